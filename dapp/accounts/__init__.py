@@ -1,0 +1,1 @@
+"""Organizations, users, permissions (ACL), API keys, sign-up, email confirmation and sessions."""

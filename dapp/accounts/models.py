@@ -1,0 +1,90 @@
+"""Organizations, users, API keys and single-use email tokens."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dapp.db import Base
+
+
+class OrganizationType(StrEnum):
+    DEVELOPER = "developer"
+    BUYER = "buyer"
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM_EMAIL = "confirm_email"
+    RESET_PASSWORD = "reset_password"
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    __table_args__ = (
+        Index("uq_organization_name_lower", text("lower(name)"), unique=True),
+        CheckConstraint("type IN ('developer', 'buyer')", name="type"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(500))
+    blockchain_address: Mapped[str | None] = mapped_column(String(42))
+    encrypted_private_key: Mapped[bytes | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    users: Mapped[list["User"]] = relationship(back_populates="organization")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (Index("uq_user_account_email_lower", text("lower(email)"), unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_org_admin: Mapped[bool] = mapped_column(default=False)
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    is_disabled: Mapped[bool] = mapped_column(default=False)
+    permissions: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    email_confirmed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    organization: Mapped[Organization | None] = relationship(back_populates="users")
+
+
+class ApiKey(Base):
+    """A machine credential: `<prefix>.<secret>`; only the SHA-256 of the whole key is stored."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    permissions: Mapped[dict[str, int]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class EmailToken(Base):
+    """A single-use, expiring token sent by email; only its SHA-256 is stored."""
+
+    __tablename__ = "email_token"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

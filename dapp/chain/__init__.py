@@ -1,0 +1,1 @@
+"""The chain: contract access (web3), the chain outbox and its submission, indexed events and balances."""

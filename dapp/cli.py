@@ -1,0 +1,83 @@
+"""The `drec` command for operators (R-CLI-1)."""
+
+import argparse
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from dapp import platform
+
+
+def _issuance_run(args: argparse.Namespace) -> None:
+    from dapp.issuance import service
+
+    p = platform.current()
+    until = datetime.fromisoformat(args.until) if args.until else p.clock.now()
+    with p.db.unit_of_work() as session:
+        certificates = service.run_until(session, until, p.clock.now())
+        print(json.dumps({"certificates": [str(c.id) for c in certificates]}))
+
+
+def _clock(args: argparse.Namespace) -> None:
+    p = platform.current()
+    if args.action == "set":
+        p.clock.set(datetime.fromisoformat(args.instant))
+    elif args.action == "reset":
+        p.clock.reset()
+    print(p.clock.now().isoformat())
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from rq import Worker
+
+    p = platform.current()
+    Worker([p.queue(name) for name in args.queues], connection=p.redis).work(with_scheduler=False)
+
+
+def _scheduler(_: argparse.Namespace) -> None:
+    from dapp.jobs.scheduler import run_forever
+
+    run_forever()
+
+
+def _indexer(_: argparse.Namespace) -> None:
+    from indexer.run import main
+
+    main()
+
+
+def _web(args: argparse.Namespace) -> None:
+    from dapp import create_app
+
+    create_app(platform.current().settings).run(host=args.host, port=args.port, debug=False, use_reloader=False)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drec", description="Operate the D-REC registry.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    issuance = commands.add_parser("issuance", help="issuance windows").add_subparsers(dest="action", required=True)
+    run = issuance.add_parser("run", help="certify every window closed by --until (default: now)")
+    run.add_argument("--until", help="ISO 8601 instant with offset")
+    run.set_defaults(handler=_issuance_run)
+    clock = commands.add_parser("clock", help="show or move the development clock")
+    clock.add_argument("action", choices=["show", "set", "reset"])
+    clock.add_argument("instant", nargs="?", help="ISO 8601 instant with offset, for 'set'")
+    clock.set_defaults(handler=_clock)
+    worker = commands.add_parser("worker", help="run an RQ worker")
+    worker.add_argument("queues", nargs="*", default=["chain", "default", "bulk"])
+    worker.set_defaults(handler=_worker)
+    commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=_scheduler)
+    commands.add_parser("indexer", help="run the chain indexer").set_defaults(handler=_indexer)
+    web = commands.add_parser("web", help="run the web server (development)")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=5000)
+    web.set_defaults(handler=_web)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], None] = args.handler
+    handler(args)

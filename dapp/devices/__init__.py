@@ -1,0 +1,1 @@
+"""Device registry: developers' solar devices, their identity, attributes and time zone."""

@@ -1,0 +1,66 @@
+"""Domain errors raised by services, turned into RFC 9457 problem documents (API) or error pages (HTML)."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A failure a client can understand and act on."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.extra = extra
+
+    def problem(self) -> dict[str, Any]:
+        """The problem document (RFC 9457) describing this error."""
+        return {
+            "type": f"https://drec.example/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            **self.extra,
+        }
+
+
+class Invalid(DomainError):
+    """The request is well formed but breaks a rule; `errors` names the fields."""
+
+    status = 422
+    code = "validation_failed"
+    title = "Validation failed"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> Invalid:
+    """A validation error about one field."""
+    return Invalid(message, errors=[{"field": field, "code": code, "message": message}])

@@ -1,0 +1,1 @@
+"""Issuance: windows, certification of energy into certificates, and the certificates buyers own."""

@@ -1,0 +1,91 @@
+"""Certificates, their per-device contributions, and the certified-energy guard (R-ISS-3, R-ISS-5)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dapp.db import Base
+
+
+class CertificateStatus:
+    PENDING = "pending"
+    MINTED = "minted"
+
+
+class Certificate(Base):
+    """One certificate per (reservation, window, country); volume in exact Wh."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        UniqueConstraint("reservation_id", "window_start", "country_code", name="uq_certificate_window"),
+        CheckConstraint("volume_wh > 0", name="volume_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    reservation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reservation.id"), index=True)
+    beneficiary_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    country_code: Mapped[str] = mapped_column(String(3))
+    volume_wh: Mapped[int] = mapped_column(BigInteger)
+    generation_start: Mapped[datetime]
+    generation_end: Mapped[datetime]
+    owner_address: Mapped[str] = mapped_column(String(42))
+    certificate_key: Mapped[str] = mapped_column(String(66), unique=True)
+    token_id: Mapped[str] = mapped_column(String(78), unique=True)
+    contributions_root: Mapped[str] = mapped_column(String(66))
+    rule_versions: Mapped[list[str]] = mapped_column(JSONB)
+    metadata_cid: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.PENDING)
+    mint_tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime]
+
+    contributions: Mapped[list["CertificateContribution"]] = relationship(
+        back_populates="certificate", order_by="CertificateContribution.device_id"
+    )
+
+
+class CertificateContribution(Base):
+    """What one device contributed to a certificate."""
+
+    __tablename__ = "certificate_contribution"
+
+    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    energy_wh: Mapped[int] = mapped_column(BigInteger)
+
+    certificate: Mapped[Certificate] = relationship(back_populates="contributions")
+
+
+class CertifiedEnergy(Base):
+    """The part `[period_start, period_end)` of a read that a certificate certified.
+
+    The exclusion constraint makes double counting impossible: no instant of a read is certified twice,
+    whatever reservation or path tries.
+    """
+
+    __tablename__ = "certified_energy"
+    __table_args__ = (
+        CheckConstraint("period_start < period_end", name="period_order"),
+        CheckConstraint("energy_wh >= 0", name="energy_non_negative"),
+        ExcludeConstraint(
+            ("read_id", "="),
+            (text("tstzrange(period_start, period_end)"), "&&"),
+            name="ex_certified_energy_once",
+            using="gist",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
+    read_id: Mapped[int] = mapped_column(ForeignKey("meter_read.id"))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    energy_wh: Mapped[int] = mapped_column(BigInteger)
+
+

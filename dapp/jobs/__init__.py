@@ -1,0 +1,1 @@
+"""Background work: RQ queues, the job registry and the scheduler of periodic work."""

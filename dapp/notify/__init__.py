@@ -1,0 +1,1 @@
+"""Notifications: email (files under var/mail in development, SMTP when configured)."""

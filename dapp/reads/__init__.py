@@ -1,0 +1,1 @@
+"""Meter reads: ingestion, validation rules (versioned), and the energy each device reported."""

@@ -1,0 +1,16 @@
+"""Energy units: every value becomes integer Wh, rounded half-even (R-READ-1)."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from dapp.reads.schemas import EnergyUnit
+
+WH_PER_UNIT = {
+    EnergyUnit.WH: Decimal(1),
+    EnergyUnit.KWH: Decimal(1_000),
+    EnergyUnit.MWH: Decimal(1_000_000),
+    EnergyUnit.GWH: Decimal(1_000_000_000),
+}
+
+
+def to_wh(value: Decimal, unit: EnergyUnit) -> int:
+    return int((value * WH_PER_UNIT[unit]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -1,0 +1,1 @@
+"""Buyer reservations: creating and ending them, the device catalogue, device exclusivity."""

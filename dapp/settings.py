@@ -1,0 +1,68 @@
+"""One Settings object, read from `DREC_…` environment variables (and `.env`) once per process."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Anvil's well-known development key for account 1 (the platform signer in the embedded stack).
+# It controls nothing outside a local development chain; production refuses to start with it.
+DEV_PLATFORM_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+DEV_SECRET_KEY = "development-only-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Configuration of every process (web, worker, scheduler, indexer, CLI)."""
+
+    model_config = SettingsConfigDict(env_prefix="DREC_", env_file=".env", extra="ignore")
+
+    environment: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    base_url: str = "http://127.0.0.1:5000"
+    var_dir: Path = Path("var")
+
+    database_url: str = "postgresql+psycopg:///drec"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    chain_rpc_url: str = "http://127.0.0.1:8545"
+    chain_id: int = 31337
+    deployment_file: Path = Path("var/chain/deployment.json")
+    platform_private_key: str = DEV_PLATFORM_KEY
+    confirmations: int = Field(default=0, ge=0)
+    mint_batch_size: int = Field(default=50, ge=1, le=500)
+    scheduler_tick_seconds: int = Field(default=15, ge=1)
+    indexer_poll_seconds: float = Field(default=2.0, gt=0)
+
+    ipfs_api_url: str | None = None
+    smtp_url: str | None = None
+
+    allow_clock_control: bool = True
+    max_reads_per_request: int = 10_000
+    clock_skew_seconds: int = 300
+    baseline_gap_days: int = 30
+    default_yield_kwh_per_kwp: int = 2000
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def ipfs_dir(self) -> Path:
+        return self.var_dir / "ipfs"
+
+    def check_production_safety(self) -> None:
+        """Refuse to run in production with development secrets or clock control."""
+        if not self.is_production:
+            return
+        unsafe = {
+            "DREC_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
+            "DREC_PLATFORM_PRIVATE_KEY": self.platform_private_key == DEV_PLATFORM_KEY,
+            "DREC_ALLOW_CLOCK_CONTROL": self.allow_clock_control,
+        }
+        bad = [name for name, is_unsafe in unsafe.items() if is_unsafe]
+        if bad:
+            raise RuntimeError(f"refusing to start in production with development values for: {', '.join(bad)}")

@@ -1,0 +1,1 @@
+"""Web plumbing shared by pages and API: typed API routes, problem documents, templates, CSRF."""

@@ -1,0 +1,37 @@
+"""Jinja filters: energy with units, instants in a zone with UTC alongside, short hashes."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+UNITS = [(1_000_000_000, "GWh"), (1_000_000, "MWh"), (1_000, "kWh")]
+
+
+def energy(wh: int | None) -> str:
+    """Wh shown in the largest unit that keeps the value ≥ 1, exact to the Wh."""
+    if wh is None:
+        return "—"
+    for factor, unit in UNITS:
+        if abs(wh) >= factor:
+            whole, rest = divmod(wh, factor)
+            decimals = str(rest).rjust(len(str(factor)) - 1, "0").rstrip("0")
+            return f"{whole:,}{'.' + decimals if decimals else ''} {unit}"
+    return f"{wh:,} Wh"
+
+
+def local_time(instant: datetime | None, zone: str = "UTC") -> str:
+    if instant is None:
+        return "—"
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+def short_hash(value: str | None, keep: int = 10) -> str:
+    if not value:
+        return "—"
+    return value if len(value) <= 2 * keep else f"{value[:keep]}…{value[-6:]}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(energy=energy, local_time=local_time, short_hash=short_hash)

@@ -1,0 +1,78 @@
+"""Wiring of the Flask app: sessions, CSRF, blueprints, error handling, templates, health."""
+
+from flask import Flask, Response, request
+from flask_wtf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from dapp.accounts import api as accounts_api
+from dapp.accounts import views as accounts_views
+from dapp.devices import api as devices_api
+from dapp.devices import views as devices_views
+from dapp.errors import DomainError
+from dapp.issuance import api as issuance_api
+from dapp.issuance import views as issuance_views
+from dapp.reads import api as reads_api
+from dapp.reservations import api as reservations_api
+from dapp.reservations import views as reservations_views
+from dapp.web import docs, filters, health, login
+from dapp.web.api import ApiBlueprint, json_response, problem_response
+
+API_BLUEPRINTS: list[ApiBlueprint] = [
+    accounts_api.api,
+    devices_api.api,
+    reads_api.api,
+    reservations_api.api,
+    issuance_api.api,
+]
+PAGE_BLUEPRINTS = [
+    accounts_views.bp,
+    devices_views.bp,
+    reservations_views.bp,
+    issuance_views.bp,
+    docs.bp,
+    health.bp,
+]
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    login.init_app(app)
+    csrf.init_app(app)
+    for blueprint in API_BLUEPRINTS:
+        csrf.exempt(blueprint)  # session-authenticated API calls check the X-CSRFToken header instead
+        app.register_blueprint(blueprint)
+    for blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    filters.init_app(app)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def api_routes() -> list:
+    return [route for blueprint in API_BLUEPRINTS for route in blueprint.routes]
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _domain_error(error: DomainError) -> Response:
+    if _is_api():
+        return problem_response(error)
+    from flask import render_template
+
+    return Response(render_template("error.html", error=error), status=error.status)
+
+
+def _http_error(error: HTTPException) -> Response:
+    if not _is_api():
+        return error.get_response()
+    problem = {
+        "type": "about:blank",
+        "title": error.name,
+        "status": error.code,
+        "code": error.name.lower().replace(" ", "_"),
+        "detail": error.description,
+    }
+    return json_response(problem, error.code or 500, "application/problem+json")

@@ -1,0 +1,49 @@
+"""The indexer process: `python -m indexer.run` follows the deployed contracts until stopped."""
+
+import logging
+import time
+
+from dapp import platform
+from dapp.chain import contracts
+from indexer.follower import Follower
+
+log = logging.getLogger(__name__)
+
+
+def follower_from_platform() -> Follower:
+    p = platform.current()
+    chain = contracts.from_settings(p.settings)
+    return Follower(
+        web3=chain.web3,
+        contracts={name: chain.contract(name) for name in chain.deployment["contracts"]},
+        start_block=chain.deployment["block_number"],
+        confirmations=p.settings.confirmations,
+    )
+
+
+def catch_up(follower: Follower) -> int:
+    """Index until the follower reaches the confirmed head; returns the number of events written."""
+    p = platform.current()
+    total = 0
+    while True:
+        with p.db.unit_of_work() as session:
+            written = follower.step(session)
+            lag = follower.lag(session)
+        total += written
+        if lag <= follower.confirmations:
+            return total
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
+    follower = follower_from_platform()
+    poll = platform.current().settings.indexer_poll_seconds
+    while True:
+        written = catch_up(follower)
+        if written:
+            log.info("indexed %s events", written)
+        time.sleep(poll)
+
+
+if __name__ == "__main__":
+    main()

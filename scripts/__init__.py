@@ -1,0 +1,1 @@
+"""Developer scripts: the Ape deployer, the solc shim installer and the embedded development stack."""

@@ -1,0 +1,118 @@
+"""Deploy the D-REC contracts to a running chain node: `ape run deploy`. The only deployer.
+
+Reads its settings from the environment:
+
+- `DREC_CHAIN_RPC_URL`: the node to deploy to; it must already be running (this script never starts one).
+- `DREC_DEPLOYMENT_FILE`: where the addresses and ABIs the application reads are written (JSON).
+- `DREC_PLATFORM_SIGNER_ADDRESS`: receives ISSUER_ROLE and LOGGER_ROLE (default: anvil's account 1).
+- `DREC_CERTIFICATE_URI`: the ERC-1155 metadata URI of DrecCertificates.
+
+Contracts are deployed from anvil's test account 0, which becomes their admin. If the deployment file already
+names contracts whose code is on this chain (same chain id, same compiled code), they are reused, so running the
+script again changes nothing. See docs/adr/0003-embedded-dev-stack.md.
+"""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+import requests
+from ape import accounts, networks, project
+
+NETWORK = "ethereum:local:foundry"
+DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+DEFAULT_SIGNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil default account 1
+DEFAULT_CERTIFICATE_URI = "http://127.0.0.1:5000/api/v1/certificates/{id}"
+ROLES = {"DrecCertificates": "ISSUER_ROLE", "ReservationLog": "LOGGER_ROLE"}
+
+
+def node_chain_id(rpc_url: str) -> int:
+    """Ask the node for its chain id; fail clearly when nothing answers (we never start a node here)."""
+    payload = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+    try:
+        response = requests.post(rpc_url, json=payload, timeout=5)
+        return int(response.json()["result"], 16)
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        raise click.ClickException(f"no chain node answers at {rpc_url} ({exc}); start it first") from exc
+
+
+def load_deployment(path: Path) -> dict[str, Any] | None:
+    """The previous deployment recorded at `path`, if any."""
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def is_live(deployment: dict[str, Any] | None) -> bool:
+    """Whether `deployment` belongs to the connected chain and its contracts' code there is the compiled code."""
+    if deployment is None or deployment.get("chain_id") != networks.provider.chain_id:
+        return False
+    for name in ROLES:
+        entry = deployment["contracts"].get(name, {})
+        compiled = project.get_contract(name).contract_type.get_runtime_bytecode()
+        if not entry.get("address") or bytes(networks.provider.get_code(entry["address"])) != compiled:
+            return False
+    return True
+
+
+def deploy_contracts(admin: Any) -> dict[str, Any]:
+    """Deploy both contracts from `admin`; return the deployment record."""
+    uri = os.environ.get("DREC_CERTIFICATE_URI", DEFAULT_CERTIFICATE_URI)
+    certificates = admin.deploy(project.DrecCertificates, admin, uri)
+    reservation_log = admin.deploy(project.ReservationLog, admin)
+    deployed = {"DrecCertificates": certificates, "ReservationLog": reservation_log}
+    return {
+        "chain_id": networks.provider.chain_id,
+        "block_number": networks.provider.get_receipt(certificates.txn_hash).block_number,
+        "contracts": {
+            name: {"address": contract.address, "abi": abi_json(name)} for name, contract in deployed.items()
+        },
+    }
+
+
+def abi_json(name: str) -> list[dict[str, Any]]:
+    """The compiled ABI of contract `name`, as plain JSON."""
+    contract_type = project.get_contract(name).contract_type
+    return [entry.model_dump(mode="json", by_alias=True) for entry in contract_type.abi]
+
+
+def grant_platform_roles(deployment: dict[str, Any], admin: Any, signer: str) -> None:
+    """Give the platform signer each contract's writer role (skipped where it already holds it)."""
+    for name, role_getter in ROLES.items():
+        contract = project.get_contract(name).at(deployment["contracts"][name]["address"])
+        role = getattr(contract, role_getter)()
+        if not contract.hasRole(role, signer):
+            contract.grantRole(role, signer, sender=admin)
+            click.echo(f"granted {role_getter} on {name} to {signer}")
+
+
+def write_deployment(path: Path, deployment: dict[str, Any]) -> None:
+    """Write the deployment record atomically (readers never see half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(json.dumps(deployment, indent=2) + "\n")
+    partial.replace(path)
+
+
+@click.command()
+def cli() -> None:
+    """Deploy (or reuse) DrecCertificates and ReservationLog on the node at DREC_CHAIN_RPC_URL."""
+    rpc_url = os.environ.get("DREC_CHAIN_RPC_URL", DEFAULT_RPC_URL)
+    path = Path(os.environ.get("DREC_DEPLOYMENT_FILE", ".build/deployment.json"))
+    signer = os.environ.get("DREC_PLATFORM_SIGNER_ADDRESS", DEFAULT_SIGNER)
+    node_chain_id(rpc_url)
+    os.environ["APE_FOUNDRY_HOST"] = rpc_url  # the foundry provider connects to this node instead of starting one
+    with networks.parse_network_choice(NETWORK):
+        admin = accounts.test_accounts[0]
+        deployment = load_deployment(path)
+        if is_live(deployment):
+            click.echo(f"reusing contracts of {path} on chain {deployment['chain_id']}")  # type: ignore[index]
+        else:
+            deployment = deploy_contracts(admin)
+            click.echo(f"deployed contracts at block {deployment['block_number']} on chain {deployment['chain_id']}")
+        grant_platform_roles(deployment, admin, signer)
+        write_deployment(path, deployment)
+    for name, entry in deployment["contracts"].items():
+        click.echo(f"{name}: {entry['address']}")

@@ -1,0 +1,110 @@
+"""Shared fixtures: a real PostgreSQL database, a real Redis, a real anvil with the deployed contracts.
+
+PostgreSQL: the server named by TEST_DATABASE_URL (a fresh database is created and dropped), otherwise an
+embedded server. Redis: REDIS_URL, otherwise an embedded server. anvil: always a fresh node on a free port.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+import pytest
+from alembic import command
+from alembic.config import Config
+from redis import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from dapp import create_app
+from dapp.models import Base
+from dapp.settings import Settings
+from scripts import devstack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """URLs of PostgreSQL (a database of its own), Redis and anvil (contracts deployed) for this test run."""
+    var = tmp_path_factory.mktemp("var")
+    with ExitStack() as stack:
+        database_url = _database(stack, var)
+        redis_url, stop_redis = devstack.start_redis(var)
+        stack.callback(stop_redis)
+        rpc_url, stop_anvil = devstack.start_anvil(None)
+        stack.callback(stop_anvil)
+        deployment = var / "deployment.json"
+        devstack.deploy(rpc_url, deployment)
+        _migrate(database_url)
+        yield {"database_url": database_url, "redis_url": redis_url, "rpc_url": rpc_url,
+               "deployment_file": str(deployment), "var_dir": str(var)}
+
+
+def _database(stack: ExitStack, var: Path) -> str:
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        url, stop = devstack.start_postgres(var / "pg")
+        stack.callback(stop)
+        return url
+    name = f"drec_test_{uuid.uuid4().hex[:10]}"
+    admin = make_url(server_url).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    stack.callback(_drop_database, admin.render_as_string(hide_password=False), name)
+    return make_url(server_url).set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False)
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _migrate(database_url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def settings(services: dict[str, str]) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=services["database_url"],
+        redis_url=services["redis_url"],
+        chain_rpc_url=services["rpc_url"],
+        deployment_file=Path(services["deployment_file"]),
+        var_dir=Path(services["var_dir"]),
+        base_url="http://testserver",
+        scheduler_tick_seconds=1,
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):  # noqa: ANN201 - a Flask app
+    application = create_app(settings)
+    application.config.update(TESTING=True)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used the platform: empty every table, Redis and the mail folder."""
+    yield
+    if "settings" not in request.fixturenames:
+        return
+    settings: Settings = request.getfixturevalue("settings")
+    from dapp import platform
+
+    engine = platform.current().db.engine
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    Redis.from_url(settings.redis_url).flushdb()
+    for mail in settings.mail_dir.glob("*.eml"):
+        mail.unlink()
