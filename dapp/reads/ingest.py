@@ -1,12 +1,15 @@
 """Ingestion of a batch of meter reads for one device (R-READ-1, R-READ-3 … R-READ-7).
 
-The device's read state is loaded and locked once, the batch is validated in memory in order of end time,
-and accepted and rejected reads are written with one multi-row statement each.
+The device's read state is loaded and locked once, the batch is validated in memory (ongoing reads in order of
+end time, history reads as sent), and accepted and rejected reads are written with one multi-row statement each.
 """
 
+import bisect
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,6 +32,9 @@ class Policy:
     clock_skew: timedelta
     baseline_gap: timedelta
     default_yield: Decimal
+    history_max_age: timedelta = timedelta(days=3 * 365)
+    acknowledgement_age: timedelta = timedelta(days=365)
+    acknowledge_old: bool = False
 
 
 class Rejected(Exception):
@@ -57,8 +63,13 @@ def ingest(session: Session, device: Device, batch: ReadBatchCreate, policy: Pol
     state = _lock_state(session, device)
     outcomes = Outcomes()
     candidates = _parse(batch, device, outcomes)
-    validator = OngoingValidator(device, state, batch.type, policy)
-    for candidate in sorted(candidates, key=lambda c: c.end):
+    validator: Validator = (
+        HistoryValidator(session, device, candidates, policy) if batch.type == ReadType.HISTORY
+        else OngoingValidator(device, state, batch.type, policy)
+    )
+    if batch.type != ReadType.HISTORY:
+        candidates.sort(key=lambda c: c.end)  # ongoing reads follow each other; history reads stay in order sent
+    for candidate in candidates:
         _judge(validator, candidate, outcomes)
     if atomic and outcomes.rejected:
         raise Invalid("At least one read was rejected and atomic=true was asked: nothing was stored.",
@@ -93,7 +104,7 @@ def _parse(batch: ReadBatchCreate, device: Device, outcomes: Outcomes) -> list[C
     return candidates
 
 
-def _judge(validator: "OngoingValidator", candidate: Candidate, outcomes: Outcomes) -> None:
+def _judge(validator: "Validator", candidate: Candidate, outcomes: Outcomes) -> None:
     try:
         status, reason, start, energy, limit = validator.check(candidate)
     except Rejected as rejection:
@@ -131,6 +142,93 @@ def _write(session: Session, common: dict[str, object], outcomes: Outcomes) -> N
         session.execute(insert(RejectedRead), [{**common, **row} for row in outcomes.rejected])
 
 
+Verdict = tuple[str, str | None, datetime | None, int, int | None]
+
+
+class Validator(Protocol):
+    def check(self, c: Candidate) -> Verdict: ...
+
+    def commit_state(self) -> None: ...
+
+
+def _profile(device: Device, policy: Policy) -> DeviceProfile:
+    return DeviceProfile(device.capacity_kw, device.yield_kwh_per_kwp or policy.default_yield,
+                         device.commissioning_date)
+
+
+def _check_max_energy(profile: DeviceProfile, start: datetime, end: datetime, energy: int) -> int:
+    limit = max_energy_wh(profile, start, end)
+    if energy > limit:
+        raise Rejected("exceeds_max_energy",
+                       f"{energy} Wh in {start.isoformat()} … {end.isoformat()} exceeds the device's plausible "
+                       f"maximum of {limit} Wh.", limit)
+    return limit
+
+
+class HistoryValidator:
+    """R-READ-3: energy produced between commissioning and onboarding, in non-overlapping intervals."""
+
+    def __init__(self, session: Session, device: Device, batch: list[Candidate], policy: Policy) -> None:
+        self.device, self.policy, self.profile = device, policy, _profile(device, policy)
+        self.commissioned_at = datetime.combine(device.commissioning_date, time(), tzinfo=ZoneInfo(device.timezone))
+        self.taken = IntervalSet(_history_intervals(session, device, batch))
+
+    def check(self, c: Candidate) -> Verdict:
+        if c.start is None:
+            raise Rejected("missing_start", "A history read needs a start.")
+        self._check_period(c.start, c.end)
+        if c.value_wh < 0:
+            raise Rejected("negative_value", "A read value cannot be negative.")
+        if self.taken.overlaps(c.start, c.end):
+            raise Rejected("overlaps_history", "The interval overlaps a history read already stored or sent.")
+        limit = _check_max_energy(self.profile, c.start, c.end, c.value_wh)
+        self.taken.add(c.start, c.end)
+        return ReadStatus.ACCEPTED, None, c.start, c.value_wh, limit
+
+    def _check_period(self, start: datetime, end: datetime) -> None:
+        if start >= end:
+            raise Rejected("start_not_before_end", "The start must be before the end.")
+        if start < self.commissioned_at:
+            raise Rejected("before_commissioning", "A history read cannot start before the commissioning date.")
+        if end > self.device.onboarded_at:
+            raise Rejected("after_onboarding", "A history read must end by the onboarding time; send later "
+                                               "energy as delta or aggregate reads.")
+        if start < self.device.onboarded_at - self.policy.history_max_age:
+            raise Rejected("too_old", "History reads may start at most 3 years before onboarding.")
+        if start < self.policy.now - self.policy.acknowledgement_age and not self.policy.acknowledge_old:
+            raise Rejected("needs_acknowledgement", "This read starts more than 12 months ago: confirm it "
+                                                    "with acknowledge_old=true.")
+
+    def commit_state(self) -> None:
+        """History reads leave the ongoing read state alone (R-READ-6)."""
+
+
+def _history_intervals(session: Session, device: Device, batch: list[Candidate]) -> list[tuple[datetime, datetime]]:
+    starts = [c.start for c in batch if c.start is not None]
+    if not starts:
+        return []
+    rows = session.execute(select(MeterRead.period_start, MeterRead.period_end).where(
+        MeterRead.device_id == device.id, MeterRead.read_type == ReadType.HISTORY.value,
+        MeterRead.period_end > min(starts), MeterRead.period_start < max(c.end for c in batch)))
+    return [(row.period_start, row.period_end) for row in rows]
+
+
+class IntervalSet:
+    """Non-overlapping half-open intervals, sorted by start; touching intervals do not overlap."""
+
+    def __init__(self, intervals: list[tuple[datetime, datetime]]) -> None:
+        self._intervals = sorted(intervals)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        i = bisect.bisect_left(self._intervals, (start, start))
+        before = i > 0 and self._intervals[i - 1][1] > start
+        after = i < len(self._intervals) and self._intervals[i][0] < end
+        return before or after
+
+    def add(self, start: datetime, end: datetime) -> None:
+        bisect.insort(self._intervals, (start, end))
+
+
 class OngoingValidator:
     """The rules for delta and aggregate reads, applied in order of end time against the device's state."""
 
@@ -138,22 +236,16 @@ class OngoingValidator:
         self.device, self.state, self.read_type, self.policy = device, state, read_type, policy
         self.last_end = state.last_end_at
         self.last_register = state.last_register_wh
-        self.profile = DeviceProfile(
-            device.capacity_kw, device.yield_kwh_per_kwp or policy.default_yield, device.commissioning_date
-        )
+        self.profile = _profile(device, policy)
 
-    def check(self, c: Candidate) -> tuple[str, str | None, datetime | None, int, int | None]:
+    def check(self, c: Candidate) -> Verdict:
         self._check_common(c)
         if self.last_end is None or c.end - self.last_end > self.policy.baseline_gap:
             reason = "first_read" if self.last_end is None else "gap_exceeded"
             self._advance(c)
             return ReadStatus.BASELINE, reason, None, self._baseline_energy(c), None
         start, energy = self.last_end, self._energy(c)
-        limit = max_energy_wh(self.profile, start, c.end)
-        if energy > limit:
-            raise Rejected("exceeds_max_energy",
-                           f"{energy} Wh in {start.isoformat()} … {c.end.isoformat()} exceeds the device's "
-                           f"plausible maximum of {limit} Wh.", limit)
+        limit = _check_max_energy(self.profile, start, c.end, energy)
         self._advance(c)
         return ReadStatus.ACCEPTED, None, start, energy, limit
 

@@ -1,7 +1,7 @@
 """Meter-read use cases: recording a batch for one of the actor's devices, with idempotent retries."""
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -16,9 +16,10 @@ from dapp.reads.schemas import ReadBatchCreate, ReadBatchResult
 from dapp.settings import Settings
 
 
-def policy_from(settings: Settings, now) -> Policy:  # noqa: ANN001 - an aware datetime
+def policy_from(settings: Settings, now: datetime, acknowledge_old: bool = False) -> Policy:
     return Policy(
         now=now,
+        acknowledge_old=acknowledge_old,
         clock_skew=timedelta(seconds=settings.clock_skew_seconds),
         baseline_gap=timedelta(days=settings.baseline_gap_days),
         default_yield=Decimal(settings.default_yield_kwh_per_kwp),
@@ -52,7 +53,7 @@ def replay(session: Session, actor: Actor, key: str, fingerprint: str) -> Idempo
 
 
 def remember(session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict,
-             now) -> None:  # noqa: ANN001
+             now: datetime) -> None:
     session.add(IdempotencyRecord(organization_id=actor.organization_id, key=key, request_hash=fingerprint,
                                   status_code=status, response=response, created_at=now))
     session.flush()

@@ -32,7 +32,9 @@ def running(server: tuple[str, devstack.Stop]) -> Iterator[str]:
 
 def rpc(url: str, method: str, *params: Any) -> Any:
     """Call a JSON-RPC method on the node at `url`."""
-    reply = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=5)
+    reply = requests.post(
+        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=5
+    )
     return reply.json()["result"]
 
 
@@ -47,7 +49,12 @@ def mined_block(url: str, tx: str) -> str:
 
 def has_role(url: str, contract: str, role: str, account: str) -> bool:
     """AccessControl.hasRole(keccak(role), account), called on `contract` at `url`."""
-    data = keccak(text="hasRole(bytes32,address)")[:4] + keccak(text=role) + bytes(12) + bytes.fromhex(account[2:])
+    data = (
+        keccak(text="hasRole(bytes32,address)")[:4]
+        + keccak(text=role)
+        + bytes(12)
+        + bytes.fromhex(account[2:])
+    )
     return int(rpc(url, "eth_call", {"to": contract, "data": "0x" + data.hex()}, "latest"), 16) == 1
 
 
@@ -66,7 +73,8 @@ def test_anvil_restart_keeps_blocks_and_transactions(tmp_path: Path) -> None:
 
 def test_postgres_restart_keeps_tables(tmp_path: Path) -> None:
     with running(devstack.start_postgres(tmp_path / "pg")) as url:
-        assert url.startswith("postgresql+psycopg://") and url.split("?")[0].endswith("/drec")
+        assert url.startswith("postgresql+psycopg://")
+        assert url.split("?")[0].endswith("/drec")
         engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("CREATE TABLE kept (n int)"))
@@ -89,7 +97,9 @@ def test_embedded_redis_restart_keeps_keys(tmp_path: Path, monkeypatch: pytest.M
         assert client.get("kept") == b"yes"
 
 
-def test_redis_url_from_the_environment_is_used_as_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redis_url_from_the_environment_is_used_as_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://example.invalid:1/3")
     with running(devstack.start_redis(tmp_path)) as url:
         assert url == "redis://example.invalid:1/3"
@@ -104,8 +114,11 @@ def test_deploy_twice_reuses_the_contracts(tmp_path: Path) -> None:
         second = devstack.deploy(url, deployment_file)
         assert rpc(url, "eth_blockNumber") == head  # nothing was sent the second time
     assert second == first
-    assert first["chain_id"] == devstack.CHAIN_ID and first["block_number"] >= 1
-    assert {"issueBatch", "claim"} <= {entry.get("name") for entry in first["contracts"]["DrecCertificates"]["abi"]}
+    assert first["chain_id"] == devstack.CHAIN_ID
+    assert first["block_number"] >= 1
+    assert {"issueBatch", "claim"} <= {
+        entry.get("name") for entry in first["contracts"]["DrecCertificates"]["abi"]
+    }
 
 
 def test_deploy_grants_the_platform_signer_its_roles(tmp_path: Path) -> None:
