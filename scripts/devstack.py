@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
 ANVIL_BINARY = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 CHAIN_ID = 31337
-WEB_URL = "http://127.0.0.1:5000"
+WEB_URL = f"http://127.0.0.1:{os.environ.get('DREC_WEB_PORT', '5000')}"  # the Procfile's web port
 APE_LOG = ("INFO:", "SUCCESS:", "WARNING:", "DEBUG:")  # Ape's log line prefixes in `ape run` output
-DEMO_LOGINS = "Demo logins: see `drec demo seed` output (placeholder until the demo data set exists)."
+DEMO_LOGINS = "Demo logins: as printed by `drec demo seed` above."
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies (linux/prctl.h)
 
@@ -272,9 +272,8 @@ def run_processes(env: dict[str, str]) -> None:
         print("No Procfile yet: the servers run until Ctrl-C / SIGTERM.", flush=True)
         while True:
             signal.pause()
-    honcho = subprocess.Popen(
-        [str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env={**os.environ, **env}
-    )
+    command = [str(BIN / "honcho"), "start", "-f", "Procfile"]
+    honcho = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, preexec_fn=_term_with_parent)
     try:
         honcho.wait()
     finally:

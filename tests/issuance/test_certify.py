@@ -1,0 +1,91 @@
+"""Certification of windows (R-ISS-2, R-ISS-3, R-ISS-5): exact pro-rata splits, never twice."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from dapp import platform
+from dapp.accounts.models import OrganizationType
+from dapp.issuance import service
+from dapp.issuance.models import Certificate, CertifiedEnergy
+from dapp.reads.models import MeterRead
+from tests.factories.accounts import make_org
+from tests.factories.devices import make_device
+from tests.factories.reservations import make_reservation
+
+T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def setup(app):  # noqa: ANN001, ARG001
+    clock = platform.current().clock
+    clock.set(T0)
+    developer = make_org("Dev")
+    device = make_device(developer, "D1", capacity_kw="50")
+    buyer = make_org("Buyer", OrganizationType.BUYER)
+    clock.set(T0 + timedelta(days=5))
+    return developer, device, buyer
+
+
+def send(app, org, reads):  # noqa: ANN001
+    response = app.test_client().post("/api/v1/devices/D1/reads", headers=org.auth, json={
+        "type": "delta", "unit": "Wh", "reads": [{"end": e.isoformat(), "value": v} for e, v in reads]})
+    assert response.json["rejected"] == 0, response.json
+
+
+def issue_until(until: datetime) -> list[Certificate]:
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        return service.run_until(session, until, p.clock.now())
+
+
+def test_a_read_straddling_windows_is_split_pro_rata_and_loses_no_wh(app, setup) -> None:
+    developer, device, buyer = setup
+    # 7,001 Wh over [22:00 day 1, 04:00 day 2): 2 h in window 1, 4 h in window 2
+    send(app, developer, [(T0 + timedelta(hours=22), 0), (T0 + timedelta(hours=28), 7_001)])
+    make_reservation(buyer, [device], T0, T0 + timedelta(days=3), frequency="daily")
+    certificates = issue_until(T0 + timedelta(days=3))
+    assert [c.volume_wh for c in certificates] == [2_333, 4_668]
+    assert sum(c.volume_wh for c in certificates) == 7_001
+
+
+def test_hourly_windows_split_an_uneven_read_into_parts_that_sum_exactly(app, setup) -> None:
+    developer, device, buyer = setup
+    send(app, developer, [(T0 + timedelta(minutes=10), 0), (T0 + timedelta(hours=3, minutes=10), 10_000)])
+    make_reservation(buyer, [device], T0, T0 + timedelta(days=1), frequency="hourly")
+    volumes = [c.volume_wh for c in issue_until(T0 + timedelta(hours=4))]
+    # cumulative floors at 50, 110, 170 and 180 of 180 minutes: 2777, 6111, 9444, 10000
+    assert volumes == [2_777, 3_334, 3_333, 556]
+    assert sum(volumes) == 10_000
+
+
+def test_energy_outside_the_reservation_period_is_not_certified(app, setup) -> None:
+    developer, device, buyer = setup
+    send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
+    make_reservation(buyer, [device], T0 + timedelta(hours=2), T0 + timedelta(hours=4), frequency="hourly")
+    assert [c.volume_wh for c in issue_until(T0 + timedelta(days=1))] == [1_000, 1_000]
+
+
+def test_running_issuance_again_certifies_nothing_new(app, setup) -> None:
+    developer, device, buyer = setup
+    send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
+    make_reservation(buyer, [device], T0, T0 + timedelta(days=2))
+    assert len(issue_until(T0 + timedelta(days=2))) == 1
+    assert issue_until(T0 + timedelta(days=2)) == []
+
+
+def test_the_database_refuses_to_certify_any_instant_of_a_read_twice(app, setup) -> None:
+    developer, device, buyer = setup
+    send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
+    make_reservation(buyer, [device], T0, T0 + timedelta(days=2))
+    [certificate] = issue_until(T0 + timedelta(days=1))
+    with platform.current().db.unit_of_work() as session:
+        read_id = session.scalar(select(MeterRead.id).where(MeterRead.status == "accepted"))
+        with pytest.raises(IntegrityError, match="ex_certified_energy_once"):
+            session.execute(insert(CertifiedEnergy).values(
+                certificate_id=certificate.id, read_id=read_id, period_start=T0 + timedelta(hours=4, minutes=59),
+                period_end=T0 + timedelta(hours=6), energy_wh=1))
+    with platform.current().db.unit_of_work() as session:
+        assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 4_000
