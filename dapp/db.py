@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -43,3 +44,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def flush_or_raise(session: Session, conflict: Exception) -> None:
+    """Flush inside a savepoint; a constraint violation (e.g. lost to a concurrent request) raises `conflict`."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:
+        raise conflict from error

@@ -4,7 +4,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dapp.accounts.auth import API_KEY_PREFIX
@@ -13,6 +12,7 @@ from dapp.accounts.passwords import check_password
 from dapp.accounts.permissions import FULL, READ_ONLY, Actor, Module, Permission
 from dapp.accounts.schemas import ApiKeyCreate, RegistrationCreate
 from dapp.chain.accounts import new_managed_account
+from dapp.db import flush_or_raise
 from dapp.errors import Conflict, Invalid, Unauthenticated, field_error
 from dapp.security import hash_password, new_token, token_hash, verify_password
 
@@ -41,7 +41,7 @@ def register(session: Session, now: datetime, secret_key: str, data: Registratio
         permissions=dict(FULL),
     )
     session.add_all([organization, user])
-    _flush_unique(session, "An account with this email or organization name already exists.")
+    flush_or_raise(session, Conflict("An account with this email or organization name already exists."))
     return user, issue_email_token(session, now, user, TokenPurpose.CONFIRM_EMAIL, CONFIRMATION_TTL)
 
 
@@ -52,15 +52,6 @@ def _require_unique_registration(session: Session, data: RegistrationCreate) -> 
     if session.scalar(select(Organization.id).where(func.lower(Organization.name) == data.organization_name.lower())):
         raise Conflict("An organization with this name already exists.", code="organization_name_taken",
                        errors=[{"field": "organization_name", "code": "taken", "message": "already registered"}])
-
-
-def _flush_unique(session: Session, message: str) -> None:
-    """Flush inside a savepoint; a unique violation lost to a concurrent request becomes a Conflict."""
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict(message) from error
 
 
 def issue_email_token(session: Session, now: datetime, user: User, purpose: TokenPurpose, ttl: timedelta) -> str:

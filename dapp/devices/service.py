@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dapp.accounts.permissions import Actor
+from dapp.db import flush_or_raise
 from dapp.devices import catalog, timezones
 from dapp.devices.models import Device
 from dapp.devices.schemas import DeviceCreate
@@ -24,11 +24,7 @@ def create(session: Session, actor: Actor, now: datetime, data: DeviceCreate) ->
         **data.model_dump(exclude={"timezone"}),
     )
     session.add(device)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as error:
-        raise _external_id_taken(data.external_id) from error
+    flush_or_raise(session, _external_id_taken(data.external_id))
     return device
 
 

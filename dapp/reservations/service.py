@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dapp.accounts.models import Organization, OrganizationType
 from dapp.accounts.permissions import Actor
 from dapp.chain import outbox
 from dapp.chain.models import OutboxKind
+from dapp.db import flush_or_raise
 from dapp.devices.models import Device
 from dapp.errors import Conflict, Forbidden, NotFound, field_error
 from dapp.reads.timestamps import zone
@@ -51,6 +51,8 @@ def create(session: Session, actor: Actor, now: datetime, data: ReservationCreat
         created_at=now,
     )
     session.add(reservation)
+    flush_or_raise(session, Conflict(f"You already have a reservation named '{data.name}'.", code="name_taken",
+                                     errors=[{"field": "name", "code": "taken", "message": "already used"}]))
     _add_members(session, reservation, _reservable(session, now, data.device_ids))
     outbox.enqueue(session, OutboxKind.LOG_RESERVATION_CREATED, str(reservation.id), now)
     return reservation
@@ -87,12 +89,8 @@ def _add_members(session: Session, reservation: Reservation, devices: list[Devic
     for device in devices:
         session.add(ReservationDevice(reservation=reservation, device_id=device.id,
                                       active_from=reservation.period_start, active_until=reservation.period_end))
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as error:
-        raise Conflict("A device was reserved by someone else at the same moment; try again.",
-                       code="device_unavailable") from error
+    flush_or_raise(session, Conflict("A device was reserved by someone else at the same moment; try again.",
+                                     code="device_unavailable"))
 
 
 def get(session: Session, actor: Actor, reservation_id: uuid.UUID) -> Reservation:

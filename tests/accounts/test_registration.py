@@ -1,0 +1,107 @@
+"""Sign-up, email confirmation and sign-in rules (R-ACC-1 … R-ACC-3)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dapp import platform
+from dapp.accounts.models import ApiKey, User
+from tests.support.journeys import PASSWORD, confirmation_token, onboard, register, sign_in
+
+
+def test_email_is_unique_whatever_its_case(app, settings) -> None:  # noqa: ARG001
+    client = app.test_client()
+    assert register(client, "developer", "First Org", "Ana@Example.org").status_code == 201
+    again = register(client, "buyer", "Second Org", "ana@example.ORG")
+    assert again.status_code == 409
+    assert again.json["code"] == "email_taken"
+
+
+def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:  # noqa: ARG001
+    client = app.test_client()
+    register(client, "developer", "Sunny Solar", "a@example.org")
+    again = register(client, "developer", "SUNNY solar", "b@example.org")
+    assert (again.status_code, again.json["code"]) == (409, "organization_name_taken")
+
+
+@pytest.mark.parametrize(("password", "code"), [("short1!", "password_too_short"),
+                                                ("password123", "password_too_common")])
+def test_weak_passwords_are_refused(app, settings, password, code) -> None:  # noqa: ARG001
+    response = app.test_client().post("/api/v1/registrations", json={
+        "first_name": "A", "last_name": "B", "email": "a@example.org", "organization_type": "buyer",
+        "organization_name": "Org", "organization_address": "Street 1", "password": password,
+        "password_confirmation": password})
+    assert response.status_code == 422
+    assert response.json["errors"][0] == {"field": "password", "code": code, "message": response.json["detail"]}
+    with platform.current().db.unit_of_work() as session:
+        assert session.scalars(select(User)).all() == []
+
+
+def test_password_confirmation_must_match(app, settings) -> None:  # noqa: ARG001
+    response = app.test_client().post("/api/v1/registrations", json={
+        "first_name": "A", "last_name": "B", "email": "a@example.org", "organization_type": "buyer",
+        "organization_name": "Org", "organization_address": "Street 1", "password": PASSWORD,
+        "password_confirmation": PASSWORD + "x"})
+    assert response.status_code == 422
+
+
+def test_sign_in_needs_a_confirmed_email_and_the_link_works_once(app, settings) -> None:
+    client = app.test_client()
+    register(client, "developer", "Org", "dev@example.org")
+    refused = sign_in(client, "dev@example.org")
+    assert refused.status_code == 401
+    assert "Confirm your email" in refused.get_data(as_text=True)
+    token = confirmation_token(settings.mail_dir, "dev@example.org")
+    assert client.post("/api/v1/email-confirmations", json={"token": token}).status_code == 200
+    reused = client.post("/api/v1/email-confirmations", json={"token": token})
+    assert (reused.status_code, reused.json["code"]) == (422, "invalid_token")
+    assert sign_in(client, "dev@example.org").status_code == 302
+
+
+def test_confirmation_links_expire_after_24_hours(app, settings) -> None:
+    client = app.test_client()
+    register(client, "developer", "Org", "dev@example.org")
+    token = confirmation_token(settings.mail_dir, "dev@example.org")
+    clock = platform.current().clock
+    clock.set(clock.now() + timedelta(hours=24, minutes=1))
+    expired = client.post("/api/v1/email-confirmations", json={"token": token})
+    assert (expired.status_code, expired.json["code"]) == (422, "invalid_token")
+
+
+def test_passwords_are_stored_as_argon2id_hashes(app, settings) -> None:  # noqa: ARG001
+    register(app.test_client(), "developer", "Org", "dev@example.org")
+    with platform.current().db.unit_of_work() as session:
+        [user] = session.scalars(select(User))
+        assert user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+
+
+def test_api_key_secret_is_shown_once_and_stored_only_hashed(app, settings) -> None:
+    member = onboard(app, settings.mail_dir, "developer", "Org", "dev@example.org")
+    created = member.api("POST", "/api/v1/api-keys", {"name": "gateway"})
+    secret = created.json["key"]
+    listed = member.api("GET", "/api/v1/api-keys").json
+    assert all("key" not in item for item in listed)
+    with platform.current().db.unit_of_work() as session:
+        [stored] = session.scalars(select(ApiKey))
+        assert secret.split("_")[2] not in stored.secret_hash
+        assert stored.permissions == {module: 1 for module in stored.permissions}  # none asked → read-only
+
+
+def test_expired_api_keys_are_refused(app, settings) -> None:
+    member = onboard(app, settings.mail_dir, "developer", "Org", "dev@example.org")
+    expires = (platform.current().clock.now() + timedelta(hours=1)).isoformat()
+    secret = member.api("POST", "/api/v1/api-keys", {"name": "short-lived", "expires_at": expires}).json["key"]
+    client = app.test_client()
+    assert client.get("/api/v1/devices", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    clock = platform.current().clock
+    clock.set(clock.now() + timedelta(hours=2))
+    refused = client.get("/api/v1/devices", headers={"Authorization": f"Bearer {secret}"})
+    assert (refused.status_code, refused.json["code"]) == (401, "invalid_api_key")
+
+
+def test_session_api_calls_that_change_data_need_the_csrf_header(app, settings) -> None:
+    member = onboard(app, settings.mail_dir, "developer", "Org", "dev@example.org")
+    response = member.client.post("/api/v1/api-keys", json={"name": "no csrf"})
+    assert (response.status_code, response.json["code"]) == (403, "csrf_failed")
