@@ -7,6 +7,7 @@ commits.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
@@ -26,7 +27,7 @@ class Base(DeclarativeBase):
     """Declarative base: naming convention for constraints, aware timestamps for datetimes."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
 class Database:

@@ -31,10 +31,23 @@ def seed() -> list[str]:
         _account(session, *BUYER)
         actor = actor_for_user(session, developer.id)
         if actor is not None and not devices.list_page(session, actor, 1, 1)[1]:
-            devices.create(session, actor, p.clock.now(), DeviceCreate(
-                external_id="DEMO-SHS-001", country_code="KEN", commissioning_date=date(2025, 1, 15),
-                capacity_kw="5", fuel_code="ES100", device_type_code="TC120", project_name="Demo solar homes",
-                off_taker="Residential", latitude="-1.2921", longitude="36.8219"))
+            devices.create(
+                session,
+                actor,
+                p.clock.now(),
+                DeviceCreate(
+                    external_id="DEMO-SHS-001",
+                    country_code="KEN",
+                    commissioning_date=date(2025, 1, 15),
+                    capacity_kw="5",
+                    fuel_code="ES100",
+                    device_type_code="TC120",
+                    project_name="Demo solar homes",
+                    off_taker="Residential",
+                    latitude="-1.2921",
+                    longitude="36.8219",
+                ),
+            )
     return [f"{kind.value:9} {email} / {PASSWORD}" for email, _, kind in (DEVELOPER, BUYER)]
 
 
@@ -43,9 +56,20 @@ def _account(session: Session, email: str, organization: str, kind: Organization
     if existing is not None:
         return existing
     p = platform.current()
-    user, token = accounts.register(session, p.clock.now(), p.settings.secret_key, RegistrationCreate(
-        first_name="Demo", last_name=kind.value.title(), email=email, organization_type=kind,
-        organization_name=organization, organization_address="1 Demo Street, Nairobi", password=PASSWORD,
-        password_confirmation=PASSWORD))
+    user, token = accounts.register(
+        session,
+        p.clock.now(),
+        p.settings.secret_key,
+        RegistrationCreate(
+            first_name="Demo",
+            last_name=kind.value.title(),
+            email=email,
+            organization_type=kind,
+            organization_name=organization,
+            organization_address="1 Demo Street, Nairobi",
+            password=PASSWORD,
+            password_confirmation=PASSWORD,
+        ),
+    )
     accounts.confirm_email(session, p.clock.now(), token)
     return user

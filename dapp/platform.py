@@ -43,7 +43,7 @@ _current: Platform | None = None
 
 def install(platform: Platform) -> Platform:
     """Make `platform` the one `current()` returns (web app factory, worker start, tests)."""
-    global _current  # noqa: PLW0603 - one platform per process, installed at start
+    global _current
     _current = platform
     return platform
 

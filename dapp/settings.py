@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Anvil's well-known development key for account 1 (the platform signer in the embedded stack).
 # It controls nothing outside a local development chain; production refuses to start with it.
 DEV_PLATFORM_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
-DEV_SECRET_KEY = "development-only-secret-key-change-me"
+DEV_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):

@@ -33,7 +33,7 @@ class Follower:
 
     def __post_init__(self) -> None:
         self._abis = {
-            (contract.address, _topic(self.web3, abi)): (name, abi)
+            (contract.address, _topic(abi)): (name, abi)
             for name, contract in self.contracts.items()
             for abi in contract.abi
             if abi["type"] == "event"
@@ -90,9 +90,13 @@ class Follower:
         contract_name, abi = self._abis[key]
         decoded = self.contracts[contract_name].events[abi["name"]]().process_log(raw)
         values = {
-            "contract": contract_name, "event": decoded["event"], "block_number": raw["blockNumber"],
-            "block_hash": HexBytes(raw["blockHash"]).to_0x_hex(), "tx_hash": HexBytes(raw["transactionHash"]).to_0x_hex(),
-            "log_index": raw["logIndex"], "args": _jsonable(dict(decoded["args"])),
+            "contract": contract_name,
+            "event": decoded["event"],
+            "block_number": raw["blockNumber"],
+            "block_hash": HexBytes(raw["blockHash"]).to_0x_hex(),
+            "tx_hash": HexBytes(raw["transactionHash"]).to_0x_hex(),
+            "log_index": raw["logIndex"],
+            "args": _jsonable(dict(decoded["args"])),
         }
         inserted = session.execute(
             insert(ChainEvent).values(**values).on_conflict_do_nothing().returning(ChainEvent.id)
@@ -103,7 +107,7 @@ class Follower:
         return 1
 
 
-def _topic(web3: Web3, abi: dict[str, Any]) -> str:
+def _topic(abi: dict[str, Any]) -> str:
     signature = f"{abi['name']}({','.join(_type(i) for i in abi['inputs'])})"
     return Web3.keccak(text=signature).to_0x_hex()
 

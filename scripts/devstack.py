@@ -42,9 +42,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(
-    ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes], timeout: float = 20
-) -> None:
+def wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
     """Poll `ready` until it holds; fail early if `process` died, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not ready():
@@ -206,9 +204,7 @@ def deploy(rpc_url: str, deployment_file: Path, echo: bool = False) -> dict[str,
         "DREC_CHAIN_RPC_URL": rpc_url,
         "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
     }
-    result = subprocess.run(
-        [str(BIN / "ape"), "run", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([str(BIN / "ape"), "run", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"ape run deploy failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     if echo:
@@ -246,9 +242,7 @@ def write_env_file(path: Path, env: dict[str, str]) -> None:
 def run_tool(command: list[str], env: dict[str, str], check: bool = True, quiet: bool = False) -> bool:
     """Run a project tool in the repository with the stack's environment; return whether it succeeded."""
     output = subprocess.DEVNULL if quiet else None
-    result = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, **env}, check=check, stdout=output, stderr=output
-    )
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=check, stdout=output, stderr=output)
     return result.returncode == 0
 
 

@@ -11,10 +11,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 import pytest
 from alembic import command
 from alembic.config import Config
+from psycopg import sql
 from redis import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -40,8 +40,13 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         deployment = var / "deployment.json"
         devstack.deploy(rpc_url, deployment)
         _migrate(database_url)
-        yield {"database_url": database_url, "redis_url": redis_url, "rpc_url": rpc_url,
-               "deployment_file": str(deployment), "var_dir": str(var)}
+        yield {
+            "database_url": database_url,
+            "redis_url": redis_url,
+            "rpc_url": rpc_url,
+            "deployment_file": str(deployment),
+            "var_dir": str(var),
+        }
 
 
 def _database(stack: ExitStack, var: Path) -> str:
@@ -55,8 +60,9 @@ def _database(stack: ExitStack, var: Path) -> str:
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     stack.callback(_drop_database, admin.render_as_string(hide_password=False), name)
-    return make_url(server_url).set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False)
+    return (
+        make_url(server_url).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    )
 
 
 def _drop_database(admin_url: str, name: str) -> None:
@@ -86,7 +92,7 @@ def settings(services: dict[str, str]) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings):  # noqa: ANN201 - a Flask app
+def app(settings: Settings):
     application = create_app(settings)
     application.config.update(TESTING=True)
     return application

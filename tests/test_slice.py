@@ -36,35 +36,56 @@ def expected_first_window_wh() -> int:
     return 13 * HOURLY_WH + STRADDLING_WH // 2
 
 
-def build_slice(app, settings) -> dict[str, Any]:  # noqa: ANN001
+def build_slice(app, settings) -> dict[str, Any]:
     """Drive the slice through the HTTP API; returns the members and ids the assertions need."""
     clock = platform.current().clock
     clock.set(T0)
     developer = onboard(app, settings.mail_dir, "developer", "Sunny Developers", "dev@sunny.example")
-    device = developer.api("POST", "/api/v1/devices", {
-        "external_id": "SHS-001", "country_code": "KEN", "commissioning_date": "2025-01-15",
-        "capacity_kw": "5", "fuel_code": "ES100", "device_type_code": "TC120",
-        "latitude": "-1.2921", "longitude": "36.8219",
-    })
+    device = developer.api(
+        "POST",
+        "/api/v1/devices",
+        {
+            "external_id": "SHS-001",
+            "country_code": "KEN",
+            "commissioning_date": "2025-01-15",
+            "capacity_kw": "5",
+            "fuel_code": "ES100",
+            "device_type_code": "TC120",
+            "latitude": "-1.2921",
+            "longitude": "36.8219",
+        },
+    )
     assert device.status_code == 201, device.json
-    key = developer.api("POST", "/api/v1/api-keys", {"name": "meter gateway",
-                                                      "permissions": {"meter_reads": ["WRITE"]}})
+    key = developer.api(
+        "POST", "/api/v1/api-keys", {"name": "meter gateway", "permissions": {"meter_reads": ["WRITE"]}}
+    )
     assert key.status_code == 201, key.json
     api_key = key.json["key"]
 
     clock.set(WINDOW_END + timedelta(hours=1, minutes=30))
-    reads = app.test_client().post("/api/v1/devices/SHS-001/reads", json={
-        "type": "delta", "unit": "Wh", "reads": delta_reads()}, headers={"Authorization": f"Bearer {api_key}"})
+    reads = app.test_client().post(
+        "/api/v1/devices/SHS-001/reads",
+        json={"type": "delta", "unit": "Wh", "reads": delta_reads()},
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
     assert reads.status_code == 200, reads.json
     assert reads.json["rejected"] == 0
 
     buyer = onboard(app, settings.mail_dir, "buyer", "Green Buyer Ltd", "buyer@green.example")
     catalogue = buyer.api("GET", "/api/v1/device-catalogue")
     assert [d["external_id"] for d in catalogue.json] == ["SHS-001"]
-    reservation = buyer.api("POST", "/api/v1/reservations", {
-        "name": "Kenya SHS 2026", "start": iso(T0), "end": iso(T0 + timedelta(days=30)), "frequency": "daily",
-        "authority_to_exceed": True, "device_ids": [catalogue.json[0]["id"]],
-    })
+    reservation = buyer.api(
+        "POST",
+        "/api/v1/reservations",
+        {
+            "name": "Kenya SHS 2026",
+            "start": iso(T0),
+            "end": iso(T0 + timedelta(days=30)),
+            "frequency": "daily",
+            "authority_to_exceed": True,
+            "device_ids": [catalogue.json[0]["id"]],
+        },
+    )
     assert reservation.status_code == 201, reservation.json
     settle()
     return {"developer": developer, "buyer": buyer, "api_key": api_key, "reservation": reservation.json}
@@ -103,8 +124,9 @@ def test_issuing_the_same_window_again_mints_nothing(app, settings) -> None:
     settle()
     from dapp.issuance.jobs import certify_window_job
 
-    assert certify_window_job(journey["reservation"]["id"], "2026-06-01T10:00:00+00:00",
-                              "2026-06-02T00:00:00+00:00") == 0
+    assert (
+        certify_window_job(journey["reservation"]["id"], "2026-06-01T10:00:00+00:00", "2026-06-02T00:00:00+00:00") == 0
+    )
     run_jobs()
     run_indexer()
     assert certificates(journey["buyer"]) == [before]
@@ -119,8 +141,11 @@ def test_the_reservation_is_logged_on_chain(app, settings) -> None:
 
     reservation_id = "0x" + journey["reservation"]["id"].replace("-", "")
     with platform.current().db.unit_of_work() as session:
-        [event] = session.scalars(select(ChainEvent).where(
-            ChainEvent.event == "ReservationCreated", ChainEvent.args["reservationId"].astext == reservation_id))
+        [event] = session.scalars(
+            select(ChainEvent).where(
+                ChainEvent.event == "ReservationCreated", ChainEvent.args["reservationId"].astext == reservation_id
+            )
+        )
         assert event.args["buyer"].lower() == journey["reservation"]["wallet_address"].lower()
         assert event.args["frequency"] == "daily"
 
@@ -130,15 +155,20 @@ def test_the_reservation_is_logged_on_chain(app, settings) -> None:
     [
         (b"{not json", 400, "malformed_json"),
         (b'{"type": "delta", "unit": "Wh", "reads": []}', 422, "validation_failed"),
-        (b'{"type": "weekly", "unit": "Wh", "reads": [{"end": "2026-06-01T11:00Z", "value": 1}]}', 422,
-         "validation_failed"),
+        (
+            b'{"type": "weekly", "unit": "Wh", "reads": [{"end": "2026-06-01T11:00Z", "value": 1}]}',
+            422,
+            "validation_failed",
+        ),
     ],
 )
 def test_malformed_read_requests_get_a_problem_document(app, settings, body, status, code) -> None:
     journey = build_slice(app, settings)
-    response = app.test_client().post("/api/v1/devices/SHS-001/reads", data=body,
-                                      headers={"Authorization": f"Bearer {journey['api_key']}",
-                                               "Content-Type": "application/json"})
+    response = app.test_client().post(
+        "/api/v1/devices/SHS-001/reads",
+        data=body,
+        headers={"Authorization": f"Bearer {journey['api_key']}", "Content-Type": "application/json"},
+    )
     assert response.status_code == status
     assert response.content_type == "application/problem+json"
     assert response.json["code"] == code

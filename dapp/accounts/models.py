@@ -18,7 +18,7 @@ class OrganizationType(StrEnum):
 
 class TokenPurpose(StrEnum):
     CONFIRM_EMAIL = "confirm_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a token purpose, not a password
 
 
 class Organization(Base):

@@ -47,17 +47,22 @@ def register(session: Session, now: datetime, secret_key: str, data: Registratio
 
 def _require_unique_registration(session: Session, data: RegistrationCreate) -> None:
     if session.scalar(select(User.id).where(func.lower(User.email) == data.email.lower())):
-        raise Conflict("An account with this email already exists.", code="email_taken",
-                       errors=[{"field": "email", "code": "email_taken", "message": "already registered"}])
+        raise Conflict(
+            "An account with this email already exists.",
+            code="email_taken",
+            errors=[{"field": "email", "code": "email_taken", "message": "already registered"}],
+        )
     if session.scalar(select(Organization.id).where(func.lower(Organization.name) == data.organization_name.lower())):
-        raise Conflict("An organization with this name already exists.", code="organization_name_taken",
-                       errors=[{"field": "organization_name", "code": "taken", "message": "already registered"}])
+        raise Conflict(
+            "An organization with this name already exists.",
+            code="organization_name_taken",
+            errors=[{"field": "organization_name", "code": "taken", "message": "already registered"}],
+        )
 
 
 def issue_email_token(session: Session, now: datetime, user: User, purpose: TokenPurpose, ttl: timedelta) -> str:
     token = new_token()
-    session.add(EmailToken(user_id=user.id, purpose=purpose.value, token_hash=token_hash(token),
-                           expires_at=now + ttl))
+    session.add(EmailToken(user_id=user.id, purpose=purpose.value, token_hash=token_hash(token), expires_at=now + ttl))
     session.flush()
     return token
 
@@ -70,8 +75,9 @@ def confirm_email(session: Session, now: datetime, token: str) -> User:
         .with_for_update()
     )
     if record is None or record.used_at is not None or record.expires_at <= now:
-        raise Invalid("This confirmation link is invalid, already used or expired; ask for a new one.",
-                      code="invalid_token")
+        raise Invalid(
+            "This confirmation link is invalid, already used or expired; ask for a new one.", code="invalid_token"
+        )
     record.used_at = now
     user = session.get_one(User, record.user_id)
     user.email_confirmed_at = user.email_confirmed_at or now
@@ -86,8 +92,9 @@ def check_credentials(session: Session, email: str, password: str) -> User:
     if user.is_disabled:
         raise Unauthenticated("This account is disabled.", code="account_disabled")
     if user.email_confirmed_at is None:
-        raise Unauthenticated("Confirm your email address first: follow the link we sent you.",
-                              code="email_not_confirmed")
+        raise Unauthenticated(
+            "Confirm your email address first: follow the link we sent you.", code="email_not_confirmed"
+        )
     return user
 
 
@@ -138,12 +145,14 @@ def _parse_permission(name: str) -> Permission:
     try:
         return Permission[name.upper()]
     except KeyError as error:
-        raise field_error("permissions", f"Unknown permission '{name}'; accepted: READ, WRITE, UPDATE, DELETE.") from error
+        raise field_error(
+            "permissions", f"Unknown permission '{name}'; accepted: READ, WRITE, UPDATE, DELETE."
+        ) from error
 
 
 def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
-    return list(session.scalars(
-        select(ApiKey).where(ApiKey.organization_id == actor.organization_id).order_by(ApiKey.created_at)
-    ))
-
-
+    return list(
+        session.scalars(
+            select(ApiKey).where(ApiKey.organization_id == actor.organization_id).order_by(ApiKey.created_at)
+        )
+    )

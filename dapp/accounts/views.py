@@ -32,13 +32,15 @@ def register() -> str | Response:
     p = platform.current()
     try:
         with p.db.unit_of_work() as session:
-            user, token = service.register(session, p.clock.now(), p.settings.secret_key,
-                                           parse_form(RegistrationCreate, values))
+            user, token = service.register(
+                session, p.clock.now(), p.settings.secret_key, parse_form(RegistrationCreate, values)
+            )
             email = user.email
     except DomainError as error:
         flash(error.detail, "error")
-        return render_template("accounts/register.html", values=values, errors=form_errors(error),
-                               types=list(OrganizationType)), error.status
+        return render_template(
+            "accounts/register.html", values=values, errors=form_errors(error), types=list(OrganizationType)
+        ), error.status
     send_confirmation(email, token)
     flash(f"We sent a confirmation link to {email}. Follow it, then sign in.", "success")
     return redirect(url_for("accounts.login"))
@@ -92,8 +94,7 @@ def logout() -> Response:
 @bp.get("/api-keys")
 @page(Module.API_KEYS, Permission.READ)
 def api_keys(call: PageCall) -> str:
-    return render_template("accounts/api_keys.html", keys=service.list_api_keys(call.session, call.actor),
-                           new_key=None)
+    return render_template("accounts/api_keys.html", keys=service.list_api_keys(call.session, call.actor), new_key=None)
 
 
 @bp.post("/api-keys")
@@ -101,8 +102,7 @@ def api_keys(call: PageCall) -> str:
 def create_api_key(call: PageCall) -> str:
     data = parse_form(ApiKeyCreate, {"name": request.form.get("name", ""), "permissions": _requested_permissions()})
     _, key = service.create_api_key(call.session, call.actor, data)
-    return render_template("accounts/api_keys.html", keys=service.list_api_keys(call.session, call.actor),
-                           new_key=key)
+    return render_template("accounts/api_keys.html", keys=service.list_api_keys(call.session, call.actor), new_key=key)
 
 
 def _requested_permissions() -> dict[str, list[str]] | None:

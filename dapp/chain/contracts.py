@@ -50,11 +50,13 @@ class Chain:
 
     def transact(self, call: Any) -> TxReceipt:
         """Sign and send a contract call from the platform account; wait for its receipt."""
-        tx = call.build_transaction({
-            "from": self.signer.address,
-            "nonce": self.web3.eth.get_transaction_count(self.signer.address, "pending"),
-            "chainId": self.deployment["chain_id"],
-        })
+        tx = call.build_transaction(
+            {
+                "from": self.signer.address,
+                "nonce": self.web3.eth.get_transaction_count(self.signer.address, "pending"),
+                "chainId": self.deployment["chain_id"],
+            }
+        )
         signed = self.signer.sign_transaction(tx)
         tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)

@@ -23,9 +23,7 @@ class OutboxStatus:
 
 class OutboxEntry(Base):
     __tablename__ = "chain_outbox"
-    __table_args__ = (
-        Index("ix_chain_outbox_pending", "kind", "id", postgresql_where=text("status = 'pending'")),
-    )
+    __table_args__ = (Index("ix_chain_outbox_pending", "kind", "id", postgresql_where=text("status = 'pending'")),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -16,13 +16,15 @@ def enqueue(session: Session, kind: str, subject_id: str, now: datetime) -> Outb
 
 def claim_pending(session: Session, kind: str, limit: int) -> list[OutboxEntry]:
     """Pending entries of one kind, oldest first, locked so that no other worker takes them."""
-    return list(session.scalars(
-        select(OutboxEntry)
-        .where(OutboxEntry.kind == kind, OutboxEntry.status == OutboxStatus.PENDING)
-        .order_by(OutboxEntry.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ))
+    return list(
+        session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.kind == kind, OutboxEntry.status == OutboxStatus.PENDING)
+            .order_by(OutboxEntry.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def mark_done(entries: list[OutboxEntry], now: datetime, tx_hash: str | None, gas_used: int | None) -> None:

@@ -60,8 +60,7 @@ def chain_address(address: str) -> str:
 
 def devices_document(reservation: Reservation) -> dict[str, object]:
     """The reservation's device list as published in IPFS; its keccak256 is logged on chain."""
-    return {"reservation_id": str(reservation.id),
-            "device_ids": sorted(str(m.device_id) for m in reservation.members)}
+    return {"reservation_id": str(reservation.id), "device_ids": sorted(str(m.device_id) for m in reservation.members)}
 
 
 def submit_reservation_logs(session: Session, chain: Chain, content: ContentStore, now: datetime) -> int:
@@ -73,15 +72,29 @@ def submit_reservation_logs(session: Session, chain: Chain, content: ContentStor
     return len(entries)
 
 
-def _log_created(session: Session, chain: Chain, contract, content: ContentStore, entry: OutboxEntry,  # noqa: ANN001
-                 now: datetime) -> None:
+def _log_created(
+    session: Session,
+    chain: Chain,
+    contract,
+    content: ContentStore,
+    entry: OutboxEntry,
+    now: datetime,
+) -> None:
     reservation = session.get_one(Reservation, uuid.UUID(entry.subject_id))
     document = devices_document(reservation)
     cid = add_json(content, document)
     devices_hash = keccak(canonical_json(document))
-    receipt = chain.transact(contract.functions.logCreated(
-        reservation.id.bytes, chain_address(reservation.wallet_address), int(reservation.period_start.timestamp()),
-        int(reservation.period_end.timestamp()), reservation.frequency, reservation.target_wh or 0,
-        reservation.authority_to_exceed, devices_hash, cid,
-    ))
+    receipt = chain.transact(
+        contract.functions.logCreated(
+            reservation.id.bytes,
+            chain_address(reservation.wallet_address),
+            int(reservation.period_start.timestamp()),
+            int(reservation.period_end.timestamp()),
+            reservation.frequency,
+            reservation.target_wh or 0,
+            reservation.authority_to_exceed,
+            devices_hash,
+            cid,
+        )
+    )
     outbox.mark_done([entry], now, "0x" + receipt["transactionHash"].hex().removeprefix("0x"), receipt["gasUsed"])

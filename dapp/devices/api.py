@@ -12,8 +12,15 @@ from dapp.web.paging import page_args
 api = ApiBlueprint("devices_api", __name__)
 
 
-@api.endpoint_route("/devices", "POST", module=Module.DEVICES, permission=Permission.WRITE, body=DeviceCreate,
-                    response=DeviceRead, status=201)
+@api.endpoint_route(
+    "/devices",
+    "POST",
+    module=Module.DEVICES,
+    permission=Permission.WRITE,
+    body=DeviceCreate,
+    response=DeviceRead,
+    status=201,
+)
 def create_device(call: Call) -> DeviceRead:
     """Register a device."""
     device = service.create(call.session, call.actor, platform.current().clock.now(), call.body)
@@ -28,8 +35,9 @@ def list_devices(call: Call) -> DevicePage:
     return DevicePage(items=[DeviceRead.model_validate(d) for d in devices], page=page, size=size, total=total)
 
 
-@api.endpoint_route("/devices/<external_id>", "GET", module=Module.DEVICES, permission=Permission.READ,
-                    response=DeviceRead)
+@api.endpoint_route(
+    "/devices/<external_id>", "GET", module=Module.DEVICES, permission=Permission.READ, response=DeviceRead
+)
 def get_device(call: Call, external_id: str) -> DeviceRead:
     """One device by its external id."""
     return DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))

@@ -36,8 +36,9 @@ def _validate(data: DeviceCreate, now: datetime) -> None:
     if data.off_taker is not None:
         _require_code("off_taker", data.off_taker, catalog.OFF_TAKERS)
     if data.commissioning_date > now.date():
-        raise field_error("commissioning_date", "The commissioning date cannot be in the future.",
-                          "commissioning_in_future")
+        raise field_error(
+            "commissioning_date", "The commissioning date cannot be in the future.", "commissioning_in_future"
+        )
 
 
 def _require_code(field: str, value: str, accepted: list[str]) -> None:
@@ -46,26 +47,32 @@ def _require_code(field: str, value: str, accepted: list[str]) -> None:
 
 
 def _require_free_external_id(session: Session, actor: Actor, external_id: str) -> None:
-    taken = session.scalar(select(Device.id).where(
-        Device.organization_id == actor.organization_id,
-        func.lower(Device.external_id) == external_id.lower(),
-    ))
+    taken = session.scalar(
+        select(Device.id).where(
+            Device.organization_id == actor.organization_id,
+            func.lower(Device.external_id) == external_id.lower(),
+        )
+    )
     if taken:
         raise _external_id_taken(external_id)
 
 
 def _external_id_taken(external_id: str) -> Conflict:
-    return Conflict(f"Your organization already has a device with external id '{external_id}'.",
-                    code="external_id_taken",
-                    errors=[{"field": "external_id", "code": "taken", "message": "already used"}])
+    return Conflict(
+        f"Your organization already has a device with external id '{external_id}'.",
+        code="external_id_taken",
+        errors=[{"field": "external_id", "code": "taken", "message": "already used"}],
+    )
 
 
 def get_by_external_id(session: Session, actor: Actor, external_id: str) -> Device:
     """The actor's device with this external id; another organization's device is 'not found'."""
-    device = session.scalar(select(Device).where(
-        Device.organization_id == actor.organization_id,
-        func.lower(Device.external_id) == external_id.lower(),
-    ))
+    device = session.scalar(
+        select(Device).where(
+            Device.organization_id == actor.organization_id,
+            func.lower(Device.external_id) == external_id.lower(),
+        )
+    )
     if device is None:
         raise NotFound(f"Your organization has no device with external id '{external_id}'.", code="device_not_found")
     return device

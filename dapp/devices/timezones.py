@@ -32,5 +32,6 @@ def resolve(country: str, latitude: Decimal | None, longitude: Decimal | None, c
             return found
     if len(zones) == 1:
         return zones[0]
-    raise field_error("timezone", f"{country} has several time zones; choose one of: {', '.join(zones)}.",
-                      "timezone_required")
+    raise field_error(
+        "timezone", f"{country} has several time zones; choose one of: {', '.join(zones)}.", "timezone_required"
+    )

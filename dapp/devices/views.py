@@ -19,8 +19,9 @@ bp = Blueprint("devices", __name__)
 def list_devices(call: PageCall) -> str:
     number, size = page_args(request.args)
     devices, total = service.list_page(call.session, call.actor, number, size)
-    return render_template("devices/list.html", devices=devices, total=total, page=number, size=size,
-                           device_types=catalog.DEVICE_TYPES)
+    return render_template(
+        "devices/list.html", devices=devices, total=total, page=number, size=size, device_types=catalog.DEVICE_TYPES
+    )
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])
@@ -31,8 +32,9 @@ def new_device(call: PageCall) -> str | tuple[str, int] | Response:
     values = clean_form()
     try:
         with call.session.begin_nested():
-            device = service.create(call.session, call.actor, platform.current().clock.now(),
-                                    parse_form(DeviceCreate, values))
+            device = service.create(
+                call.session, call.actor, platform.current().clock.now(), parse_form(DeviceCreate, values)
+            )
     except DomainError as error:
         flash(error.detail, "error")
         return _form(values, form_errors(error)), error.status
@@ -41,6 +43,12 @@ def new_device(call: PageCall) -> str | tuple[str, int] | Response:
 
 
 def _form(values: dict[str, str], errors: dict[str, str]) -> str:
-    return render_template("devices/new.html", values=values, errors=errors, fuels=catalog.FUELS,
-                           device_types=catalog.DEVICE_TYPES, off_takers=catalog.OFF_TAKERS,
-                           countries=catalog.country_codes())
+    return render_template(
+        "devices/new.html",
+        values=values,
+        errors=errors,
+        fuels=catalog.FUELS,
+        device_types=catalog.DEVICE_TYPES,
+        off_takers=catalog.OFF_TAKERS,
+        countries=catalog.country_codes(),
+    )

@@ -182,8 +182,7 @@ def _balanced(leaves: list[_Ref], depth: int, max_links: int, sink: BlockSink | 
         return leaves[0]
     span = max_links ** (depth - 1)  # leaves under each child
     children = [
-        _balanced(leaves[start : start + span], depth - 1, max_links, sink)
-        for start in range(0, len(leaves), span)
+        _balanced(leaves[start : start + span], depth - 1, max_links, sink) for start in range(0, len(leaves), span)
     ]
     return _parent(children, sink)
 

@@ -11,5 +11,6 @@ api = ApiBlueprint("issuance_api", __name__)
 @api.endpoint_route("/certificates", "GET", module=Module.CERTIFICATES, permission=Permission.READ)
 def list_certificates(call: Call) -> list[dict[str, object]]:
     """Certificates owned by the organization, with per-device contributions."""
-    return [CertificateRead.model_validate(c).model_dump(mode="json")
-            for c in service.list_for(call.session, call.actor)]
+    return [
+        CertificateRead.model_validate(c).model_dump(mode="json") for c in service.list_for(call.session, call.actor)
+    ]

@@ -59,12 +59,11 @@ class Part:
     energy_wh: int
 
 
-def certify_window(session: Session, reservation_id: uuid.UUID, window_start: datetime, window_end: datetime,
-                   now: datetime) -> list[Certificate]:
+def certify_window(
+    session: Session, reservation_id: uuid.UUID, window_start: datetime, window_end: datetime, now: datetime
+) -> list[Certificate]:
     """Certify the reservation's uncertified energy in the window; nothing happens for a window already done."""
-    reservation = session.scalars(
-        select(Reservation).where(Reservation.id == reservation_id).with_for_update()
-    ).one()
+    reservation = session.scalars(select(Reservation).where(Reservation.id == reservation_id).with_for_update()).one()
     if reservation.issued_until >= window_end:
         return []
     parts = _uncertified_parts(session, reservation.id, window_start, window_end)
@@ -78,8 +77,9 @@ def certify_window(session: Session, reservation_id: uuid.UUID, window_start: da
 
 
 def _uncertified_parts(session: Session, reservation_id: uuid.UUID, start: datetime, end: datetime) -> list[Part]:
-    rows = session.execute(UNCERTIFIED_PARTS, {"reservation_id": reservation_id, "window_start": start,
-                                               "window_end": end})
+    rows = session.execute(
+        UNCERTIFIED_PARTS, {"reservation_id": reservation_id, "window_start": start, "window_end": end}
+    )
     return [Part(r.read_id, r.device_id, r.country_code, r.part_start, r.part_end, int(r.energy_wh)) for r in rows]
 
 
@@ -92,31 +92,60 @@ def _by_country(parts: list[Part]) -> dict[str, list[Part]]:
 
 def certificate_key(reservation_id: uuid.UUID, window_start: datetime, country_code: str) -> bytes:
     """The key the contract refuses to mint twice: one per (reservation, window, country)."""
-    return keccak(b"drec-certificate" + reservation_id.bytes + int(window_start.timestamp()).to_bytes(8, "big")
-                  + country_code.encode())
+    return keccak(
+        b"drec-certificate"
+        + reservation_id.bytes
+        + int(window_start.timestamp()).to_bytes(8, "big")
+        + country_code.encode()
+    )
 
 
-def _certificate(session: Session, reservation: Reservation, window_start: datetime, window_end: datetime,
-                 country: str, parts: list[Part], now: datetime) -> Certificate:
+def _certificate(
+    session: Session,
+    reservation: Reservation,
+    window_start: datetime,
+    window_end: datetime,
+    country: str,
+    parts: list[Part],
+    now: datetime,
+) -> Certificate:
     contributions = _contributions(parts)
     key = certificate_key(reservation.id, window_start, country)
     certificate = Certificate(
-        reservation_id=reservation.id, beneficiary_organization_id=reservation.buyer_organization_id,
-        window_start=window_start, window_end=window_end, country_code=country,
+        reservation_id=reservation.id,
+        beneficiary_organization_id=reservation.buyer_organization_id,
+        window_start=window_start,
+        window_end=window_end,
+        country_code=country,
         volume_wh=sum(c.energy_wh for c in contributions),
-        generation_start=min(p.start for p in parts), generation_end=max(p.end for p in parts),
-        owner_address=reservation.wallet_address, certificate_key="0x" + key.hex(),
-        token_id=str(int.from_bytes(key, "big")), rule_versions=[MAX_ENERGY_RULE],
-        contributions_root="0x" + merkle.root([merkle.leaf(c.device_id, c.period_start, c.period_end,
-                                                            c.energy_wh) for c in contributions]).hex(),
-        created_at=now, contributions=contributions,
+        generation_start=min(p.start for p in parts),
+        generation_end=max(p.end for p in parts),
+        owner_address=reservation.wallet_address,
+        certificate_key="0x" + key.hex(),
+        token_id=str(int.from_bytes(key, "big")),
+        rule_versions=[MAX_ENERGY_RULE],
+        contributions_root="0x"
+        + merkle.root(
+            [merkle.leaf(c.device_id, c.period_start, c.period_end, c.energy_wh) for c in contributions]
+        ).hex(),
+        created_at=now,
+        contributions=contributions,
     )
     session.add(certificate)
     session.flush()
-    session.execute(insert(CertifiedEnergy), [
-        {"certificate_id": certificate.id, "read_id": p.read_id, "period_start": p.start, "period_end": p.end,
-         "energy_wh": p.energy_wh} for p in parts
-    ])
+    session.execute(
+        insert(CertifiedEnergy),
+        [
+            {
+                "certificate_id": certificate.id,
+                "read_id": p.read_id,
+                "period_start": p.start,
+                "period_end": p.end,
+                "energy_wh": p.energy_wh,
+            }
+            for p in parts
+        ],
+    )
     outbox.enqueue(session, OutboxKind.MINT_CERTIFICATE, str(certificate.id), now)
     return certificate
 
@@ -126,8 +155,11 @@ def _contributions(parts: list[Part]) -> list[CertificateContribution]:
     for part in parts:
         by_device[part.device_id].append(part)
     return [
-        CertificateContribution(device_id=device_id, period_start=min(p.start for p in device_parts),
-                                period_end=max(p.end for p in device_parts),
-                                energy_wh=sum(p.energy_wh for p in device_parts))
+        CertificateContribution(
+            device_id=device_id,
+            period_start=min(p.start for p in device_parts),
+            period_end=max(p.end for p in device_parts),
+            energy_wh=sum(p.energy_wh for p in device_parts),
+        )
         for device_id, device_parts in sorted(by_device.items(), key=lambda item: item[0].bytes)
     ]

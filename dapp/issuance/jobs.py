@@ -16,9 +16,13 @@ def enqueue_due_windows() -> int:
         due = service.due_windows(session, p.clock.now())
     queue = p.queue("default")
     for window in due:
-        queue.enqueue(certify_window_job, str(window.reservation_id), window.start.isoformat(),
-                      window.end.isoformat(), job_id=f"issuance-certify-window-{window.reservation_id}-"
-                      f"{int(window.start.timestamp())}")
+        queue.enqueue(
+            certify_window_job,
+            str(window.reservation_id),
+            window.start.isoformat(),
+            window.end.isoformat(),
+            job_id=f"issuance-certify-window-{window.reservation_id}-{int(window.start.timestamp())}",
+        )
     return len(due)
 
 
@@ -26,8 +30,13 @@ def certify_window_job(reservation_id: str, window_start: str, window_end: str) 
     """issuance.certify_window: certify one window; then ask the chain queue to mint."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        certificates = certify_window(session, uuid.UUID(reservation_id), datetime.fromisoformat(window_start),
-                                      datetime.fromisoformat(window_end), p.clock.now())
+        certificates = certify_window(
+            session,
+            uuid.UUID(reservation_id),
+            datetime.fromisoformat(window_start),
+            datetime.fromisoformat(window_end),
+            p.clock.now(),
+        )
     if certificates:
         p.queue("chain").enqueue(submit_outbox_job)
     return len(certificates)

@@ -27,8 +27,10 @@ def document(session: Session, certificate: Certificate) -> dict[str, Any]:
         "country_code": certificate.country_code,
         "volume_wh": certificate.volume_wh,
         "window": {"start": certificate.window_start.isoformat(), "end": certificate.window_end.isoformat()},
-        "generation": {"start": certificate.generation_start.isoformat(),
-                       "end": certificate.generation_end.isoformat()},
+        "generation": {
+            "start": certificate.generation_start.isoformat(),
+            "end": certificate.generation_end.isoformat(),
+        },
         "frequency": reservation.frequency,
         "target_volume_wh": reservation.target_wh,
         "authority_to_exceed": reservation.authority_to_exceed,
@@ -36,8 +38,13 @@ def document(session: Session, certificate: Certificate) -> dict[str, Any]:
         "rule_versions": certificate.rule_versions,
         "contributions_root": certificate.contributions_root,
         "contributions": [
-            {"device_id": str(c.device_id), "external_id": devices[c.device_id].external_id,
-             "start": c.period_start.isoformat(), "end": c.period_end.isoformat(), "energy_wh": c.energy_wh}
+            {
+                "device_id": str(c.device_id),
+                "external_id": devices[c.device_id].external_id,
+                "start": c.period_start.isoformat(),
+                "end": c.period_end.isoformat(),
+                "energy_wh": c.energy_wh,
+            }
             for c in certificate.contributions
         ],
     }

@@ -87,5 +87,3 @@ class CertifiedEnergy(Base):
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     energy_wh: Mapped[int] = mapped_column(BigInteger)
-
-

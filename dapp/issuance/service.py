@@ -23,8 +23,9 @@ class DueWindow:
 
 def due_windows(session: Session, until: datetime) -> list[DueWindow]:
     """Every closed, not yet issued window of every reservation, in time order per reservation."""
-    reservations = session.scalars(select(Reservation).where(
-        Reservation.issued_until < Reservation.period_end, Reservation.issued_until < until))
+    reservations = session.scalars(
+        select(Reservation).where(Reservation.issued_until < Reservation.period_end, Reservation.issued_until < until)
+    )
     return [
         DueWindow(r.id, start, end)
         for r in reservations
@@ -46,9 +47,11 @@ def run_until(session: Session, until: datetime, now: datetime) -> list[Certific
 
 def list_for(session: Session, actor: Actor) -> list[Certificate]:
     """Certificates of the actor's organization, newest window first."""
-    return list(session.scalars(
-        select(Certificate)
-        .where(Certificate.beneficiary_organization_id == actor.organization_id)
-        .options(selectinload(Certificate.contributions))
-        .order_by(Certificate.window_start.desc(), Certificate.country_code)
-    ))
+    return list(
+        session.scalars(
+            select(Certificate)
+            .where(Certificate.beneficiary_organization_id == actor.organization_id)
+            .options(selectinload(Certificate.contributions))
+            .order_by(Certificate.window_start.desc(), Certificate.country_code)
+        )
+    )

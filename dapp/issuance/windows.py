@@ -44,7 +44,9 @@ def _next(boundary: datetime, frequency: Frequency, zone: ZoneInfo) -> datetime:
     return _local(date(day.year + month_index // 12, month_index % 12 + 1, 1), zone)
 
 
-def windows(frequency: Frequency, zone_name: str, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+def windows(
+    frequency: Frequency, zone_name: str, start: datetime, end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
     """Every window overlapping `[start, end)`, clipped to it."""
     zone = ZoneInfo(zone_name)
     boundary = _floor(start, frequency, zone)
@@ -54,7 +56,8 @@ def windows(frequency: Frequency, zone_name: str, start: datetime, end: datetime
         boundary = following
 
 
-def closed_windows(frequency: Frequency, zone_name: str, issued_until: datetime, period_end: datetime,
-                   now: datetime) -> list[tuple[datetime, datetime]]:
+def closed_windows(
+    frequency: Frequency, zone_name: str, issued_until: datetime, period_end: datetime, now: datetime
+) -> list[tuple[datetime, datetime]]:
     """Windows from `issued_until` that have closed by `now` (the reservation end clips the last one)."""
     return [w for w in windows(frequency, zone_name, issued_until, period_end) if w[1] <= now]

@@ -11,8 +11,14 @@ from dapp.web.api import ApiBlueprint, Call
 api = ApiBlueprint("reads_api", __name__)
 
 
-@api.endpoint_route("/devices/<external_id>/reads", "POST", module=Module.METER_READS,
-                    permission=Permission.WRITE, body=ReadBatchCreate, response=ReadBatchResult)
+@api.endpoint_route(
+    "/devices/<external_id>/reads",
+    "POST",
+    module=Module.METER_READS,
+    permission=Permission.WRITE,
+    body=ReadBatchCreate,
+    response=ReadBatchResult,
+)
 def post_reads(call: Call, external_id: str) -> dict:
     """Send 1 … 10,000 meter reads of one device; each read is accepted or rejected with a reason."""
     p = platform.current()
@@ -22,8 +28,14 @@ def post_reads(call: Call, external_id: str) -> dict:
     if key and (stored := service.replay(call.session, call.actor, key, fingerprint)):
         return stored.response
     atomic = _flag("atomic")
-    result = service.record_batch(call.session, call.actor, external_id, call.body,
-                                  service.policy_from(p.settings, now, _flag("acknowledge_old")), atomic)
+    result = service.record_batch(
+        call.session,
+        call.actor,
+        external_id,
+        call.body,
+        service.policy_from(p.settings, now, _flag("acknowledge_old")),
+        atomic,
+    )
     payload = result.model_dump(mode="json")
     if key:
         service.remember(call.session, call.actor, key, fingerprint, 200, payload, now)

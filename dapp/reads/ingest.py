@@ -64,7 +64,8 @@ def ingest(session: Session, device: Device, batch: ReadBatchCreate, policy: Pol
     outcomes = Outcomes()
     candidates = _parse(batch, device, outcomes)
     validator: Validator = (
-        HistoryValidator(session, device, candidates, policy) if batch.type == ReadType.HISTORY
+        HistoryValidator(session, device, candidates, policy)
+        if batch.type == ReadType.HISTORY
         else OngoingValidator(device, state, batch.type, policy)
     )
     if batch.type != ReadType.HISTORY:
@@ -72,8 +73,11 @@ def ingest(session: Session, device: Device, batch: ReadBatchCreate, policy: Pol
     for candidate in candidates:
         _judge(validator, candidate, outcomes)
     if atomic and outcomes.rejected:
-        raise Invalid("At least one read was rejected and atomic=true was asked: nothing was stored.",
-                      code="batch_rejected", results=[r.model_dump(exclude_none=True) for r in _ordered(outcomes)])
+        raise Invalid(
+            "At least one read was rejected and atomic=true was asked: nothing was stored.",
+            code="batch_rejected",
+            results=[r.model_dump(exclude_none=True) for r in _ordered(outcomes)],
+        )
     validator.commit_state()
     _write(session, {"device_id": device.id, "read_type": batch.type.value, "received_at": policy.now}, outcomes)
     return _ordered(outcomes)
@@ -110,28 +114,54 @@ def _judge(validator: "Validator", candidate: Candidate, outcomes: Outcomes) -> 
     except Rejected as rejection:
         _reject(outcomes, candidate.index, candidate.start, candidate.end, candidate.value_wh, rejection)
         return
-    outcomes.accepted.append({
-        "status": status, "status_reason": reason, "period_start": start,
-        "period_end": candidate.end, "value_wh": candidate.value_wh, "energy_wh": energy, "max_energy_wh": limit,
-        "rule_version": MAX_ENERGY_RULE,
-    })
-    outcomes.results.append(ReadOutcome(
-        index=candidate.index, status=status, reason_code=reason, start=start.isoformat() if start else None,
-        end=candidate.end.isoformat(), energy_wh=energy, max_energy_wh=limit,
-    ))
+    outcomes.accepted.append(
+        {
+            "status": status,
+            "status_reason": reason,
+            "period_start": start,
+            "period_end": candidate.end,
+            "value_wh": candidate.value_wh,
+            "energy_wh": energy,
+            "max_energy_wh": limit,
+            "rule_version": MAX_ENERGY_RULE,
+        }
+    )
+    outcomes.results.append(
+        ReadOutcome(
+            index=candidate.index,
+            status=status,
+            reason_code=reason,
+            start=start.isoformat() if start else None,
+            end=candidate.end.isoformat(),
+            energy_wh=energy,
+            max_energy_wh=limit,
+        )
+    )
 
 
-def _reject(outcomes: Outcomes, index: int, start: datetime | None, end: datetime | None, value_wh: int,
-            rejection: Rejected) -> None:
-    outcomes.rejected.append({
-        "period_start": start, "period_end": end, "value_wh": value_wh,
-        "reason_code": rejection.code, "detail": rejection.detail,
-    })
-    outcomes.results.append(ReadOutcome(
-        index=index, status="rejected", reason_code=rejection.code, detail=rejection.detail,
-        start=start.isoformat() if start else None, end=end.isoformat() if end else None,
-        max_energy_wh=rejection.max_energy,
-    ))
+def _reject(
+    outcomes: Outcomes, index: int, start: datetime | None, end: datetime | None, value_wh: int, rejection: Rejected
+) -> None:
+    outcomes.rejected.append(
+        {
+            "period_start": start,
+            "period_end": end,
+            "value_wh": value_wh,
+            "reason_code": rejection.code,
+            "detail": rejection.detail,
+        }
+    )
+    outcomes.results.append(
+        ReadOutcome(
+            index=index,
+            status="rejected",
+            reason_code=rejection.code,
+            detail=rejection.detail,
+            start=start.isoformat() if start else None,
+            end=end.isoformat() if end else None,
+            max_energy_wh=rejection.max_energy,
+        )
+    )
 
 
 def _write(session: Session, common: dict[str, object], outcomes: Outcomes) -> None:
@@ -152,16 +182,20 @@ class Validator(Protocol):
 
 
 def _profile(device: Device, policy: Policy) -> DeviceProfile:
-    return DeviceProfile(device.capacity_kw, device.yield_kwh_per_kwp or policy.default_yield,
-                         device.commissioning_date)
+    return DeviceProfile(
+        device.capacity_kw, device.yield_kwh_per_kwp or policy.default_yield, device.commissioning_date
+    )
 
 
 def _check_max_energy(profile: DeviceProfile, start: datetime, end: datetime, energy: int) -> int:
     limit = max_energy_wh(profile, start, end)
     if energy > limit:
-        raise Rejected("exceeds_max_energy",
-                       f"{energy} Wh in {start.isoformat()} … {end.isoformat()} exceeds the device's plausible "
-                       f"maximum of {limit} Wh.", limit)
+        raise Rejected(
+            "exceeds_max_energy",
+            f"{energy} Wh in {start.isoformat()} … {end.isoformat()} exceeds the device's plausible "
+            f"maximum of {limit} Wh.",
+            limit,
+        )
     return limit
 
 
@@ -191,13 +225,17 @@ class HistoryValidator:
         if start < self.commissioned_at:
             raise Rejected("before_commissioning", "A history read cannot start before the commissioning date.")
         if end > self.device.onboarded_at:
-            raise Rejected("after_onboarding", "A history read must end by the onboarding time; send later "
-                                               "energy as delta or aggregate reads.")
+            raise Rejected(
+                "after_onboarding",
+                "A history read must end by the onboarding time; send later energy as delta or aggregate reads.",
+            )
         if start < self.device.onboarded_at - self.policy.history_max_age:
             raise Rejected("too_old", "History reads may start at most 3 years before onboarding.")
         if start < self.policy.now - self.policy.acknowledgement_age and not self.policy.acknowledge_old:
-            raise Rejected("needs_acknowledgement", "This read starts more than 12 months ago: confirm it "
-                                                    "with acknowledge_old=true.")
+            raise Rejected(
+                "needs_acknowledgement",
+                "This read starts more than 12 months ago: confirm it with acknowledge_old=true.",
+            )
 
     def commit_state(self) -> None:
         """History reads leave the ongoing read state alone (R-READ-6)."""
@@ -207,9 +245,14 @@ def _history_intervals(session: Session, device: Device, batch: list[Candidate])
     starts = [c.start for c in batch if c.start is not None]
     if not starts:
         return []
-    rows = session.execute(select(MeterRead.period_start, MeterRead.period_end).where(
-        MeterRead.device_id == device.id, MeterRead.read_type == ReadType.HISTORY.value,
-        MeterRead.period_end > min(starts), MeterRead.period_start < max(c.end for c in batch)))
+    rows = session.execute(
+        select(MeterRead.period_start, MeterRead.period_end).where(
+            MeterRead.device_id == device.id,
+            MeterRead.read_type == ReadType.HISTORY.value,
+            MeterRead.period_end > min(starts),
+            MeterRead.period_start < max(c.end for c in batch),
+        )
+    )
     return [(row.period_start, row.period_end) for row in rows]
 
 
@@ -259,11 +302,14 @@ class OngoingValidator:
         if c.end > self.policy.now + self.policy.clock_skew:
             raise Rejected("in_future", "The read ends in the future.")
         if self.last_end is not None and c.end <= self.last_end:
-            raise Rejected("not_after_previous",
-                           f"The read must end after the device's previous read ({self.last_end.isoformat()}).")
+            raise Rejected(
+                "not_after_previous",
+                f"The read must end after the device's previous read ({self.last_end.isoformat()}).",
+            )
         if self.read_type == ReadType.AGGREGATE and self.last_register is not None and c.value_wh < self.last_register:
-            raise Rejected("decreasing_register",
-                           f"The meter register went down from {self.last_register} Wh to {c.value_wh} Wh.")
+            raise Rejected(
+                "decreasing_register", f"The meter register went down from {self.last_register} Wh to {c.value_wh} Wh."
+            )
 
     def _energy(self, c: Candidate) -> int:
         if self.read_type == ReadType.AGGREGATE:

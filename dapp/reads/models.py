@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, text
-from sqlalchemy.dialects.postgresql import ExcludeConstraint, JSONB
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dapp.db import Base
@@ -28,8 +28,13 @@ class MeterRead(Base):
         CheckConstraint("period_start IS NULL OR period_start < period_end", name="period_order"),
         CheckConstraint("status IN ('accepted', 'baseline')", name="status"),
         CheckConstraint("status = 'baseline' OR period_start IS NOT NULL", name="certifiable_has_start"),
-        Index("uq_meter_read_ongoing_end", "device_id", "period_end", unique=True,
-              postgresql_where=text("read_type <> 'history'")),
+        Index(
+            "uq_meter_read_ongoing_end",
+            "device_id",
+            "period_end",
+            unique=True,
+            postgresql_where=text("read_type <> 'history'"),
+        ),
         ExcludeConstraint(
             ("device_id", "="),
             (text("tstzrange(period_start, period_end)"), "&&"),

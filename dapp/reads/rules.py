@@ -39,7 +39,11 @@ def max_energy_wh(profile: DeviceProfile, start: datetime, end: datetime) -> int
     age = device_age_years(profile.commissioning_date, middle)
     degradation = Decimal(math.pow(1 - float(DEGRADATION), float(age - 1)))
     limit = (
-        profile.capacity_kw * 1000 * (profile.yield_kwh_per_kwp / HOURS_PER_YEAR) * hours * degradation
+        profile.capacity_kw
+        * 1000
+        * (profile.yield_kwh_per_kwp / HOURS_PER_YEAR)
+        * hours
+        * degradation
         * (1 + TOLERANCE)
     )
     return int(limit)

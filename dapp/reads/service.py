@@ -26,13 +26,15 @@ def policy_from(settings: Settings, now: datetime, acknowledge_old: bool = False
     )
 
 
-def record_batch(session: Session, actor: Actor, external_id: str, batch: ReadBatchCreate, policy: Policy,
-                 atomic: bool) -> ReadBatchResult:
+def record_batch(
+    session: Session, actor: Actor, external_id: str, batch: ReadBatchCreate, policy: Policy, atomic: bool
+) -> ReadBatchResult:
     device = devices.get_by_external_id(session, actor, external_id)
     results = ingest(session, device, batch, policy, atomic)
     accepted = sum(1 for r in results if r.status != "rejected")
-    return ReadBatchResult(device_external_id=device.external_id, accepted=accepted,
-                           rejected=len(results) - accepted, results=results)
+    return ReadBatchResult(
+        device_external_id=device.external_id, accepted=accepted, rejected=len(results) - accepted, results=results
+    )
 
 
 def request_fingerprint(*parts: str | bytes) -> str:
@@ -45,15 +47,27 @@ def request_fingerprint(*parts: str | bytes) -> str:
 
 def replay(session: Session, actor: Actor, key: str, fingerprint: str) -> IdempotencyRecord | None:
     """The stored first answer for this key, or None; the same key with another request is an error."""
-    record = session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.organization_id == actor.organization_id, IdempotencyRecord.key == key))
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.organization_id == actor.organization_id, IdempotencyRecord.key == key
+        )
+    )
     if record is not None and record.request_hash != fingerprint:
         raise Invalid("This Idempotency-Key was already used for a different request.", code="idempotency_key_reused")
     return record
 
 
-def remember(session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict,
-             now: datetime) -> None:
-    session.add(IdempotencyRecord(organization_id=actor.organization_id, key=key, request_hash=fingerprint,
-                                  status_code=status, response=response, created_at=now))
+def remember(
+    session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict, now: datetime
+) -> None:
+    session.add(
+        IdempotencyRecord(
+            organization_id=actor.organization_id,
+            key=key,
+            request_hash=fingerprint,
+            status_code=status,
+            response=response,
+            created_at=now,
+        )
+    )
     session.flush()

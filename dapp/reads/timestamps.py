@@ -14,7 +14,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise field_error("timezone", f"Unknown time zone '{name}': use an IANA name such as 'Africa/Nairobi'.") from error
+        raise field_error(
+            "timezone", f"Unknown time zone '{name}': use an IANA name such as 'Africa/Nairobi'."
+        ) from error
 
 
 def parse_instant(text: str, local_zone: ZoneInfo) -> datetime:

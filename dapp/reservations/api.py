@@ -14,8 +14,10 @@ api = ApiBlueprint("reservations_api", __name__)
 
 def reservation_read(reservation: Reservation) -> ReservationRead:
     return ReservationRead.model_validate(
-        {**{c: getattr(reservation, c) for c in ReservationRead.model_fields if c != "device_ids"},
-         "device_ids": [member.device_id for member in reservation.members]}
+        {
+            **{c: getattr(reservation, c) for c in ReservationRead.model_fields if c != "device_ids"},
+            "device_ids": [member.device_id for member in reservation.members],
+        }
     )
 
 
@@ -24,16 +26,25 @@ def device_catalogue(call: Call) -> list[dict[str, object]]:
     """Reservable devices of all developers (attributes only, never meter data)."""
     p = platform.current()
     rows = service.catalogue(call.session, p.clock.now(), p.settings.default_yield_kwh_per_kwp)
-    return [CatalogueDevice.model_validate({**_device_fields(d), "expected_annual_wh": wh}).model_dump(mode="json")
-            for d, wh in rows]
+    return [
+        CatalogueDevice.model_validate({**_device_fields(d), "expected_annual_wh": wh}).model_dump(mode="json")
+        for d, wh in rows
+    ]
 
 
 def _device_fields(device: object) -> dict[str, object]:
     return {name: getattr(device, name) for name in CatalogueDevice.model_fields if name != "expected_annual_wh"}
 
 
-@api.endpoint_route("/reservations", "POST", module=Module.RESERVATIONS, permission=Permission.WRITE,
-                    body=ReservationCreate, response=ReservationRead, status=201)
+@api.endpoint_route(
+    "/reservations",
+    "POST",
+    module=Module.RESERVATIONS,
+    permission=Permission.WRITE,
+    body=ReservationCreate,
+    response=ReservationRead,
+    status=201,
+)
 def create_reservation(call: Call) -> ReservationRead:
     """Reserve devices; logged on chain (ReservationLog) by a worker."""
     reservation = service.create(call.session, call.actor, platform.current().clock.now(), call.body)
@@ -48,8 +59,13 @@ def list_reservations(call: Call) -> list[dict[str, object]]:
     return [reservation_read(r).model_dump(mode="json") for r in service.list_for(call.session, call.actor)]
 
 
-@api.endpoint_route("/reservations/<uuid:reservation_id>", "GET", module=Module.RESERVATIONS,
-                    permission=Permission.READ, response=ReservationRead)
+@api.endpoint_route(
+    "/reservations/<uuid:reservation_id>",
+    "GET",
+    module=Module.RESERVATIONS,
+    permission=Permission.READ,
+    response=ReservationRead,
+)
 def get_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationRead:
     """One reservation with its devices."""
     return reservation_read(service.get(call.session, call.actor, reservation_id))

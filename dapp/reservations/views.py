@@ -35,8 +35,12 @@ def catalogue(call: PageCall) -> str | tuple[str, int] | Response:
         return _catalogue_page(call, values, {}), 403
     try:
         with call.session.begin_nested():
-            reservation = service.create(call.session, call.actor, platform.current().clock.now(),
-                                         parse_form(ReservationCreate, _with_offsets(values)))
+            reservation = service.create(
+                call.session,
+                call.actor,
+                platform.current().clock.now(),
+                parse_form(ReservationCreate, _with_offsets(values)),
+            )
     except DomainError as error:
         flash(error.detail, "error")
         return _catalogue_page(call, values, form_errors(error)), error.status
@@ -59,14 +63,24 @@ def _with_offsets(values: dict[str, object]) -> dict[str, object]:
 
 def _defaults() -> dict[str, str]:
     today = platform.current().clock.now().date()
-    return {"start": f"{today}T00:00", "end": f"{today + timedelta(days=30)}T00:00", "frequency": "daily",
-            "timezone": "UTC"}
+    return {
+        "start": f"{today}T00:00",
+        "end": f"{today + timedelta(days=30)}T00:00",
+        "frequency": "daily",
+        "timezone": "UTC",
+    }
 
 
 def _catalogue_page(call: PageCall, values: dict[str, object], errors: dict[str, str]) -> str:
     p = platform.current()
     devices = service.catalogue(call.session, p.clock.now(), p.settings.default_yield_kwh_per_kwp)
     selected = {str(v) for v in values.get("device_ids", []) or []}
-    return render_template("reservations/catalogue.html", devices=devices, values=values, errors=errors,
-                           selected=selected, frequencies=[(f.value, f.value.capitalize()) for f in Frequency],
-                           device_types=catalog.DEVICE_TYPES)
+    return render_template(
+        "reservations/catalogue.html",
+        devices=devices,
+        values=values,
+        errors=errors,
+        selected=selected,
+        frequencies=[(f.value, f.value.capitalize()) for f in Frequency],
+        device_types=catalog.DEVICE_TYPES,
+    )

@@ -23,6 +23,7 @@ from dapp.errors import DomainError, Forbidden, Invalid, Unauthenticated
 
 @dataclass(frozen=True)
 class ApiRoute:
+    blueprint: str
     path: str
     method: str
     endpoint: str
@@ -52,7 +53,7 @@ class ApiBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=url_prefix)
         self.routes: list[ApiRoute] = []
 
-    def endpoint_route(  # noqa: PLR0913 - a route is described by these keywords
+    def endpoint_route(
         self,
         path: str,
         method: str,
@@ -69,8 +70,9 @@ class ApiBlueprint(Blueprint):
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Response]:
             summary = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
-            route = ApiRoute(path, method, handler.__name__, summary, module, permission, body, response, status,
-                             public)
+            route = ApiRoute(
+                self.name, path, method, handler.__name__, summary, module, permission, body, response, status, public
+            )
             self.routes.append(route)
             view = _typed_view(route, handler)
             self.add_url_rule(path, handler.__name__, view, methods=[method])
@@ -101,7 +103,8 @@ def _authorize(session: Session, route: ApiRoute) -> Actor | None:
         return actor
     if actor is None:
         raise Unauthenticated("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
-    assert route.module is not None and route.permission is not None  # guaranteed by endpoint_route
+    assert route.module is not None
+    assert route.permission is not None
     if not actor.can(route.module, route.permission):
         raise Forbidden(
             f"This needs the {route.permission.name} permission on the '{route.module.value}' module.",

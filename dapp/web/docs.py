@@ -21,7 +21,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 @bp.get("/static/vendor/<name>")
-def vendor(name: str):  # noqa: ANN201
+def vendor(name: str):
     """Front-end libraries installed from npm (package.json), served as they are."""
     if name not in VENDOR_FILES:
         abort(404)
@@ -29,14 +29,14 @@ def vendor(name: str):  # noqa: ANN201
 
 
 @bp.get("/api/openapi.json")
-def openapi_json():  # noqa: ANN201
+def openapi_json():
     from dapp.web.setup import api_routes
 
     return json_response(openapi_document(api_routes()))
 
 
 @bp.get("/api/docs")
-def swagger_ui():  # noqa: ANN201
+def swagger_ui():
     return render_template("docs/swagger.html")
 
 
@@ -52,8 +52,10 @@ def openapi_document(routes: list[ApiRoute]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}, "session": {
-                "type": "apiKey", "in": "cookie", "name": "session"}},
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
         },
     }
 
@@ -62,11 +64,17 @@ def _operation(route: ApiRoute, schemas: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.endpoint,
         "summary": route.summary,
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                       for name in re.findall(r"<(?:\w+:)?(\w+)>", route.path)],
-        "responses": {str(route.status): _content(route.response, schemas, "Success"),
-                      "default": {"description": "Problem document (RFC 9457)",
-                                  "content": {"application/problem+json": {"schema": {"type": "object"}}}}},
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"<(?:\w+:)?(\w+)>", route.path)
+        ],
+        "responses": {
+            str(route.status): _content(route.response, schemas, "Success"),
+            "default": {
+                "description": "Problem document (RFC 9457)",
+                "content": {"application/problem+json": {"schema": {"type": "object"}}},
+            },
+        },
         "security": [] if route.public else [{"apiKey": []}, {"session": []}],
     }
     if route.module is not None and route.permission is not None:
@@ -82,5 +90,7 @@ def _content(model: type[BaseModel] | None, schemas: dict[str, Any], description
     schema = model.model_json_schema(ref_template=REF_TEMPLATE)
     schemas.update(schema.pop("$defs", {}))
     schemas[model.__name__] = schema
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(
-        model=model.__name__)}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=model.__name__)}}},
+    }

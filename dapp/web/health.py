@@ -10,12 +10,12 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz():
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
-def readyz():  # noqa: ANN201
+def readyz():
     p = platform.current()
     with p.db.engine.connect() as connection:
         connection.execute(text("SELECT 1"))

@@ -48,8 +48,9 @@ def load_user(user_id: str) -> SessionUser | None:
         if user is None or user.is_disabled or user.organization_id is None:
             return None
         organization = session.get_one(Organization, user.organization_id)
-        return SessionUser(str(user.id), user.first_name, user.email, organization.name, organization.type,
-                           user.is_org_admin)
+        return SessionUser(
+            str(user.id), user.first_name, user.email, organization.name, organization.type, user.is_org_admin
+        )
 
 
 def init_app(app: Flask) -> None:

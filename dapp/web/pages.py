@@ -58,8 +58,10 @@ def parse_form(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "form", "message": e["msg"]}
-                  for e in error.errors(include_url=False)]
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "form", "message": e["msg"]}
+            for e in error.errors(include_url=False)
+        ]
         raise Invalid("Some fields need attention.", errors=errors) from error
 
 

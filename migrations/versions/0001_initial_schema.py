@@ -61,12 +61,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organization'))
     )
     op.create_index('uq_organization_name_lower', 'organization', [sa.literal_column('lower(name)')], unique=True)
-    op.create_table('token_balance',
-    sa.Column('token_id', sa.String(length=78), nullable=False),
-    sa.Column('holder', sa.String(length=42), nullable=False),
-    sa.Column('amount_wh', sa.Numeric(precision=78, scale=0), nullable=False),
-    sa.PrimaryKeyConstraint('token_id', 'holder', name=op.f('pk_token_balance'))
-    )
     op.create_table('device',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -318,7 +312,6 @@ def downgrade() -> None:
     op.drop_index('uq_device_org_external_id', table_name='device')
     op.drop_index(op.f('ix_device_organization_id'), table_name='device')
     op.drop_table('device')
-    op.drop_table('token_balance')
     op.drop_index('uq_organization_name_lower', table_name='organization')
     op.drop_table('organization')
     op.drop_table('indexer_checkpoint')

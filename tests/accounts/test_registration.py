@@ -10,7 +10,7 @@ from dapp.accounts.models import ApiKey, User
 from tests.support.journeys import PASSWORD, confirmation_token, onboard, register, sign_in
 
 
-def test_email_is_unique_whatever_its_case(app, settings) -> None:  # noqa: ARG001
+def test_email_is_unique_whatever_its_case(app, settings) -> None:
     client = app.test_client()
     assert register(client, "developer", "First Org", "Ana@Example.org").status_code == 201
     again = register(client, "buyer", "Second Org", "ana@example.ORG")
@@ -18,31 +18,50 @@ def test_email_is_unique_whatever_its_case(app, settings) -> None:  # noqa: ARG0
     assert again.json["code"] == "email_taken"
 
 
-def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:  # noqa: ARG001
+def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:
     client = app.test_client()
     register(client, "developer", "Sunny Solar", "a@example.org")
     again = register(client, "developer", "SUNNY solar", "b@example.org")
     assert (again.status_code, again.json["code"]) == (409, "organization_name_taken")
 
 
-@pytest.mark.parametrize(("password", "code"), [("short1!", "password_too_short"),
-                                                ("password123", "password_too_common")])
-def test_weak_passwords_are_refused(app, settings, password, code) -> None:  # noqa: ARG001
-    response = app.test_client().post("/api/v1/registrations", json={
-        "first_name": "A", "last_name": "B", "email": "a@example.org", "organization_type": "buyer",
-        "organization_name": "Org", "organization_address": "Street 1", "password": password,
-        "password_confirmation": password})
+@pytest.mark.parametrize(
+    ("password", "code"), [("short1!", "password_too_short"), ("password123", "password_too_common")]
+)
+def test_weak_passwords_are_refused(app, settings, password, code) -> None:
+    response = app.test_client().post(
+        "/api/v1/registrations",
+        json={
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.org",
+            "organization_type": "buyer",
+            "organization_name": "Org",
+            "organization_address": "Street 1",
+            "password": password,
+            "password_confirmation": password,
+        },
+    )
     assert response.status_code == 422
     assert response.json["errors"][0] == {"field": "password", "code": code, "message": response.json["detail"]}
     with platform.current().db.unit_of_work() as session:
         assert session.scalars(select(User)).all() == []
 
 
-def test_password_confirmation_must_match(app, settings) -> None:  # noqa: ARG001
-    response = app.test_client().post("/api/v1/registrations", json={
-        "first_name": "A", "last_name": "B", "email": "a@example.org", "organization_type": "buyer",
-        "organization_name": "Org", "organization_address": "Street 1", "password": PASSWORD,
-        "password_confirmation": PASSWORD + "x"})
+def test_password_confirmation_must_match(app, settings) -> None:
+    response = app.test_client().post(
+        "/api/v1/registrations",
+        json={
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.org",
+            "organization_type": "buyer",
+            "organization_name": "Org",
+            "organization_address": "Street 1",
+            "password": PASSWORD,
+            "password_confirmation": PASSWORD + "x",
+        },
+    )
     assert response.status_code == 422
 
 
@@ -69,7 +88,7 @@ def test_confirmation_links_expire_after_24_hours(app, settings) -> None:
     assert (expired.status_code, expired.json["code"]) == (422, "invalid_token")
 
 
-def test_passwords_are_stored_as_argon2id_hashes(app, settings) -> None:  # noqa: ARG001
+def test_passwords_are_stored_as_argon2id_hashes(app, settings) -> None:
     register(app.test_client(), "developer", "Org", "dev@example.org")
     with platform.current().db.unit_of_work() as session:
         [user] = session.scalars(select(User))

@@ -76,7 +76,7 @@ def test_rejects_empty_certificate(certificates, issuer, buyer):
         certificates.issueBatch([certificate(buyer, volume_wh=0)], sender=issuer)
 
 
-@pytest.mark.parametrize("start, end", [(10, 10), (11, 10)])
+@pytest.mark.parametrize(("start", "end"), [(10, 10), (11, 10)])
 def test_rejects_empty_or_reversed_period(certificates, issuer, buyer, start, end):
     with ape.reverts(certificates.InvalidPeriod):
         certificates.issueBatch([certificate(buyer, start=start, end=end)], sender=issuer)

@@ -30,9 +30,7 @@ def test_logs_device_change_and_end(reservation_log, issuer):
 
 def test_only_the_logger_role_writes(reservation_log, stranger, buyer):
     with ape.reverts(reservation_log.AccessControlUnauthorizedAccount):
-        reservation_log.logCreated(
-            RESERVATION, buyer, 100, 200, "daily", 0, True, DEVICES_HASH, "x", sender=stranger
-        )
+        reservation_log.logCreated(RESERVATION, buyer, 100, 200, "daily", 0, True, DEVICES_HASH, "x", sender=stranger)
     with ape.reverts(reservation_log.AccessControlUnauthorizedAccount):
         reservation_log.logDevicesChanged(RESERVATION, DEVICES_HASH, "x", sender=stranger)
     with ape.reverts(reservation_log.AccessControlUnauthorizedAccount):

@@ -32,9 +32,7 @@ def running(server: tuple[str, devstack.Stop]) -> Iterator[str]:
 
 def rpc(url: str, method: str, *params: Any) -> Any:
     """Call a JSON-RPC method on the node at `url`."""
-    reply = requests.post(
-        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=5
-    )
+    reply = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=5)
     return reply.json()["result"]
 
 
@@ -49,12 +47,7 @@ def mined_block(url: str, tx: str) -> str:
 
 def has_role(url: str, contract: str, role: str, account: str) -> bool:
     """AccessControl.hasRole(keccak(role), account), called on `contract` at `url`."""
-    data = (
-        keccak(text="hasRole(bytes32,address)")[:4]
-        + keccak(text=role)
-        + bytes(12)
-        + bytes.fromhex(account[2:])
-    )
+    data = keccak(text="hasRole(bytes32,address)")[:4] + keccak(text=role) + bytes(12) + bytes.fromhex(account[2:])
     return int(rpc(url, "eth_call", {"to": contract, "data": "0x" + data.hex()}, "latest"), 16) == 1
 
 
@@ -97,9 +90,7 @@ def test_embedded_redis_restart_keeps_keys(tmp_path: Path, monkeypatch: pytest.M
         assert client.get("kept") == b"yes"
 
 
-def test_redis_url_from_the_environment_is_used_as_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_redis_url_from_the_environment_is_used_as_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://example.invalid:1/3")
     with running(devstack.start_redis(tmp_path)) as url:
         assert url == "redis://example.invalid:1/3"
@@ -116,9 +107,7 @@ def test_deploy_twice_reuses_the_contracts(tmp_path: Path) -> None:
     assert second == first
     assert first["chain_id"] == devstack.CHAIN_ID
     assert first["block_number"] >= 1
-    assert {"issueBatch", "claim"} <= {
-        entry.get("name") for entry in first["contracts"]["DrecCertificates"]["abi"]
-    }
+    assert {"issueBatch", "claim"} <= {entry.get("name") for entry in first["contracts"]["DrecCertificates"]["abi"]}
 
 
 def test_deploy_grants_the_platform_signer_its_roles(tmp_path: Path) -> None:

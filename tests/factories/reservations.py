@@ -10,10 +10,28 @@ from dapp.reservations.schemas import ReservationCreate
 from tests.factories.accounts import Org
 
 
-def make_reservation(buyer: Org, devices: list[Device], start: datetime, end: datetime, frequency: str = "daily",
-                     name: str = "Reservation", **extra: object) -> Reservation:
+def make_reservation(
+    buyer: Org,
+    devices: list[Device],
+    start: datetime,
+    end: datetime,
+    frequency: str = "daily",
+    name: str = "Reservation",
+    **extra: object,
+) -> Reservation:
     p = platform.current()
     with p.db.unit_of_work() as session:
-        return service.create(session, buyer.actor, p.clock.now(), ReservationCreate(
-            name=name, start=start, end=end, frequency=frequency, authority_to_exceed=True,
-            device_ids=[d.id for d in devices], **extra))
+        return service.create(
+            session,
+            buyer.actor,
+            p.clock.now(),
+            ReservationCreate(
+                name=name,
+                start=start,
+                end=end,
+                frequency=frequency,
+                authority_to_exceed=True,
+                device_ids=[d.id for d in devices],
+                **extra,
+            ),
+        )

@@ -155,7 +155,8 @@ def _shape(cid: str, blocks: dict[str, bytes]) -> int | list:
     links, unixfs = _decode_node(blocks[cid])
     children = [CID.decode(link[1]).encode("base32") for link in links]  # binary CIDs in Hash
     assert all(link[2] == b"" for link in links)  # Name present and empty
-    assert unixfs[1] == [2] and 2 not in unixfs  # Type File, no inline data
+    assert unixfs[1] == [2]
+    assert 2 not in unixfs
     assert unixfs[4] == [_content_size(child, blocks) for child in children]  # blocksizes
     assert unixfs[3] == [sum(unixfs[4])]  # filesize
     assert [link[3] for link in links] == [_tsize(child, blocks) for child in children]

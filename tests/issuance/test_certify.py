@@ -19,7 +19,7 @@ T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def setup(app):  # noqa: ANN001, ARG001
+def setup(app):
     clock = platform.current().clock
     clock.set(T0)
     developer = make_org("Dev")
@@ -29,9 +29,12 @@ def setup(app):  # noqa: ANN001, ARG001
     return developer, device, buyer
 
 
-def send(app, org, reads):  # noqa: ANN001
-    response = app.test_client().post("/api/v1/devices/D1/reads", headers=org.auth, json={
-        "type": "delta", "unit": "Wh", "reads": [{"end": e.isoformat(), "value": v} for e, v in reads]})
+def send(app, org, reads):
+    response = app.test_client().post(
+        "/api/v1/devices/D1/reads",
+        headers=org.auth,
+        json={"type": "delta", "unit": "Wh", "reads": [{"end": e.isoformat(), "value": v} for e, v in reads]},
+    )
     assert response.json["rejected"] == 0, response.json
 
 
@@ -84,8 +87,14 @@ def test_the_database_refuses_to_certify_any_instant_of_a_read_twice(app, setup)
     with platform.current().db.unit_of_work() as session:
         read_id = session.scalar(select(MeterRead.id).where(MeterRead.status == "accepted"))
         with pytest.raises(IntegrityError, match="ex_certified_energy_once"):
-            session.execute(insert(CertifiedEnergy).values(
-                certificate_id=certificate.id, read_id=read_id, period_start=T0 + timedelta(hours=4, minutes=59),
-                period_end=T0 + timedelta(hours=6), energy_wh=1))
+            session.execute(
+                insert(CertifiedEnergy).values(
+                    certificate_id=certificate.id,
+                    read_id=read_id,
+                    period_start=T0 + timedelta(hours=4, minutes=59),
+                    period_end=T0 + timedelta(hours=6),
+                    energy_wh=1,
+                )
+            )
     with platform.current().db.unit_of_work() as session:
         assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 4_000

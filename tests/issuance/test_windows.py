@@ -1,5 +1,6 @@
 """Issuance windows (R-ISS-1): calendar-exact, half-open, in the reservation's zone, DST-safe, clipped."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -46,7 +47,7 @@ def test_windows_tile_the_period_without_gap_or_overlap(frequency: Frequency) ->
     spans = list(windows(frequency, "America/Sao_Paulo", start, end))
     assert spans[0][0] == start
     assert spans[-1][1] == end
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_only_closed_windows_are_due() -> None:

@@ -21,7 +21,7 @@ def at(hours: float) -> str:
 
 
 @pytest.fixture
-def developer(app):  # noqa: ANN001, ARG001 - the app installs the platform
+def developer(app):
     clock = platform.current().clock
     clock.set(ONBOARDED)
     org = make_org("Sunny")
@@ -30,9 +30,10 @@ def developer(app):  # noqa: ANN001, ARG001 - the app installs the platform
     return org
 
 
-def post(app, org, body: dict[str, Any], external_id: str = "DEV-1", query: str = "", headers=None):  # noqa: ANN001
-    return app.test_client().post(f"/api/v1/devices/{external_id}/reads{query}", json=body,
-                                  headers={**org.auth, **(headers or {})})
+def post(app, org, body: dict[str, Any], external_id: str = "DEV-1", query: str = "", headers=None):
+    return app.test_client().post(
+        f"/api/v1/devices/{external_id}/reads{query}", json=body, headers={**org.auth, **(headers or {})}
+    )
 
 
 def delta(*reads: tuple[float, int], unit: str = "Wh") -> dict[str, Any]:
@@ -41,11 +42,13 @@ def delta(*reads: tuple[float, int], unit: str = "Wh") -> dict[str, Any]:
 
 def stored() -> tuple[int, int]:
     with platform.current().db.unit_of_work() as session:
-        return (session.scalar(select(func.count()).select_from(MeterRead)),
-                session.scalar(select(func.count()).select_from(RejectedRead)))
+        return (
+            session.scalar(select(func.count()).select_from(MeterRead)),
+            session.scalar(select(func.count()).select_from(RejectedRead)),
+        )
 
 
-def statuses(response) -> list[tuple[str, str | None]]:  # noqa: ANN001
+def statuses(response) -> list[tuple[str, str | None]]:
     return [(r["status"], r.get("reason_code")) for r in response.json["results"]]
 
 
@@ -59,8 +62,7 @@ def test_first_delta_read_is_a_baseline_and_the_next_is_certifiable(app, develop
 def test_rejects_read_over_the_max_energy_limit_with_the_limit(app, developer) -> None:
     # 5 kW × 1000 × 2000/8760 × 1 h × 1.2 ≈ 1369 Wh at most in one hour for a device aged < 1 year
     response = post(app, developer, delta((1, 0), (2, 1370), (3, 1369)))
-    assert statuses(response) == [("baseline", "first_read"), ("rejected", "exceeds_max_energy"),
-                                  ("accepted", None)]
+    assert statuses(response) == [("baseline", "first_read"), ("rejected", "exceeds_max_energy"), ("accepted", None)]
     assert response.json["results"][1]["max_energy_wh"] == 1369
     assert response.json["results"][2]["start"] == at(1)
 
@@ -106,12 +108,13 @@ def test_read_type_is_locked_by_the_first_ongoing_read(app, developer) -> None:
 
 
 def test_aggregate_reads_derive_deltas_and_refuse_a_decreasing_register(app, developer) -> None:
-    body = {"type": "aggregate", "unit": "kWh",
-            "reads": [{"end": at(1), "value": "100"}, {"end": at(2), "value": "100.75"},
-                      {"end": at(3), "value": "100.5"}]}
+    body = {
+        "type": "aggregate",
+        "unit": "kWh",
+        "reads": [{"end": at(1), "value": "100"}, {"end": at(2), "value": "100.75"}, {"end": at(3), "value": "100.5"}],
+    }
     response = post(app, developer, body)
-    assert statuses(response) == [("baseline", "first_read"), ("accepted", None),
-                                  ("rejected", "decreasing_register")]
+    assert statuses(response) == [("baseline", "first_read"), ("accepted", None), ("rejected", "decreasing_register")]
     assert response.json["results"][1]["energy_wh"] == 750
 
 
@@ -122,8 +125,9 @@ def test_units_convert_to_whole_wh_rounding_half_even(app, developer) -> None:
 
 def test_local_times_without_offset_use_the_device_time_zone(app, developer) -> None:
     # Nairobi is UTC+3: 14:00 local is 11:00 UTC, one hour after onboarding
-    response = post(app, developer, {"type": "delta", "unit": "Wh",
-                                     "reads": [{"end": "2026-06-01T14:00:00", "value": 1}]})
+    response = post(
+        app, developer, {"type": "delta", "unit": "Wh", "reads": [{"end": "2026-06-01T14:00:00", "value": 1}]}
+    )
     assert response.json["results"][0]["end"] == at(1)
 
 
@@ -157,8 +161,9 @@ def test_unknown_and_foreign_devices_are_not_found(app, developer) -> None:
 def test_requests_without_valid_credentials_or_permission_are_refused(app, developer) -> None:
     client = app.test_client()
     anonymous = client.post("/api/v1/devices/DEV-1/reads", json=delta((1, 5)))
-    forged = client.post("/api/v1/devices/DEV-1/reads", json=delta((1, 5)),
-                         headers={"Authorization": "Bearer drec_000000000000_forged"})
+    forged = client.post(
+        "/api/v1/devices/DEV-1/reads", json=delta((1, 5)), headers={"Authorization": "Bearer drec_000000000000_forged"}
+    )
     read_only = make_org("Reader", OrganizationType.DEVELOPER, permissions={"meter_reads": ["READ"]})
     make_device(read_only, "DEV-1")
     forbidden = post(app, read_only, delta((1, 5)))
@@ -173,17 +178,26 @@ def history(*reads: tuple[str, str, int]) -> dict[str, Any]:
 
 
 def test_history_reads_cover_commissioning_to_onboarding_without_overlap(app, developer) -> None:
-    response = post(app, developer, history(
-        ("2026-05-01T00:00Z", "2026-05-02T00:00Z", 20_000),
-        ("2026-05-02T00:00Z", "2026-05-03T00:00Z", 20_000),
-        ("2026-05-02T12:00Z", "2026-05-02T18:00Z", 1_000),
-        ("2026-05-03T00:00Z", "2026-06-02T00:00Z", 1_000),
-        ("2024-12-01T00:00Z", "2024-12-02T00:00Z", 1_000),
-        ("2026-05-05T00:00Z", "2026-05-05T00:00Z", 1_000),
-    ))
-    assert statuses(response) == [("accepted", None), ("accepted", None), ("rejected", "overlaps_history"),
-                                  ("rejected", "after_onboarding"), ("rejected", "before_commissioning"),
-                                  ("rejected", "start_not_before_end")]
+    response = post(
+        app,
+        developer,
+        history(
+            ("2026-05-01T00:00Z", "2026-05-02T00:00Z", 20_000),
+            ("2026-05-02T00:00Z", "2026-05-03T00:00Z", 20_000),
+            ("2026-05-02T12:00Z", "2026-05-02T18:00Z", 1_000),
+            ("2026-05-03T00:00Z", "2026-06-02T00:00Z", 1_000),
+            ("2024-12-01T00:00Z", "2024-12-02T00:00Z", 1_000),
+            ("2026-05-05T00:00Z", "2026-05-05T00:00Z", 1_000),
+        ),
+    )
+    assert statuses(response) == [
+        ("accepted", None),
+        ("accepted", None),
+        ("rejected", "overlaps_history"),
+        ("rejected", "after_onboarding"),
+        ("rejected", "before_commissioning"),
+        ("rejected", "start_not_before_end"),
+    ]
     again = post(app, developer, history(("2026-05-01T12:00Z", "2026-05-01T13:00Z", 1)))
     assert statuses(again) == [("rejected", "overlaps_history")]
 

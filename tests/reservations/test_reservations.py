@@ -16,7 +16,7 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def market(app):  # noqa: ANN001, ARG001
+def market(app):
     platform.current().clock.set(NOW)
     developer = make_org("Dev")
     devices = [make_device(developer, f"D{i}") for i in range(2)]
@@ -24,10 +24,20 @@ def market(app):  # noqa: ANN001, ARG001
     return developer, devices, buyer
 
 
-def reserve(app, org, devices, start=NOW, end=NOW + timedelta(days=30), **extra):  # noqa: ANN001
-    return app.test_client().post("/api/v1/reservations", headers=org.auth, json={
-        "name": extra.pop("name", "R"), "start": start.isoformat(), "end": end.isoformat(), "frequency": "daily",
-        "authority_to_exceed": True, "device_ids": [str(d.id) for d in devices], **extra})
+def reserve(app, org, devices, start=NOW, end=NOW + timedelta(days=30), **extra):
+    return app.test_client().post(
+        "/api/v1/reservations",
+        headers=org.auth,
+        json={
+            "name": extra.pop("name", "R"),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "frequency": "daily",
+            "authority_to_exceed": True,
+            "device_ids": [str(d.id) for d in devices],
+            **extra,
+        },
+    )
 
 
 def test_only_buyers_reserve(app, market) -> None:
@@ -36,10 +46,13 @@ def test_only_buyers_reserve(app, market) -> None:
     assert (response.status_code, response.json["code"]) == (403, "not_a_buyer")
 
 
-@pytest.mark.parametrize(("start", "end", "code"), [
-    (NOW, NOW, "end_before_start"),
-    (NOW - timedelta(days=366), NOW, "start_too_old"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        (NOW, NOW, "end_before_start"),
+        (NOW - timedelta(days=366), NOW, "start_too_old"),
+    ],
+)
 def test_period_rules(app, market, start, end, code) -> None:
     _, devices, buyer = market
     response = reserve(app, buyer, devices, start=start, end=end)
@@ -59,8 +72,9 @@ def test_a_reserved_device_cannot_be_reserved_again(app, market) -> None:
     second = reserve(app, buyer, devices, name="Other")
     assert (second.status_code, second.json["code"]) == (409, "device_unavailable")
     assert second.json["device_ids"] == [str(devices[0].id)]
-    assert [d["external_id"] for d in app.test_client().get("/api/v1/device-catalogue",
-                                                            headers=buyer.auth).json] == ["D1"]
+    assert [d["external_id"] for d in app.test_client().get("/api/v1/device-catalogue", headers=buyer.auth).json] == [
+        "D1"
+    ]
 
 
 def test_reservation_names_are_unique_per_buyer(app, market) -> None:
@@ -75,7 +89,7 @@ def test_two_buyers_reserving_the_same_device_at_once_cannot_both_win(app, marke
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def attempt(buyer, name) -> None:  # noqa: ANN001
+    def attempt(buyer, name) -> None:
         barrier.wait()
         try:
             make_reservation(buyer, devices, NOW, NOW + timedelta(days=10), name=name)
@@ -83,8 +97,7 @@ def test_two_buyers_reserving_the_same_device_at_once_cannot_both_win(app, marke
         except Conflict:
             outcomes.append("lost")
 
-    threads = [threading.Thread(target=attempt, args=(b, n)) for b, n in
-               ((first_buyer, "A"), (second_buyer, "B"))]
+    threads = [threading.Thread(target=attempt, args=(b, n)) for b, n in ((first_buyer, "A"), (second_buyer, "B"))]
     for thread in threads:
         thread.start()
     for thread in threads:

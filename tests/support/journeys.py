@@ -28,11 +28,19 @@ class Member:
 
 
 def register(client: FlaskClient, org_type: str, org_name: str, address: str) -> Any:
-    return client.post("/api/v1/registrations", json={
-        "first_name": "Ada", "last_name": "Okafor", "email": address, "organization_type": org_type,
-        "organization_name": org_name, "organization_address": "1 Solar Road, Nairobi",
-        "password": PASSWORD, "password_confirmation": PASSWORD,
-    })
+    return client.post(
+        "/api/v1/registrations",
+        json={
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "email": address,
+            "organization_type": org_type,
+            "organization_name": org_name,
+            "organization_address": "1 Solar Road, Nairobi",
+            "password": PASSWORD,
+            "password_confirmation": PASSWORD,
+        },
+    )
 
 
 def confirmation_token(mail_dir: Path, address: str) -> str:
