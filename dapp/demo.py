@@ -48,6 +48,11 @@ def seed() -> list[str]:
                     longitude="36.8219",
                 ),
             )
+    return login_lines()
+
+
+def login_lines() -> list[str]:
+    """How to sign in as the demo accounts."""
     return [f"{kind.value:9} {email} / {PASSWORD}" for email, _, kind in (DEVELOPER, BUYER)]
 
 

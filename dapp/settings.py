@@ -14,7 +14,8 @@ DEV_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused
 class Settings(BaseSettings):
     """Configuration of every process (web, worker, scheduler, indexer, CLI)."""
 
-    model_config = SettingsConfigDict(env_prefix="DREC_", env_file=".env", extra="ignore")
+    # var/stack.env is written by `make up` (embedded services); .env holds local overrides and wins.
+    model_config = SettingsConfigDict(env_prefix="DREC_", env_file=("var/stack.env", ".env"), extra="ignore")
 
     environment: str = "development"
     secret_key: str = DEV_SECRET_KEY

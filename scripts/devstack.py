@@ -22,13 +22,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from dapp.demo import login_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
 ANVIL_BINARY = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 CHAIN_ID = 31337
 WEB_URL = f"http://127.0.0.1:{os.environ.get('DREC_WEB_PORT', '5000')}"  # the Procfile's web port
 APE_LOG = ("INFO:", "SUCCESS:", "WARNING:", "DEBUG:")  # Ape's log line prefixes in `ape run` output
-DEMO_LOGINS = "Demo logins: as printed by `drec demo seed` above."
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies (linux/prctl.h)
 
@@ -247,25 +248,15 @@ def run_tool(command: list[str], env: dict[str, str], check: bool = True, quiet:
 
 
 def prepare_application(env: dict[str, str]) -> None:
-    """Migrate the database and seed the demo data, each only once the application provides it."""
-    if (ROOT / "migrations" / "env.py").is_file():
-        run_tool([str(BIN / "alembic"), "upgrade", "head"], env)
-    else:
-        print("migrations/env.py does not exist yet: skipping `alembic upgrade head`")
-    drec = str(BIN / "drec")
-    if (BIN / "drec").is_file() and run_tool([drec, "demo", "seed", "--help"], env, check=False, quiet=True):
-        run_tool([drec, "demo", "seed"], env)
-    else:
-        print("`drec demo seed` does not exist yet: skipping the demo data")
+    """Migrate the database and seed the demo data (idempotent)."""
+    run_tool([str(BIN / "alembic"), "upgrade", "head"], env)
+    run_tool([str(BIN / "drec"), "demo", "seed"], env)
 
 
 def run_processes(env: dict[str, str]) -> None:
-    """Run the Procfile with honcho until it exits or we are stopped; without a Procfile, just wait."""
-    print(f"\nD-REC is at {WEB_URL}\n{DEMO_LOGINS}\nCtrl-C stops everything.\n", flush=True)
-    if not (ROOT / "Procfile").is_file():
-        print("No Procfile yet: the servers run until Ctrl-C / SIGTERM.", flush=True)
-        while True:
-            signal.pause()
+    """Run the Procfile with honcho until it exits or we are stopped."""
+    logins = "\n".join(f"  {line}" for line in login_lines())
+    print(f"\nD-REC is at {WEB_URL}\nDemo logins (email / password):\n{logins}\nCtrl-C stops everything.\n", flush=True)
     command = [str(BIN / "honcho"), "start", "-f", "Procfile"]
     honcho = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, preexec_fn=_term_with_parent)
     try:
