@@ -6,6 +6,7 @@ from functools import cached_property
 from redis import Redis
 from rq import Queue
 
+import dapp.models  # noqa: F401 - every mapper registered, whichever feature a worker imports first
 from dapp.clock import Clock
 from dapp.db import Database
 from dapp.ipfs import ContentStore, content_store_from_settings
