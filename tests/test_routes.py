@@ -7,8 +7,17 @@ from dapp.web.pages import PAGE_PERMISSIONS
 from dapp.web.setup import api_routes
 
 PUBLIC_PAGES = {
-    "accounts.home", "accounts.register", "accounts.confirm_email", "accounts.login", "accounts.logout",
-    "docs.vendor", "docs.openapi_json", "docs.swagger_ui", "health.healthz", "health.readyz", "static",
+    "accounts.home",
+    "accounts.register",
+    "accounts.confirm_email",
+    "accounts.login",
+    "accounts.logout",
+    "docs.vendor",
+    "docs.openapi_json",
+    "docs.swagger_ui",
+    "health.healthz",
+    "health.readyz",
+    "static",
 }
 PUBLIC_API = {"accounts_api.register", "accounts_api.confirm_email"}
 

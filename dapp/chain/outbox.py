@@ -35,10 +35,3 @@ def mark_done(entries: list[OutboxEntry], now: datetime, tx_hash: str | None, ga
         entry.gas_used = gas_used
         entry.attempts += 1
 
-
-def mark_failed_attempt(entries: list[OutboxEntry], error: str, max_attempts: int = 8) -> None:
-    for entry in entries:
-        entry.attempts += 1
-        entry.last_error = error[:1000]
-        if entry.attempts >= max_attempts:
-            entry.status = OutboxStatus.FAILED

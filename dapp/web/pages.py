@@ -1,7 +1,7 @@
 """Server-rendered pages: a decorator that signs in, authorizes and opens the request's unit of work."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -20,7 +20,6 @@ from dapp.errors import DomainError, Forbidden, Invalid
 class PageCall:
     session: Session
     actor: Actor
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 PAGE_PERMISSIONS: dict[str, tuple[Module, Permission]] = {}
@@ -42,11 +41,7 @@ def page(module: Module, permission: Permission) -> Callable[[Callable[..., Any]
                 if actor is None or not actor.can(module, permission):
                     raise Forbidden(f"You need {permission.name} on '{module.value}' for this page.")
                 g.actor = actor
-                call = PageCall(session, actor)
-                response = view(call, **kwargs)
-            for effect in call.after_commit:
-                effect()
-            return response
+                return view(PageCall(session, actor), **kwargs)
 
         return wrapper
 

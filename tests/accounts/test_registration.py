@@ -29,19 +29,7 @@ def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:
     ("password", "code"), [("short1!", "password_too_short"), ("password123", "password_too_common")]
 )
 def test_weak_passwords_are_refused(app, settings, password, code) -> None:
-    response = app.test_client().post(
-        "/api/v1/registrations",
-        json={
-            "first_name": "A",
-            "last_name": "B",
-            "email": "a@example.org",
-            "organization_type": "buyer",
-            "organization_name": "Org",
-            "organization_address": "Street 1",
-            "password": password,
-            "password_confirmation": password,
-        },
-    )
+    response = register(app.test_client(), "buyer", "Org", "a@example.org", password=password)
     assert response.status_code == 422
     assert response.json["errors"][0] == {"field": "password", "code": code, "message": response.json["detail"]}
     with platform.current().db.unit_of_work() as session:
@@ -49,20 +37,9 @@ def test_weak_passwords_are_refused(app, settings, password, code) -> None:
 
 
 def test_password_confirmation_must_match(app, settings) -> None:
-    response = app.test_client().post(
-        "/api/v1/registrations",
-        json={
-            "first_name": "A",
-            "last_name": "B",
-            "email": "a@example.org",
-            "organization_type": "buyer",
-            "organization_name": "Org",
-            "organization_address": "Street 1",
-            "password": PASSWORD,
-            "password_confirmation": PASSWORD + "x",
-        },
-    )
+    response = register(app.test_client(), "buyer", "Org", "a@example.org", confirmation=PASSWORD + "x")
     assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "body"
 
 
 def test_sign_in_needs_a_confirmed_email_and_the_link_works_once(app, settings) -> None:

@@ -27,7 +27,15 @@ class Member:
         return self.client.post(path, data={**data, "csrf_token": self.csrf})
 
 
-def register(client: FlaskClient, org_type: str, org_name: str, address: str) -> Any:
+def register(
+    client: FlaskClient,
+    org_type: str,
+    org_name: str,
+    address: str,
+    password: str = PASSWORD,
+    confirmation: str | None = None,
+) -> Any:
+    """POST a registration; the confirmation repeats the password unless given."""
     return client.post(
         "/api/v1/registrations",
         json={
@@ -37,8 +45,8 @@ def register(client: FlaskClient, org_type: str, org_name: str, address: str) ->
             "organization_type": org_type,
             "organization_name": org_name,
             "organization_address": "1 Solar Road, Nairobi",
-            "password": PASSWORD,
-            "password_confirmation": PASSWORD,
+            "password": password,
+            "password_confirmation": password if confirmation is None else confirmation,
         },
     )
 
