@@ -14,12 +14,13 @@ EDITABLE := $(if $(wildcard pyproject.toml),$(VENV)/.editable-stamp)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
-.PHONY: help setup up test lock solc
+.PHONY: help setup up test lint lock solc
 
 help:
 	@echo "make setup  install Python, Node and system dependencies, compile the contracts"
 	@echo "make up     run the development stack (PostgreSQL, Redis, anvil, web, workers, indexer)"
 	@echo "make test   run the contract tests (Ape) and the application tests (pytest)"
+	@echo "make lint   ruff check and format check"
 	@echo "make lock   recompile requirements.lock from requirements.in"
 
 setup: $(VENV)/.sync-stamp $(EDITABLE) $(BIN)/anvil solc .build/__local__.json /usr/bin/chromium
@@ -29,9 +30,13 @@ up: setup
 
 # `python -m pytest` puts the repository on sys.path, so tests can import `scripts.devstack`.
 # `-p no:ape_test`: Ape's pytest plugin is for tests/contracts only.
-test: setup
+test: setup lint
 	$(BIN)/ape test tests/contracts --network ethereum:local:foundry
 	$(BIN)/python -m pytest tests --ignore=tests/contracts -p no:ape_test
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile requirements.in -p 3.11 -o requirements.lock --generate-hashes

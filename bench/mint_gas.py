@@ -18,8 +18,16 @@ CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
 
 def certificate(owner: str, serial: int) -> tuple:
-    return (keccak(serial.to_bytes(32, "big")), owner, 1_000_000 + serial, 1_700_000_000, 1_700_086_400,
-            bytes(16), keccak(b"root"), CID)
+    return (
+        keccak(serial.to_bytes(32, "big")),
+        owner,
+        1_000_000 + serial,
+        1_700_000_000,
+        1_700_086_400,
+        bytes(16),
+        keccak(b"root"),
+        CID,
+    )
 
 
 def main() -> None:
@@ -36,7 +44,8 @@ def main() -> None:
                 batch = [certificate(owner, serial + i) for i in range(size)]
                 serial += size
                 receipt = chain.transact(contract.functions.issueBatch(batch))
-                print(f"issueBatch of {size:3}: {receipt['gasUsed']:>9,} gas, {receipt['gasUsed'] // size:>7,} per certificate")
+                gas = receipt["gasUsed"]
+                print(f"issueBatch of {size:3}: {gas:>9,} gas, {gas // size:>7,} per certificate")
     finally:
         stop()
 

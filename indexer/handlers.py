@@ -21,4 +21,3 @@ def undo(session: Session, event: ChainEvent) -> None:
         session.execute(
             update(Certificate).where(Certificate.token_id == event.args["id"]).values(status=CertificateStatus.PENDING)
         )
-

@@ -34,4 +34,3 @@ def mark_done(entries: list[OutboxEntry], now: datetime, tx_hash: str | None, ga
         entry.tx_hash = tx_hash
         entry.gas_used = gas_used
         entry.attempts += 1
-
