@@ -249,7 +249,7 @@ def run_tool(command: list[str], env: dict[str, str], check: bool = True, quiet:
 
 def prepare_application(env: dict[str, str]) -> None:
     """Migrate the database and seed the demo data (idempotent)."""
-    run_tool([str(BIN / "alembic"), "upgrade", "head"], env)
+    run_tool([str(BIN / "alembic"), "upgrade", "heads"], env)
     run_tool([str(BIN / "drec"), "demo", "seed"], env, quiet=True)
 
 
