@@ -126,3 +126,64 @@ def test_supports_erc1155_and_erc1888_interfaces(certificates):
     assert certificates.supportsInterface("0xd9b67a26")
     claimed_balance_selector = keccak(text="claimedBalanceOf(address,uint256)")[:4]
     assert certificates.supportsInterface(claimed_balance_selector)
+
+
+def test_revoked_certificates_can_neither_move_nor_be_claimed(certificates, issuer, buyer, stranger):
+    cert = certificate(buyer, volume_wh=1000)
+    certificates.issueBatch([cert], sender=issuer)
+    receipt = certificates.revoke(token_id(cert), "meter tampering", sender=issuer)
+    [event] = receipt.decode_logs(certificates.CertificateRevoked)
+    assert (event.id, event.reason) == (token_id(cert), "meter tampering")
+    assert certificates.isRevoked(token_id(cert))
+    with ape.reverts(certificates.CertificateIsRevoked):
+        certificates.safeTransferFrom(buyer, stranger, token_id(cert), 1, b"", sender=buyer)
+    with ape.reverts(certificates.CertificateIsRevoked):
+        certificates.claim(buyer, token_id(cert), 1, b"", sender=buyer)
+    assert certificates.balanceOf(buyer, token_id(cert)) == 1000
+
+
+def test_only_the_issuer_revokes_and_only_issued_certificates(certificates, issuer, buyer, stranger):
+    cert = certificate(buyer)
+    with ape.reverts(certificates.CertificateNotIssued):
+        certificates.revoke(token_id(cert), "x", sender=issuer)
+    certificates.issueBatch([cert], sender=issuer)
+    with ape.reverts(certificates.AccessControlUnauthorizedAccount):
+        certificates.revoke(token_id(cert), "x", sender=stranger)
+
+
+def test_transfers_move_volume_between_holders(certificates, issuer, buyer, stranger):
+    cert = certificate(buyer, volume_wh=1000)
+    certificates.issueBatch([cert], sender=issuer)
+    certificates.safeTransferFrom(buyer, stranger, token_id(cert), 300, b"", sender=buyer)
+    assert certificates.balanceOf(buyer, token_id(cert)) == 700
+    assert certificates.balanceOf(stranger, token_id(cert)) == 300
+
+
+def test_provisional_issue_needs_a_provisional_account(certificates, issuer, buyer):
+    with ape.reverts(certificates.NoProvisionalAccount):
+        certificates.issueProvisionalBatch([certificate(buyer)], sender=issuer)
+
+
+def test_provisional_certificates_go_to_the_beneficiary_when_irec_confirms(
+    certificates, admin, issuer, buyer, stranger
+):
+    certificates.setProvisionalAccount(stranger, sender=admin)
+    cert = certificate(buyer, volume_wh=5000)
+    receipt = certificates.issueProvisionalBatch([cert], sender=issuer)
+    [provisional] = receipt.decode_logs(certificates.ProvisionalIssued)
+    assert (provisional.id, provisional.beneficiary) == (token_id(cert), buyer.address)
+    assert certificates.balanceOf(stranger, token_id(cert)) == 5000
+    assert certificates.provisionalBeneficiary(token_id(cert)) == buyer.address
+
+    confirmed = certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", sender=issuer)
+    [event] = confirmed.decode_logs(certificates.IrecIssued)
+    assert (event.serialStart, event.serialEnd) == ("IREC-0001", "IREC-0005")
+    assert certificates.balanceOf(buyer, token_id(cert)) == 5000
+    assert certificates.balanceOf(stranger, token_id(cert)) == 0
+    with ape.reverts(certificates.NotProvisional):
+        certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", sender=issuer)
+
+
+def test_only_the_admin_sets_the_provisional_account(certificates, stranger):
+    with ape.reverts(certificates.AccessControlUnauthorizedAccount):
+        certificates.setProvisionalAccount(stranger, sender=stranger)
