@@ -27,7 +27,7 @@ def certificate(owner: str, serial: int) -> tuple:
     return (key, owner, 1_000_000 + serial, 1_700_000_000, 1_700_086_400, bytes(16), keccak(b"root"), CID)
 
 
-def deploy_reference(chain: Chain):  # noqa: ANN201 - a web3 contract
+def deploy_reference(chain: Chain):
     contract_type = json.loads(MANIFEST.read_text())["contractTypes"]["BareErc1155"]
     factory = chain.web3.eth.contract(
         abi=contract_type["abi"], bytecode=contract_type["deploymentBytecode"]["bytecode"]
