@@ -4,7 +4,8 @@ Reads its settings from the environment:
 
 - `DREC_CHAIN_RPC_URL`: the node to deploy to; it must already be running (this script never starts one).
 - `DREC_DEPLOYMENT_FILE`: where the addresses and ABIs the application reads are written (JSON).
-- `DREC_PLATFORM_SIGNER_ADDRESS`: receives ISSUER_ROLE and LOGGER_ROLE (default: anvil's account 1).
+- `DREC_PLATFORM_SIGNER_ADDRESS`: receives ISSUER_ROLE and LOGGER_ROLE and is the provisional account that
+  holds I-REC certificates until the registry confirms them (default: anvil's account 1).
 - `DREC_CERTIFICATE_URI`: the ERC-1155 metadata URI of DrecCertificates.
 
 Contracts are deployed from anvil's test account 0, which becomes their admin. If the deployment file
@@ -100,6 +101,15 @@ def grant_platform_roles(deployment: dict[str, Any], admin: Any, signer: str) ->
             click.echo(f"granted {role_getter} on {name} to {signer}")
 
 
+def set_provisional_account(deployment: dict[str, Any], admin: Any, account: str) -> None:
+    """Make `account` hold provisional (I-REC pending) certificates, unless it already does."""
+    address = deployment["contracts"]["DrecCertificates"]["address"]
+    contract = project.get_contract("DrecCertificates").at(address)
+    if contract.provisionalAccount() != account:
+        contract.setProvisionalAccount(account, sender=admin)
+        click.echo(f"provisional account of DrecCertificates set to {account}")
+
+
 def write_deployment(path: Path, deployment: dict[str, Any]) -> None:
     """Write the deployment record atomically (readers never see half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +132,7 @@ def cli() -> None:
         admin = accounts.test_accounts[0]
         deployment = deploy_or_reuse(path, admin)
         grant_platform_roles(deployment, admin, signer)
+        set_provisional_account(deployment, admin, signer)
         write_deployment(path, deployment)
     for name, entry in deployment["contracts"].items():
         click.echo(f"{name}: {entry['address']}")
