@@ -12,14 +12,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
 from psycopg import sql
 from redis import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from dapp import create_app
+from dapp import create_app, migrations
 from dapp.models import Base
 from dapp.settings import Settings
 from scripts import devstack
@@ -39,7 +37,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         stack.callback(stop_anvil)
         deployment = var / "deployment.json"
         devstack.deploy(rpc_url, deployment)
-        _migrate(database_url)
+        migrations.upgrade(database_url)
         yield {
             "database_url": database_url,
             "redis_url": redis_url,
@@ -68,13 +66,6 @@ def _database(stack: ExitStack, var: Path) -> str:
 def _drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def _migrate(database_url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = database_url
-    command.upgrade(config, "heads")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ hashed in sorted order; leaves are sorted by device id. An odd node is carried u
 import uuid
 from datetime import datetime
 
-from eth_utils import keccak
+from Crypto.Hash import keccak as keccak_hash
 
 
 def leaf(device_id: uuid.UUID, start: datetime, end: datetime, energy_wh: int) -> bytes:
@@ -28,6 +28,11 @@ def root(leaves: list[bytes]) -> bytes:
         paired = [_hash_pair(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         level = paired + ([level[-1]] if len(level) % 2 else [])
     return level[0]
+
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256 (pycryptodome directly: this runs for every contribution of a window)."""
+    return keccak_hash.new(digest_bits=256, data=data).digest()
 
 
 def _hash_pair(left: bytes, right: bytes) -> bytes:

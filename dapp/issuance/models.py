@@ -63,18 +63,20 @@ class CertificateContribution(Base):
 
 
 class CertifiedEnergy(Base):
-    """The part `[period_start, period_end)` of a read that a certificate certified.
+    """A device's time range `[period_start, period_end)` whose energy a certificate certified.
 
-    The exclusion constraint makes double counting impossible: no instant of a read is certified twice,
-    whatever reservation or path tries.
+    The exclusion constraint makes double counting impossible: no instant of a device's production is certified
+    twice, whatever reservation or path tries. `excess_wh` is energy of the range left uncertified because the
+    reservation reached its target (R-RES-6); it stays visible in the device's ledger.
     """
 
     __tablename__ = "certified_energy"
     __table_args__ = (
         CheckConstraint("period_start < period_end", name="period_order"),
         CheckConstraint("energy_wh >= 0", name="energy_non_negative"),
+        CheckConstraint("excess_wh >= 0", name="excess_non_negative"),
         ExcludeConstraint(
-            ("read_id", "="),
+            ("device_id", "="),
             (text("tstzrange(period_start, period_end)"), "&&"),
             name="ex_certified_energy_once",
             using="gist",
@@ -83,7 +85,8 @@ class CertifiedEnergy(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
-    read_id: Mapped[int] = mapped_column(ForeignKey("meter_read.id"))
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     energy_wh: Mapped[int] = mapped_column(BigInteger)
+    excess_wh: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

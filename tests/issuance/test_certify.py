@@ -1,6 +1,7 @@
 """Certification of windows (R-ISS-2, R-ISS-3, R-ISS-5): exact pro-rata splits, never twice."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -10,7 +11,7 @@ from dapp import platform
 from dapp.accounts.models import OrganizationType
 from dapp.issuance import service
 from dapp.issuance.models import Certificate, CertifiedEnergy
-from dapp.reads.models import MeterRead
+from dapp.reservations.models import Reservation
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation
@@ -79,18 +80,17 @@ def test_running_issuance_again_certifies_nothing_new(app, setup) -> None:
     assert issue_until(T0 + timedelta(days=2)) == []
 
 
-def test_the_database_refuses_to_certify_any_instant_of_a_read_twice(app, setup) -> None:
+def test_the_database_refuses_to_certify_any_instant_of_a_device_twice(app, setup) -> None:
     developer, device, buyer = setup
     send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
     make_reservation(buyer, [device], T0, T0 + timedelta(days=2))
     [certificate] = issue_until(T0 + timedelta(days=1))
     with platform.current().db.unit_of_work() as session:
-        read_id = session.scalar(select(MeterRead.id).where(MeterRead.status == "accepted"))
         with pytest.raises(IntegrityError, match="ex_certified_energy_once"):
             session.execute(
                 insert(CertifiedEnergy).values(
                     certificate_id=certificate.id,
-                    read_id=read_id,
+                    device_id=device.id,
                     period_start=T0 + timedelta(hours=4, minutes=59),
                     period_end=T0 + timedelta(hours=6),
                     energy_wh=1,
@@ -98,3 +98,43 @@ def test_the_database_refuses_to_certify_any_instant_of_a_read_twice(app, setup)
             )
     with platform.current().db.unit_of_work() as session:
         assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 4_000
+
+
+def test_a_device_with_a_gap_gets_one_certified_range_per_island(app, setup) -> None:
+    developer, device, buyer = setup
+    history = app.test_client().post(
+        "/api/v1/devices/D1/reads",
+        headers=developer.auth,
+        json={
+            "type": "history",
+            "unit": "Wh",
+            "reads": [
+                {"start": "2026-05-10T00:00:00+00:00", "end": "2026-05-10T06:00:00+00:00", "value": 600},
+                {"start": "2026-05-10T12:00:00+00:00", "end": "2026-05-10T18:00:00+00:00", "value": 900},
+            ],
+        },
+    )
+    assert history.json["rejected"] == 0, history.json
+    make_reservation(buyer, [device], datetime(2026, 5, 10, tzinfo=UTC), T0, frequency="daily")
+    [certificate] = issue_until(datetime(2026, 5, 11, tzinfo=UTC))
+    assert certificate.volume_wh == 1_500
+    with platform.current().db.unit_of_work() as session:
+        ranges = session.execute(
+            select(CertifiedEnergy.period_start, CertifiedEnergy.period_end).order_by(CertifiedEnergy.period_start)
+        ).all()
+    assert [(s.hour, e.hour) for s, e in ranges] == [(0, 6), (12, 18)]
+
+
+def test_without_authority_to_exceed_the_target_caps_the_last_certificate_exactly(app, setup) -> None:
+    developer, device, buyer = setup
+    hours = [(1, 0), (5, 4_000), (24, 1_000), (28, 4_000)]
+    send(app, developer, [(T0 + timedelta(hours=h), wh) for h, wh in hours])
+    reservation = make_reservation(
+        buyer, [device], T0, T0 + timedelta(days=4), authority_to_exceed=False, target_volume_mwh=Decimal("0.006")
+    )
+    certificates = issue_until(T0 + timedelta(days=4))
+    assert [c.volume_wh for c in certificates] == [5_000, 1_000]
+    with platform.current().db.unit_of_work() as session:
+        assert session.get_one(Reservation, reservation.id).ended_at == T0 + timedelta(days=2)
+        assert session.scalar(select(func.sum(CertifiedEnergy.excess_wh))) == 3_000
+        assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 6_000

@@ -1,0 +1,141 @@
+"""R-NF-3: certify one daily window of a reservation of 10,000 devices with 5-minute reads (2.88 M intervals)
+vs. the bare SQL aggregate over the same rows, measured in the same run on the same database.
+
+Creates a scratch database on the server at TEST_DATABASE_URL (default: the machine's PostgreSQL), loads the
+rows with COPY, then times, three times each on fresh copies of the state: the reference (sum of the window's
+energy per country, joined through the reservation's memberships) and `certify_window` (certificates,
+contributions and certified-energy rows written, one transaction). Prints medians and the ratio (goal ≤ 3).
+Usage: `.venv/bin/python -m bench.issuance [devices]`.
+"""
+
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from dapp.db import Database
+from dapp.issuance.certify import certify_window
+from dapp.migrations import upgrade
+
+DAY = datetime(2026, 6, 1, tzinfo=UTC)
+STEP = timedelta(minutes=5)
+READS_PER_DEVICE = 288
+RUNS = 3
+GOAL = 3.0
+REFERENCE = text("""
+SELECT d.country_code, sum(r.energy_wh)
+FROM reservation_device m
+JOIN meter_read r ON r.device_id = m.device_id AND r.status = 'accepted'
+                 AND r.period_start < :window_end AND r.period_end > :window_start
+JOIN device d ON d.id = r.device_id
+WHERE m.reservation_id = :reservation_id
+GROUP BY d.country_code
+""")
+
+
+def scratch_database() -> tuple[str, str]:
+    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return admin, server.set(database=name).render_as_string(hide_password=False)
+
+
+def load(url: str, devices: int) -> uuid.UUID:
+    """Organizations, devices, one reservation holding them all, and a day of 5-minute reads, by COPY."""
+    developer, buyer, reservation = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    device_ids = [uuid.uuid4() for _ in range(devices)]
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain) as connection:
+        _load_accounts(connection, developer, buyer, reservation)
+        _copy_devices(connection, developer, device_ids)
+        _copy_memberships(connection, reservation, device_ids)
+        _copy_reads(connection, device_ids)
+        connection.execute("ANALYZE")
+    return reservation
+
+
+def _load_accounts(connection: psycopg.Connection, developer: uuid.UUID, buyer: uuid.UUID, reservation: uuid.UUID) -> None:
+    for org, kind in ((developer, "developer"), (buyer, "buyer")):
+        connection.execute(
+            "INSERT INTO organization (id, name, type, address) VALUES (%s, %s, %s, 'x')", (org, f"{kind} org", kind)
+        )
+    connection.execute(
+        "INSERT INTO reservation (id, buyer_organization_id, name, period_start, period_end, frequency, timezone,"
+        " authority_to_exceed, standard, wallet_address, issued_until, created_at) VALUES"
+        " (%s, %s, 'bench', %s, %s, 'daily', 'UTC', true, 'D-REC', %s, %s, %s)",
+        (reservation, buyer, DAY, DAY + timedelta(days=30), "0x" + "11" * 20, DAY, DAY),
+    )
+
+
+def _copy_devices(connection: psycopg.Connection, developer: uuid.UUID, device_ids: list[uuid.UUID]) -> None:
+    columns = "id, organization_id, external_id, country_code, commissioning_date, capacity_kw, fuel_code, " \
+              "device_type_code, timezone, onboarded_at"
+    with connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy:
+        for i, device in enumerate(device_ids):
+            country = ("KEN", "NGA", "IND")[i % 3]
+            copy.write_row((device, developer, f"D{i}", country, date(2025, 1, 1), 5, "ES100", "TC120", "UTC",
+                            DAY - timedelta(days=1)))
+
+
+def _copy_memberships(connection: psycopg.Connection, reservation: uuid.UUID, device_ids: list[uuid.UUID]) -> None:
+    with connection.cursor().copy("COPY reservation_device (id, reservation_id, device_id, active_from, active_until)"
+                                  " FROM STDIN") as copy:
+        for device in device_ids:
+            copy.write_row((uuid.uuid4(), reservation, device, DAY, DAY + timedelta(days=30)))
+
+
+def _copy_reads(connection: psycopg.Connection, device_ids: list[uuid.UUID]) -> None:
+    columns = "device_id, read_type, status, period_start, period_end, value_wh, energy_wh, rule_version, received_at"
+    with connection.cursor().copy(f"COPY meter_read ({columns}) FROM STDIN") as copy:
+        for device in device_ids:
+            for n in range(READS_PER_DEVICE):
+                start = DAY + n * STEP
+                copy.write_row((device, "delta", "accepted", start, start + STEP, 30 + n % 7, 30 + n % 7,
+                                "max-energy/1", DAY + timedelta(days=1)))
+
+
+def timed(action) -> float:  # noqa: ANN001
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    devices = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    admin, url = scratch_database()
+    try:
+        upgrade(url)
+        reservation = load(url, devices)
+        db = Database(url)
+        window = {"reservation_id": reservation, "window_start": DAY, "window_end": DAY + timedelta(days=1)}
+        reference, ours = [], []
+        for _ in range(RUNS):
+            with db.engine.connect() as connection:
+                reference.append(timed(lambda c=connection: c.execute(REFERENCE, window).all()))
+            with db.sessions() as session:
+                ours.append(timed(lambda s=session: certify_window(s, reservation, DAY, DAY + timedelta(days=1), DAY)
+                                  and s.flush()))
+                session.rollback()
+        ratio = statistics.median(ours) / statistics.median(reference)
+        print(f"{devices:,} devices × {READS_PER_DEVICE} reads = {devices * READS_PER_DEVICE:,} intervals")
+        print(f"bare SQL aggregate: median {statistics.median(reference):.3f} s  (runs {', '.join(f'{t:.3f}' for t in reference)})")
+        print(f"certify_window:     median {statistics.median(ours):.3f} s  (runs {', '.join(f'{t:.3f}' for t in ours)})")
+        print(f"ratio {ratio:.2f} (goal ≤ {GOAL}) {'ok' if ratio <= GOAL else 'OVER'}")
+        db.dispose()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            name = make_url(url).database
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+if __name__ == "__main__":
+    main()
