@@ -30,8 +30,7 @@ def make_reservation(
                 start=start,
                 end=end,
                 frequency=frequency,
-                authority_to_exceed=True,
                 device_ids=[d.id for d in devices],
-                **extra,
+                **{"authority_to_exceed": True, **extra},
             ),
         )
