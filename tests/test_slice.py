@@ -94,7 +94,7 @@ def build_slice(app, settings) -> dict[str, Any]:
 def certificates(buyer: Member) -> list[dict[str, Any]]:
     response = buyer.api("GET", "/api/v1/certificates")
     assert response.status_code == 200
-    return response.json
+    return response.json["items"]
 
 
 def chain_balance(owner: str, token_id: str) -> int:

@@ -15,6 +15,7 @@ The window's energy is computed in PostgreSQL, per device, in one pass over the 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eth_utils import keccak
 from sqlalchemy import func, select, text
@@ -34,7 +35,8 @@ members AS (
     FROM reservation_device
     WHERE reservation_id = :reservation_id AND active_from < :window_end AND active_until > :window_start
 ), parts AS (
-    SELECT r.device_id,
+    SELECT r.device_id, r.id AS read_id, r.period_start AS read_start, r.period_end AS read_end,
+           r.energy_wh AS read_wh,
            greatest(r.period_start, m.lo) AS part_start,
            least(r.period_end, m.hi) AS part_end,
            CASE WHEN r.period_start >= m.lo AND r.period_end <= m.hi THEN r.energy_wh
@@ -98,7 +100,8 @@ FROM window_range WHERE certified_wh > 0 GROUP BY country_code ORDER BY country_
 """)
 
 CONTRIBUTIONS = text("""
-SELECT device_id, min(period_start) AS period_start, max(period_end) AS period_end, sum(certified_wh)::bigint AS energy_wh
+SELECT device_id, min(period_start) AS period_start, max(period_end) AS period_end,
+       sum(certified_wh)::bigint AS energy_wh
 FROM window_range WHERE country_code = :country AND certified_wh > 0
 GROUP BY device_id ORDER BY device_id
 """)
@@ -114,6 +117,13 @@ INSERT INTO certified_energy (certificate_id, device_id, period_start, period_en
 SELECT :certificate_id, device_id, period_start, period_end, certified_wh, energy_wh - certified_wh
 FROM window_range WHERE country_code = :country AND certified_wh > 0
 """)
+
+
+DEVICE_PARTS = text(f"""
+WITH {PARTS}
+SELECT read_id, read_start, read_end, read_wh, part_start, part_end, energy_wh
+FROM parts WHERE device_id = :device_id ORDER BY part_start
+""")  # noqa: S608 - a constant fragment, no input is formatted into SQL
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,17 @@ def certify_window(
     if target_reached:
         reservation.ended_at = window_end
     return certificates
+
+
+def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUID) -> list[Any]:
+    """The parts of one device's reads that `certificate`'s window took, exactly as certification split them."""
+    params = {
+        "reservation_id": certificate.reservation_id,
+        "window_start": certificate.window_start,
+        "window_end": certificate.window_end,
+        "device_id": device_id,
+    }
+    return list(session.execute(DEVICE_PARTS, params))
 
 
 def _ended_before(reservation: Reservation, instant: datetime) -> bool:
@@ -177,7 +198,7 @@ def certificate_key(reservation_id: uuid.UUID, window_start: datetime, country_c
     )
 
 
-def _certificate(session: Session, window: Window, totals, now: datetime) -> Certificate:  # noqa: ANN001
+def _certificate(session: Session, window: Window, totals, now: datetime) -> Certificate:
     reservation, country = window.reservation, totals.country_code
     key = certificate_key(reservation.id, window.start, country)
     contributions = session.execute(CONTRIBUTIONS, {"country": country}).all()

@@ -1,15 +1,108 @@
-"""Pages of issuance: the buyer's certificates."""
+"""Pages of issuance: the buyer's certificates (filters, CSV, explanation) and the developer's certified reads."""
 
-from flask import Blueprint, render_template
+import csv
+import io
+import uuid
+
+from flask import Blueprint, Response, render_template, request
 
 from dapp.accounts.permissions import Module, Permission
-from dapp.issuance import service
+from dapp.devices import catalog
+from dapp.issuance import explain, listing
+from dapp.issuance.schemas import CertificateFilter, CertificateRead
 from dapp.web.pages import PageCall, page
+from dapp.web.query import query_args
 
 bp = Blueprint("issuance", __name__)
+CSV_COLUMNS = [
+    "certificate_id",
+    "token_id",
+    "country",
+    "generation_start_utc",
+    "generation_end_utc",
+    "volume_wh",
+    "status",
+    "mint_tx_hash",
+    "device_external_id",
+    "device_wh",
+]
 
 
 @bp.get("/certificates")
 @page(Module.CERTIFICATES, Permission.READ)
 def list_certificates(call: PageCall) -> str:
-    return render_template("issuance/certificates.html", certificates=service.list_for(call.session, call.actor))
+    filters = query_args(CertificateFilter)
+    listed = listing.buyer_certificates(call.session, call.actor, filters)
+    return render_template(
+        "issuance/certificates.html",
+        listed=listed,
+        filters=filters,
+        off_takers=catalog.OFF_TAKERS,
+        title="Certificates",
+        endpoint="issuance.list_certificates",
+    )
+
+
+@bp.get("/certificates/export.csv")
+@page(Module.CERTIFICATES, Permission.READ)
+def export_certificates(call: PageCall) -> Response:
+    filters = query_args(CertificateFilter).model_copy(update={"page": 1, "size": 200})
+    rows: list[CertificateRead] = []
+    while True:
+        listed = listing.buyer_certificates(call.session, call.actor, filters)
+        rows += listed.items
+        if len(rows) >= listed.total or not listed.items:
+            break
+        filters = filters.model_copy(update={"page": filters.page + 1})
+    return Response(
+        _csv(rows),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=certificates.csv"},
+    )
+
+
+def _csv(certificates: list[CertificateRead]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for c in certificates:
+        for k in c.contributions:
+            writer.writerow(
+                [
+                    c.id,
+                    c.token_id,
+                    c.country_code,
+                    c.generation_start.isoformat(),
+                    c.generation_end.isoformat(),
+                    c.volume_wh,
+                    c.status,
+                    c.mint_tx_hash or "",
+                    k.external_id,
+                    k.energy_wh,
+                ]
+            )
+    return out.getvalue()
+
+
+@bp.get("/certificates/<uuid:certificate_id>/explanation")
+@page(Module.CERTIFICATES, Permission.READ)
+def explain_certificate(call: PageCall, certificate_id: uuid.UUID) -> str:
+    certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
+    device = request.args.get("device_id")
+    explanation = explain.explain(call.session, certificate, uuid.UUID(device) if device else None)
+    return render_template("issuance/explanation.html", explanation=explanation)
+
+
+@bp.get("/certified-reads")
+@page(Module.METER_READS, Permission.READ)
+def certified_reads(call: PageCall) -> str:
+    filters = query_args(CertificateFilter)
+    listed = listing.developer_certificates(call.session, call.actor, filters)
+    return render_template(
+        "issuance/certificates.html",
+        listed=listed,
+        filters=filters,
+        off_takers=catalog.OFF_TAKERS,
+        title="Certified reads",
+        endpoint="issuance.certified_reads",
+    )

@@ -85,17 +85,19 @@ def test_the_database_refuses_to_certify_any_instant_of_a_device_twice(app, setu
     send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
     make_reservation(buyer, [device], T0, T0 + timedelta(days=2))
     [certificate] = issue_until(T0 + timedelta(days=1))
-    with platform.current().db.unit_of_work() as session:
-        with pytest.raises(IntegrityError, match="ex_certified_energy_once"):
-            session.execute(
-                insert(CertifiedEnergy).values(
-                    certificate_id=certificate.id,
-                    device_id=device.id,
-                    period_start=T0 + timedelta(hours=4, minutes=59),
-                    period_end=T0 + timedelta(hours=6),
-                    energy_wh=1,
-                )
+    with (
+        platform.current().db.unit_of_work() as session,
+        pytest.raises(IntegrityError, match="ex_certified_energy_once"),
+    ):
+        session.execute(
+            insert(CertifiedEnergy).values(
+                certificate_id=certificate.id,
+                device_id=device.id,
+                period_start=T0 + timedelta(hours=4, minutes=59),
+                period_end=T0 + timedelta(hours=6),
+                energy_wh=1,
             )
+        )
     with platform.current().db.unit_of_work() as session:
         assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 4_000
 
