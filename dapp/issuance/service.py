@@ -1,13 +1,12 @@
-"""Issuance use cases: which windows are due, certifying them, and the buyer's certificates."""
+"""Issuance use cases: which windows are due, and certifying them."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
 from dapp.issuance.certify import certify_window
 from dapp.issuance.models import Certificate
 from dapp.issuance.windows import closed_windows
@@ -44,14 +43,3 @@ def run_until(session: Session, until: datetime, now: datetime) -> list[Certific
         certificates += certify_window(session, window.reservation_id, window.start, window.end, now)
     return certificates
 
-
-def list_for(session: Session, actor: Actor) -> list[Certificate]:
-    """Certificates of the actor's organization, newest window first."""
-    return list(
-        session.scalars(
-            select(Certificate)
-            .where(Certificate.beneficiary_organization_id == actor.organization_id)
-            .options(selectinload(Certificate.contributions))
-            .order_by(Certificate.window_start.desc(), Certificate.country_code)
-        )
-    )
