@@ -12,14 +12,14 @@ PUBLIC_PAGES = {
     "accounts.confirm_email",
     "accounts.login",
     "accounts.logout",
-    "docs.vendor",
+    "docs.vendor", "verify.certificate",
     "docs.openapi_json",
     "docs.swagger_ui",
     "health.healthz",
     "health.readyz",
     "static",
 }
-PUBLIC_API = {"accounts_api.register", "accounts_api.confirm_email"}
+PUBLIC_API = {"accounts_api.register", "accounts_api.confirm_email", "verify_api.verify_certificate"}
 
 
 def test_every_api_route_is_registered_with_its_access_rule(app) -> None:

@@ -14,6 +14,8 @@ from dapp.issuance import views as issuance_views
 from dapp.reads import api as reads_api
 from dapp.reservations import api as reservations_api
 from dapp.reservations import views as reservations_views
+from dapp.verify import api as verify_api
+from dapp.verify import views as verify_views
 from dapp.web import docs, filters, health, login
 from dapp.web.api import ApiBlueprint, json_response, problem_response
 
@@ -23,12 +25,14 @@ API_BLUEPRINTS: list[ApiBlueprint] = [
     reads_api.api,
     reservations_api.api,
     issuance_api.api,
+    verify_api.api,
 ]
 PAGE_BLUEPRINTS = [
     accounts_views.bp,
     devices_views.bp,
     reservations_views.bp,
     issuance_views.bp,
+    verify_views.bp,
     docs.bp,
     health.bp,
 ]

@@ -1,0 +1,1 @@
+"""Public verification (R-VER): anyone can check a certificate against the chain and IPFS, without an account."""
