@@ -4,7 +4,7 @@ from dapp.accounts.models import ApiKey, EmailToken, Organization, User
 from dapp.chain.models import ChainEvent, IndexerCheckpoint, OutboxEntry
 from dapp.db import Base
 from dapp.devices.models import Device
-from dapp.issuance.models import Certificate, CertificateContribution, CertifiedEnergy
+from dapp.issuance.models import Certificate, CertificateContribution, CertifiedEnergy, Claim
 from dapp.reads.models import DeviceReadState, IdempotencyRecord, MeterRead, RejectedRead
 from dapp.reservations.models import Reservation, ReservationDevice
 
@@ -15,6 +15,7 @@ __all__ = [
     "CertificateContribution",
     "CertifiedEnergy",
     "ChainEvent",
+    "Claim",
     "Device",
     "DeviceReadState",
     "EmailToken",

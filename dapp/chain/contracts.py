@@ -48,17 +48,37 @@ class Chain:
         entry = self.deployment["contracts"][name]
         return self.web3.eth.contract(address=Web3.to_checksum_address(entry["address"]), abi=entry["abi"])
 
-    def transact(self, call: Any) -> TxReceipt:
-        """Sign and send a contract call from the platform account; wait for its receipt."""
+    def transact(self, call: Any, signer: LocalAccount | None = None) -> TxReceipt:
+        """Sign and send a contract call (from the platform account unless `signer`); wait for its receipt.
+
+        A call the contract would revert raises `ContractLogicError` before anything is sent.
+        """
+        account = signer or self.signer
         tx = call.build_transaction(
             {
-                "from": self.signer.address,
-                "nonce": self.web3.eth.get_transaction_count(self.signer.address, "pending"),
+                "from": account.address,
+                "nonce": self.web3.eth.get_transaction_count(account.address, "pending"),
                 "chainId": self.deployment["chain_id"],
             }
         )
-        signed = self.signer.sign_transaction(tx)
-        tx_hash = self.web3.eth.send_raw_transaction(signed.raw_transaction)
+        return self._send(account.sign_transaction(tx).raw_transaction)
+
+    def fund(self, address: str, minimum_wei: int, top_up_wei: int) -> None:
+        """Give a platform-managed account gas money from the platform account when it runs low."""
+        if self.web3.eth.get_balance(address) >= minimum_wei:
+            return
+        tx = {
+            "to": address,
+            "value": top_up_wei,
+            "gas": 21_000,
+            "gasPrice": self.web3.eth.gas_price,
+            "nonce": self.web3.eth.get_transaction_count(self.signer.address, "pending"),
+            "chainId": self.deployment["chain_id"],
+        }
+        self._send(self.signer.sign_transaction(tx).raw_transaction)
+
+    def _send(self, raw: bytes) -> TxReceipt:
+        tx_hash = self.web3.eth.send_raw_transaction(raw)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
         if receipt["status"] != 1:
             raise ChainUnavailable(f"transaction {tx_hash.hex()} reverted")

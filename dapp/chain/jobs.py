@@ -1,11 +1,11 @@
 """RQ jobs of the chain queue: one worker per signing key keeps nonces in order."""
 
 from dapp import platform
-from dapp.chain import contracts, submit
+from dapp.chain import claims, contracts, submit
 
 
 def submit_outbox_job() -> dict[str, int]:
-    """chain.submit_outbox: write pending reservation logs, then mint pending certificates batch by batch."""
+    """chain.submit_outbox: reservation logs, then certificate mints batch by batch, then claims."""
     p = platform.current()
     chain = contracts.from_settings(p.settings)
     with p.db.unit_of_work() as session:
@@ -15,5 +15,8 @@ def submit_outbox_job() -> dict[str, int]:
         with p.db.unit_of_work() as session:
             count = submit.submit_mints(session, chain, p.content, p.settings.mint_batch_size, p.clock.now())
         if count == 0:
-            return {"logged": logged, "mint_entries": handled}
+            break
         handled += count
+    with p.db.unit_of_work() as session:
+        claimed = claims.submit_claims(session, chain, p.settings.secret_key, p.clock.now())
+    return {"logged": logged, "mint_entries": handled, "claims": claimed}

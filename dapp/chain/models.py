@@ -13,6 +13,7 @@ from dapp.db import Base
 class OutboxKind:
     MINT_CERTIFICATE = "mint_certificate"
     LOG_RESERVATION_CREATED = "log_reservation_created"
+    CLAIM_CERTIFICATE = "claim_certificate"
 
 
 class OutboxStatus:

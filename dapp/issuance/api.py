@@ -4,10 +4,19 @@ import uuid
 
 from flask import request
 
+from dapp import platform
 from dapp.accounts.permissions import Module, Permission
-from dapp.errors import field_error
-from dapp.issuance import explain, listing
-from dapp.issuance.schemas import CertificateFilter, CertificatePage, CertificateRead, Explanation
+from dapp.errors import Conflict, field_error
+from dapp.issuance import claims, explain, listing, statement
+from dapp.issuance.models import Certificate, ClaimStatus
+from dapp.issuance.schemas import (
+    CertificateFilter,
+    CertificatePage,
+    CertificateRead,
+    ClaimCreate,
+    ClaimRead,
+    Explanation,
+)
 from dapp.web.api import ApiBlueprint, Call
 from dapp.web.query import query_args
 
@@ -66,3 +75,49 @@ def _uuid_arg(name: str, value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as error:
         raise field_error(name, f"{name} must be a UUID.") from error
+
+
+@api.endpoint_route(
+    "/certificates/<uuid:certificate_id>/claims",
+    "POST",
+    module=Module.CERTIFICATES,
+    permission=Permission.UPDATE,
+    body=ClaimCreate,
+    response=ClaimRead,
+    status=201,
+)
+def claim_certificate(call: Call, certificate_id: uuid.UUID) -> ClaimRead:
+    """Claim (retire) part or all of a certificate; written on chain by a worker, then a statement is available."""
+    claim = claims.request_claim(call.session, call.actor, platform.current().clock.now(), certificate_id, call.body)
+    return ClaimRead.model_validate(claim)
+
+
+@api.endpoint_route(
+    "/certificates/<uuid:certificate_id>/claims", "GET", module=Module.CERTIFICATES, permission=Permission.READ
+)
+def list_claims(call: Call, certificate_id: uuid.UUID) -> list[dict[str, object]]:
+    """The claims of one certificate."""
+    return [
+        ClaimRead.model_validate(c).model_dump(mode="json")
+        for c in claims.claims_of(call.session, call.actor, certificate_id)
+    ]
+
+
+@api.endpoint_route("/claims/<uuid:claim_id>/statement", "GET", module=Module.CERTIFICATES, permission=Permission.READ)
+def claim_statement(call: Call, claim_id: uuid.UUID) -> dict[str, object]:
+    """The signed retirement statement of a claim (facts, signer, EIP-191 signature)."""
+    made = claim_statement_of(call.session, call.actor, claim_id)
+    return {"facts": made.facts, "signer": made.signer, "signature": made.signature}
+
+
+def claim_statement_of(session, actor, claim_id: uuid.UUID) -> statement.Statement:
+    """The signed statement of one of the actor's claims (pages use it too)."""
+    settings = platform.current().settings
+    claim = claims.get_claim(session, actor, claim_id)
+    if claim.status != ClaimStatus.CLAIMED:
+        raise Conflict(
+            "The claim is not recorded on chain yet; the statement follows once it is.", code="claim_not_recorded"
+        )
+    certificate_token = session.get_one(Certificate, claim.certificate_id).token_id
+    facts = claims.statement_facts(session, claim, f"{settings.base_url}/verify/certificates/{certificate_token}")
+    return statement.signed(facts, settings.platform_private_key)

@@ -1,7 +1,7 @@
 """Certificates, their per-device contributions, and the certified-energy guard (R-ISS-3, R-ISS-5)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
@@ -90,3 +90,37 @@ class CertifiedEnergy(Base):
     period_end: Mapped[datetime]
     energy_wh: Mapped[int] = mapped_column(BigInteger)
     excess_wh: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class ClaimStatus:
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    FAILED = "failed"
+
+
+class Claim(Base):
+    """A claim (retirement) of part of a certificate for a beneficiary, recorded on chain (R-ISS-9)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        CheckConstraint("volume_wh > 0", name="volume_positive"),
+        CheckConstraint("consumption_start <= consumption_end", name="period_order"),
+        CheckConstraint("status IN ('pending', 'claimed', 'failed')", name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    holder_address: Mapped[str] = mapped_column(String(42))
+    volume_wh: Mapped[int] = mapped_column(BigInteger)
+    beneficiary: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))
+    country_code: Mapped[str] = mapped_column(String(3))
+    consumption_start: Mapped[date]
+    consumption_end: Mapped[date]
+    purpose: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.PENDING)
+    failure: Mapped[str | None] = mapped_column(String(500))
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]

@@ -87,3 +87,36 @@ class Explanation(BaseModel):
     target_wh: int | None
     authority_to_exceed: bool
     devices: list[DeviceExplanation]
+
+
+class ClaimCreate(BaseModel):
+    """A claim of part of a certificate for a beneficiary, location, country, consumption period and purpose."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume_wh: int = Field(gt=0)
+    beneficiary: str = Field(min_length=1, max_length=200)
+    location: str = Field(min_length=1, max_length=200)
+    country_code: str = Field(min_length=3, max_length=3)
+    consumption_start: date
+    consumption_end: date
+    purpose: str = Field(min_length=1, max_length=500)
+
+
+class ClaimRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    certificate_id: uuid.UUID
+    volume_wh: int
+    beneficiary: str
+    location: str
+    country_code: str
+    consumption_start: date
+    consumption_end: date
+    purpose: str
+    status: str
+    failure: str | None
+    tx_hash: str | None
+    created_at: datetime
+    claimed_at: datetime | None

@@ -42,4 +42,3 @@ def run_until(session: Session, until: datetime, now: datetime) -> list[Certific
     for window in due_windows(session, until):
         certificates += certify_window(session, window.reservation_id, window.start, window.end, now)
     return certificates
-

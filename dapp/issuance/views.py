@@ -4,13 +4,16 @@ import csv
 import io
 import uuid
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from dapp import platform
 from dapp.accounts.permissions import Module, Permission
 from dapp.devices import catalog
-from dapp.issuance import explain, listing
-from dapp.issuance.schemas import CertificateFilter, CertificateRead
-from dapp.web.pages import PageCall, page
+from dapp.errors import DomainError
+from dapp.issuance import claims, explain, listing, statement
+from dapp.issuance.api import claim_statement_of
+from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate
+from dapp.web.pages import PageCall, clean_form, form_errors, page, parse_form
 from dapp.web.query import query_args
 
 bp = Blueprint("issuance", __name__)
@@ -105,4 +108,50 @@ def certified_reads(call: PageCall) -> str:
         off_takers=catalog.OFF_TAKERS,
         title="Certified reads",
         endpoint="issuance.certified_reads",
+    )
+
+
+@bp.route("/certificates/<uuid:certificate_id>/claims", methods=["GET", "POST"])
+@page(Module.CERTIFICATES, Permission.READ)
+def certificate_claims(call: PageCall, certificate_id: uuid.UUID) -> str | tuple[str, int] | Response:
+    certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = clean_form()
+        try:
+            with call.session.begin_nested():
+                data = parse_form(ClaimCreate, values)
+                claims.request_claim(call.session, call.actor, platform.current().clock.now(), certificate.id, data)
+            flash("Claim recorded; it is written on chain within a minute, then its statement is ready.", "success")
+            return redirect(url_for("issuance.certificate_claims", certificate_id=certificate.id))
+        except DomainError as error:
+            flash(error.detail, "error")
+            errors, status = form_errors(error), error.status
+    available = certificate.volume_wh - claims.claimed_or_pending(call.session, certificate.id)
+    return render_template(
+        "issuance/claims.html",
+        certificate=listing.certificate_read(call.session, certificate),
+        claims=claims.claims_of(call.session, call.actor, certificate.id),
+        available=available,
+        values=values,
+        errors=errors,
+    ), status
+
+
+@bp.get("/claims/<uuid:claim_id>/statement")
+@page(Module.CERTIFICATES, Permission.READ)
+def claim_statement(call: PageCall, claim_id: uuid.UUID) -> str:
+    return render_template("issuance/statement.html", statement=claim_statement_of(call.session, call.actor, claim_id))
+
+
+@bp.get("/claims/<uuid:claim_id>/statement.pdf")
+@page(Module.CERTIFICATES, Permission.READ)
+def claim_statement_pdf(call: PageCall, claim_id: uuid.UUID) -> Response:
+    document = statement.pdf(claim_statement_of(call.session, call.actor, claim_id))
+    return Response(
+        document,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=retirement-{claim_id}.pdf"},
     )
