@@ -63,7 +63,9 @@ def load(url: str, devices: int) -> uuid.UUID:
     return reservation
 
 
-def _load_accounts(connection: psycopg.Connection, developer: uuid.UUID, buyer: uuid.UUID, reservation: uuid.UUID) -> None:
+def _load_accounts(
+    connection: psycopg.Connection, developer: uuid.UUID, buyer: uuid.UUID, reservation: uuid.UUID
+) -> None:
     for org, kind in ((developer, "developer"), (buyer, "buyer")):
         connection.execute(
             "INSERT INTO organization (id, name, type, address) VALUES (%s, %s, %s, 'x')", (org, f"{kind} org", kind)
@@ -77,18 +79,33 @@ def _load_accounts(connection: psycopg.Connection, developer: uuid.UUID, buyer: 
 
 
 def _copy_devices(connection: psycopg.Connection, developer: uuid.UUID, device_ids: list[uuid.UUID]) -> None:
-    columns = "id, organization_id, external_id, country_code, commissioning_date, capacity_kw, fuel_code, " \
-              "device_type_code, timezone, onboarded_at"
+    columns = (
+        "id, organization_id, external_id, country_code, commissioning_date, capacity_kw, fuel_code, "
+        "device_type_code, timezone, onboarded_at"
+    )
     with connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy:
         for i, device in enumerate(device_ids):
             country = ("KEN", "NGA", "IND")[i % 3]
-            copy.write_row((device, developer, f"D{i}", country, date(2025, 1, 1), 5, "ES100", "TC120", "UTC",
-                            DAY - timedelta(days=1)))
+            copy.write_row(
+                (
+                    device,
+                    developer,
+                    f"D{i}",
+                    country,
+                    date(2025, 1, 1),
+                    5,
+                    "ES100",
+                    "TC120",
+                    "UTC",
+                    DAY - timedelta(days=1),
+                )
+            )
 
 
 def _copy_memberships(connection: psycopg.Connection, reservation: uuid.UUID, device_ids: list[uuid.UUID]) -> None:
-    with connection.cursor().copy("COPY reservation_device (id, reservation_id, device_id, active_from, active_until)"
-                                  " FROM STDIN") as copy:
+    with connection.cursor().copy(
+        "COPY reservation_device (id, reservation_id, device_id, active_from, active_until) FROM STDIN"
+    ) as copy:
         for device in device_ids:
             copy.write_row((uuid.uuid4(), reservation, device, DAY, DAY + timedelta(days=30)))
 
@@ -99,14 +116,30 @@ def _copy_reads(connection: psycopg.Connection, device_ids: list[uuid.UUID]) -> 
         for device in device_ids:
             for n in range(READS_PER_DEVICE):
                 start = DAY + n * STEP
-                copy.write_row((device, "delta", "accepted", start, start + STEP, 30 + n % 7, 30 + n % 7,
-                                "max-energy/1", DAY + timedelta(days=1)))
+                copy.write_row(
+                    (
+                        device,
+                        "delta",
+                        "accepted",
+                        start,
+                        start + STEP,
+                        30 + n % 7,
+                        30 + n % 7,
+                        "max-energy/1",
+                        DAY + timedelta(days=1),
+                    )
+                )
 
 
-def timed(action) -> float:  # noqa: ANN001
+def timed(action) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def report(name: str, runs: list[float]) -> None:
+    spread = ", ".join(f"{t:.3f}" for t in runs)
+    print(f"{name:>20}: median {statistics.median(runs):.3f} s  (runs {spread})")
 
 
 def main() -> None:
@@ -122,13 +155,18 @@ def main() -> None:
             with db.engine.connect() as connection:
                 reference.append(timed(lambda c=connection: c.execute(REFERENCE, window).all()))
             with db.sessions() as session:
-                ours.append(timed(lambda s=session: certify_window(s, reservation, DAY, DAY + timedelta(days=1), DAY)
-                                  and s.flush()))
+                ours.append(
+                    timed(
+                        lambda s=session: (
+                            certify_window(s, reservation, DAY, DAY + timedelta(days=1), DAY) and s.flush()
+                        )
+                    )
+                )
                 session.rollback()
         ratio = statistics.median(ours) / statistics.median(reference)
         print(f"{devices:,} devices × {READS_PER_DEVICE} reads = {devices * READS_PER_DEVICE:,} intervals")
-        print(f"bare SQL aggregate: median {statistics.median(reference):.3f} s  (runs {', '.join(f'{t:.3f}' for t in reference)})")
-        print(f"certify_window:     median {statistics.median(ours):.3f} s  (runs {', '.join(f'{t:.3f}' for t in ours)})")
+        report("bare SQL aggregate", reference)
+        report("certify_window", ours)
         print(f"ratio {ratio:.2f} (goal ≤ {GOAL}) {'ok' if ratio <= GOAL else 'OVER'}")
         db.dispose()
     finally:

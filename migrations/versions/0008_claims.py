@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.CheckConstraint("consumption_start <= consumption_end", name=op.f("ck_claim_period_order")),
         sa.CheckConstraint("status IN ('pending', 'claimed', 'failed')", name=op.f("ck_claim_status")),
         sa.CheckConstraint("volume_wh > 0", name=op.f("ck_claim_volume_positive")),
-        sa.ForeignKeyConstraint(["certificate_id"], ["certificate.id"], name=op.f("fk_claim_certificate_id_certificate")),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"], ["certificate.id"], name=op.f("fk_claim_certificate_id_certificate")
+        ),
         sa.ForeignKeyConstraint(
             ["organization_id"], ["organization.id"], name=op.f("fk_claim_organization_id_organization")
         ),
