@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     confirmations: int = Field(default=0, ge=0)
     mint_batch_size: int = Field(default=50, ge=1, le=500)
     scheduler_tick_seconds: int = Field(default=15, ge=1)
+    late_reads_every_hours: float = Field(default=4, gt=0)
+    late_reads_grace_days: int = Field(default=60, ge=0)
     indexer_poll_seconds: float = Field(default=2.0, gt=0)
 
     ipfs_api_url: str | None = None

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from eth_utils import keccak
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.orm import Session
 
 from dapp.chain import outbox
@@ -29,7 +29,8 @@ from dapp.reads.rules import MAX_ENERGY_RULE
 from dapp.reservations.models import Reservation
 
 # The parts of accepted reads that fall in the window and in the device's membership, with their energy.
-PARTS = """
+# {late} is empty on time; for late rounds it keeps only parts no certified range of the device covers yet.
+PARTS_TEMPLATE = """
 members AS (
     SELECT device_id, greatest(active_from, :window_start) AS lo, least(active_until, :window_end) AS hi
     FROM reservation_device
@@ -47,12 +48,19 @@ members AS (
            END AS energy_wh
     FROM members m
     JOIN meter_read r ON r.device_id = m.device_id AND r.status = 'accepted'
-                     AND r.period_start < m.hi AND r.period_end > m.lo
+                     AND r.period_start < m.hi AND r.period_end > m.lo {late}
 )"""
+LATE_FILTER = """
+    WHERE NOT EXISTS (
+        SELECT 1 FROM certified_energy c
+        WHERE c.device_id = r.device_id
+          AND tstzrange(c.period_start, c.period_end) && tstzrange(greatest(r.period_start, m.lo),
+                                                                  least(r.period_end, m.hi))
+    )"""
 
-DEVICE_TOTALS = text(f"""
+DEVICE_TOTALS = """
 CREATE TEMP TABLE window_device ON COMMIT DROP AS
-WITH {PARTS}
+WITH {parts}
 SELECT t.device_id, d.country_code, t.period_start, t.period_end, t.energy_wh,
        t.covered = t.period_end - t.period_start AS is_contiguous
 FROM (
@@ -61,16 +69,16 @@ FROM (
     FROM parts GROUP BY device_id
 ) t
 JOIN device d ON d.id = t.device_id
-""")  # noqa: S608 - a constant fragment, no input is formatted into SQL
+"""
 
-RANGES = text(f"""
+RANGES = """
 CREATE TEMP TABLE window_range ON COMMIT DROP AS
 SELECT device_id, country_code, period_start, period_end, energy_wh, energy_wh AS certified_wh
 FROM window_device WHERE is_contiguous
 UNION ALL
 SELECT i.device_id, w.country_code, i.period_start, i.period_end, i.energy_wh, i.energy_wh
 FROM (
-    WITH {PARTS}, marked AS (
+    WITH {parts}, marked AS (
         SELECT p.*, CASE WHEN part_start = lag(part_end) OVER (PARTITION BY device_id ORDER BY part_start)
                          THEN 0 ELSE 1 END AS is_new
         FROM parts p WHERE device_id IN (SELECT device_id FROM window_device WHERE NOT is_contiguous)
@@ -81,7 +89,7 @@ FROM (
     FROM numbered GROUP BY device_id, island
 ) i
 JOIN window_device w ON w.device_id = i.device_id
-""")  # noqa: S608 - a constant fragment, no input is formatted into SQL
+"""
 
 CAP = text("""
 WITH ordered AS (
@@ -119,11 +127,29 @@ FROM window_range WHERE country_code = :country AND certified_wh > 0
 """)
 
 
-DEVICE_PARTS = text(f"""
-WITH {PARTS}
+DEVICE_PARTS = """
+WITH {parts}
 SELECT read_id, read_start, read_end, read_wh, part_start, part_end, energy_wh
 FROM parts WHERE device_id = :device_id ORDER BY part_start
-""")  # noqa: S608 - a constant fragment, no input is formatted into SQL
+"""
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The window queries, for on-time certification or for a late round (constant SQL, no input in it)."""
+
+    device_totals: TextClause
+    ranges: TextClause
+    device_parts: TextClause
+
+    @classmethod
+    def build(cls, late: str) -> "Statements":
+        parts = PARTS_TEMPLATE.format(late=late)
+        return cls(*(text(template.format(parts=parts)) for template in (DEVICE_TOTALS, RANGES, DEVICE_PARTS)))
+
+
+ON_TIME = Statements.build(late="")
+LATE = Statements.build(late=LATE_FILTER)
 
 
 @dataclass(frozen=True)
@@ -131,6 +157,11 @@ class Window:
     reservation: Reservation
     start: datetime
     end: datetime
+    issuance_round: int = 0
+
+    @property
+    def statements(self) -> Statements:
+        return ON_TIME if self.issuance_round == 0 else LATE
 
 
 def certify_window(
@@ -140,13 +171,32 @@ def certify_window(
     reservation = session.scalars(select(Reservation).where(Reservation.id == reservation_id).with_for_update()).one()
     if reservation.issued_until >= window_end or _ended_before(reservation, window_start):
         return []
-    window = Window(reservation, window_start, window_end)
-    _compute_ranges(session, window)
-    target_reached = _apply_target(session, reservation)
-    certificates = [_certificate(session, window, row, now) for row in session.execute(COUNTRY_TOTALS)]
+    certificates = _certify(session, Window(reservation, window_start, window_end), now)
     reservation.issued_until = window_end
+    return certificates
+
+
+def certify_late(
+    session: Session, reservation_id: uuid.UUID, window_start: datetime, window_end: datetime, now: datetime
+) -> list[Certificate]:
+    """Certify energy that arrived after the window was certified, as a certificate of the next round (R-READ-9)."""
+    reservation = session.scalars(select(Reservation).where(Reservation.id == reservation_id).with_for_update()).one()
+    if reservation.issued_until < window_end:
+        return []  # the window is not certified yet: its on-time run will take this energy
+    last_round = session.scalar(
+        select(func.coalesce(func.max(Certificate.issuance_round), 0)).where(
+            Certificate.reservation_id == reservation.id, Certificate.window_start == window_start
+        )
+    )
+    return _certify(session, Window(reservation, window_start, window_end, last_round + 1), now)
+
+
+def _certify(session: Session, window: Window, now: datetime) -> list[Certificate]:
+    _compute_ranges(session, window)
+    target_reached = _apply_target(session, window.reservation)
+    certificates = [_certificate(session, window, row, now) for row in session.execute(COUNTRY_TOTALS)]
     if target_reached:
-        reservation.ended_at = window_end
+        window.reservation.ended_at = max(window.end, window.reservation.ended_at or window.end)
     return certificates
 
 
@@ -158,7 +208,7 @@ def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUI
         "window_end": certificate.window_end,
         "device_id": device_id,
     }
-    return list(session.execute(DEVICE_PARTS, params))
+    return list(session.execute(ON_TIME.device_parts, params))
 
 
 def _ended_before(reservation: Reservation, instant: datetime) -> bool:
@@ -169,8 +219,8 @@ def _compute_ranges(session: Session, window: Window) -> None:
     params = {"reservation_id": window.reservation.id, "window_start": window.start, "window_end": window.end}
     session.execute(text("DROP TABLE IF EXISTS window_range, window_device"))
     session.execute(text("SET LOCAL jit = off"))  # compiling these short aggregates costs more than it saves
-    session.execute(DEVICE_TOTALS, params)
-    session.execute(RANGES, params)
+    session.execute(window.statements.device_totals, params)
+    session.execute(window.statements.ranges, params)
 
 
 def _apply_target(session: Session, reservation: Reservation) -> bool:
@@ -182,25 +232,29 @@ def _apply_target(session: Session, reservation: Reservation) -> bool:
     )
     remaining = reservation.target_wh - issued
     available = session.scalar(text("SELECT coalesce(sum(energy_wh), 0) FROM window_range"))
-    if available < remaining:
+    if available < remaining or available == 0:
         return False
     session.execute(CAP, {"remaining": remaining})
     return True
 
 
-def certificate_key(reservation_id: uuid.UUID, window_start: datetime, country_code: str) -> bytes:
-    """The key the contract refuses to mint twice: one per (reservation, window, country)."""
+def certificate_key(
+    reservation_id: uuid.UUID, window_start: datetime, country_code: str, issuance_round: int = 0
+) -> bytes:
+    """The key the contract refuses to mint twice: one per (reservation, window, country, issuance round)."""
+    late = issuance_round.to_bytes(2, "big") if issuance_round else b""
     return keccak(
         b"drec-certificate"
         + reservation_id.bytes
         + int(window_start.timestamp()).to_bytes(8, "big")
         + country_code.encode()
+        + late
     )
 
 
 def _certificate(session: Session, window: Window, totals, now: datetime) -> Certificate:
     reservation, country = window.reservation, totals.country_code
-    key = certificate_key(reservation.id, window.start, country)
+    key = certificate_key(reservation.id, window.start, country, window.issuance_round)
     contributions = session.execute(CONTRIBUTIONS, {"country": country}).all()
     leaves = [merkle.leaf(c.device_id, c.period_start, c.period_end, c.energy_wh) for c in contributions]
     certificate = Certificate(
@@ -208,6 +262,7 @@ def _certificate(session: Session, window: Window, totals, now: datetime) -> Cer
         beneficiary_organization_id=reservation.buyer_organization_id,
         window_start=window.start,
         window_end=window.end,
+        issuance_round=window.issuance_round,
         country_code=country,
         volume_wh=totals.volume_wh,
         generation_start=totals.generation_start,

@@ -16,11 +16,17 @@ class CertificateStatus:
 
 
 class Certificate(Base):
-    """One certificate per (reservation, window, country); volume in exact Wh."""
+    """One certificate per (reservation, window, country); volume in exact Wh.
+
+    Late energy of a window already certified (R-READ-9) gets a certificate of a later `issuance_round`.
+    """
 
     __tablename__ = "certificate"
     __table_args__ = (
-        UniqueConstraint("reservation_id", "window_start", "country_code", name="uq_certificate_window"),
+        UniqueConstraint(
+            "reservation_id", "window_start", "country_code", "issuance_round", name="uq_certificate_window"
+        ),
+        CheckConstraint("issuance_round >= 0", name="issuance_round"),
         CheckConstraint("volume_wh > 0", name="volume_positive"),
     )
 
@@ -29,6 +35,7 @@ class Certificate(Base):
     beneficiary_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
     window_start: Mapped[datetime]
     window_end: Mapped[datetime]
+    issuance_round: Mapped[int] = mapped_column(default=0, server_default="0")
     country_code: Mapped[str] = mapped_column(String(3))
     volume_wh: Mapped[int] = mapped_column(BigInteger)
     generation_start: Mapped[datetime]

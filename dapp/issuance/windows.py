@@ -61,3 +61,12 @@ def closed_windows(
 ) -> list[tuple[datetime, datetime]]:
     """Windows from `issued_until` that have closed by `now` (the reservation end clips the last one)."""
     return [w for w in windows(frequency, zone_name, issued_until, period_end) if w[1] <= now]
+
+
+def window_containing(
+    frequency: Frequency, zone_name: str, instant: datetime, start: datetime, end: datetime
+) -> tuple[datetime, datetime]:
+    """The window of the period `[start, end)` that contains `instant` (clipped to the period like all windows)."""
+    zone = ZoneInfo(zone_name)
+    boundary = _floor(instant, frequency, zone)
+    return max(boundary, start), min(_next(boundary, frequency, zone), end)

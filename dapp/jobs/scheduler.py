@@ -6,7 +6,7 @@ import time
 
 from dapp import platform
 from dapp.chain.jobs import submit_outbox_job
-from dapp.issuance.jobs import enqueue_due_windows
+from dapp.issuance.jobs import enqueue_due_windows, enqueue_late_windows
 
 LOCK_KEY = "drec:scheduler:tick"
 log = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ def tick() -> bool:
     if not p.redis.set(LOCK_KEY, "1", nx=True, ex=max(1, p.settings.scheduler_tick_seconds - 1)):
         return False
     p.queue("default").enqueue(enqueue_due_windows)
+    p.queue("default").enqueue(enqueue_late_windows)
     p.queue("chain").enqueue(submit_outbox_job)
     return True
 
