@@ -6,6 +6,8 @@ from werkzeug.exceptions import HTTPException
 
 from dapp.accounts import api as accounts_api
 from dapp.accounts import views as accounts_views
+from dapp.chain import api as chain_api
+from dapp.chain import views as chain_views
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
 from dapp.errors import DomainError
@@ -26,6 +28,7 @@ API_BLUEPRINTS: list[ApiBlueprint] = [
     reservations_api.api,
     issuance_api.api,
     verify_api.api,
+    chain_api.api,
 ]
 PAGE_BLUEPRINTS = [
     accounts_views.bp,
@@ -33,6 +36,7 @@ PAGE_BLUEPRINTS = [
     reservations_views.bp,
     issuance_views.bp,
     verify_views.bp,
+    chain_views.bp,
     docs.bp,
     health.bp,
 ]
