@@ -15,10 +15,13 @@ from dapp.chain import contracts
 from tests.support.journeys import Member, onboard
 from tests.support.workers import run_indexer, run_jobs, settle
 
-T0 = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
-WINDOW_END = datetime(2026, 6, 2, 0, 0, tzinfo=UTC)
+# The device is in Nairobi (UTC+3) and produces in daylight only (R-READ-8); the buyer issues daily in Honolulu's
+# zone (UTC−10), whose midnight falls at 10:00 UTC, 13:00 in Nairobi, so a read can straddle the window boundary.
+T0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # 07:00 in Nairobi
+WINDOW_END = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+ISSUANCE_ZONE = "Pacific/Honolulu"
 HOURLY_WH = 1000
-STRADDLING_WH = 1500  # [23:00, 01:00): half of it lies in the first daily window
+STRADDLING_WH = 1500  # [09:00, 11:00) UTC: half of it lies in the first daily window
 
 
 def iso(instant: datetime) -> str:
@@ -27,13 +30,13 @@ def iso(instant: datetime) -> str:
 
 def delta_reads() -> list[dict[str, Any]]:
     baseline = {"end": iso(T0 + timedelta(minutes=10)), "value": 4242}
-    hourly = [{"end": iso(T0.replace(hour=h)), "value": HOURLY_WH} for h in range(11, 24)]
+    hourly = [{"end": iso(T0.replace(hour=h)), "value": HOURLY_WH} for h in range(5, 10)]
     straddling = {"end": iso(WINDOW_END + timedelta(hours=1)), "value": STRADDLING_WH}
     return [baseline, *hourly, straddling]
 
 
 def expected_first_window_wh() -> int:
-    return 13 * HOURLY_WH + STRADDLING_WH // 2
+    return 5 * HOURLY_WH + STRADDLING_WH // 2
 
 
 def build_slice(app, settings) -> dict[str, Any]:
@@ -82,6 +85,7 @@ def build_slice(app, settings) -> dict[str, Any]:
             "start": iso(T0),
             "end": iso(T0 + timedelta(days=30)),
             "frequency": "daily",
+            "timezone": ISSUANCE_ZONE,
             "authority_to_exceed": True,
             "device_ids": [catalogue.json[0]["id"]],
         },
@@ -110,8 +114,8 @@ def test_energy_becomes_a_minted_certificate_in_the_buyers_wallet(app, settings)
     assert certificate["status"] == "minted"
     assert certificate["volume_wh"] == expected_first_window_wh()
     assert chain_balance(wallet, certificate["token_id"]) == certificate["volume_wh"]
-    assert certificate["window_start"].startswith("2026-06-01T10:00")
-    assert certificate["window_end"].startswith("2026-06-02T00:00")
+    assert certificate["window_start"].startswith("2026-06-01T04:00")
+    assert certificate["window_end"].startswith("2026-06-01T10:00")
     assert certificate["mint_tx_hash"].startswith("0x")
     assert certificate["metadata_cid"].startswith("bafk")
     [contribution] = certificate["contributions"]
@@ -124,9 +128,7 @@ def test_issuing_the_same_window_again_mints_nothing(app, settings) -> None:
     settle()
     from dapp.issuance.jobs import certify_window_job
 
-    assert (
-        certify_window_job(journey["reservation"]["id"], "2026-06-01T10:00:00+00:00", "2026-06-02T00:00:00+00:00") == 0
-    )
+    assert certify_window_job(journey["reservation"]["id"], T0.isoformat(), WINDOW_END.isoformat()) == 0
     run_jobs()
     run_indexer()
     assert certificates(journey["buyer"]) == [before]

@@ -35,3 +35,8 @@ def make_device(
                 **fields,
             ),
         )
+
+
+# Longyearbyen, Svalbard: in June the sun never sets, so reads at any hour pass the clear-sky check (R-READ-8).
+# Issuance tests use it to place reads at any hour of the day without tripping physical plausibility.
+MIDNIGHT_SUN = {"country": "NOR", "latitude": Decimal("78.2232"), "longitude": Decimal("15.6267")}

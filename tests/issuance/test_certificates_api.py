@@ -8,7 +8,7 @@ from dapp import platform
 from dapp.accounts.models import OrganizationType
 from dapp.issuance import service
 from tests.factories.accounts import make_org
-from tests.factories.devices import make_device
+from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
@@ -20,7 +20,10 @@ def issued(app):
     clock = platform.current().clock
     clock.set(T0)
     first, second = make_org("First Dev"), make_org("Second Dev")
-    devices = [make_device(first, "A1", off_taker="School"), make_device(second, "B1", off_taker="Residential")]
+    devices = [
+        make_device(first, "A1", off_taker="School", **MIDNIGHT_SUN),
+        make_device(second, "B1", off_taker="Residential", **MIDNIGHT_SUN),
+    ]
     buyer = make_org("Buyer", OrganizationType.BUYER)
     clock.set(T0 + timedelta(days=3))
     for org, external_id in ((first, "A1"), (second, "B1")):

@@ -13,7 +13,7 @@ from dapp.issuance import service
 from dapp.issuance.models import Certificate, CertifiedEnergy
 from dapp.reservations.models import Reservation
 from tests.factories.accounts import make_org
-from tests.factories.devices import make_device
+from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
@@ -24,7 +24,7 @@ def setup(app):
     clock = platform.current().clock
     clock.set(T0)
     developer = make_org("Dev")
-    device = make_device(developer, "D1", capacity_kw="50")
+    device = make_device(developer, "D1", capacity_kw="50", **MIDNIGHT_SUN)
     buyer = make_org("Buyer", OrganizationType.BUYER)
     clock.set(T0 + timedelta(days=5))
     return developer, device, buyer

@@ -9,7 +9,7 @@ from dapp import platform
 from dapp.accounts.models import OrganizationType
 from dapp.issuance import service
 from tests.factories.accounts import make_org
-from tests.factories.devices import make_device
+from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation
 from tests.support.workers import settle
 
@@ -22,7 +22,7 @@ def late_setup(app):
     clock = platform.current().clock
     clock.set(T0)
     developer = make_org("Dev")
-    device = make_device(developer, "D1", capacity_kw="50")
+    device = make_device(developer, "D1", capacity_kw="50", **MIDNIGHT_SUN)
     buyer = make_org("Buyer", OrganizationType.BUYER)
     clock.set(T0 + timedelta(hours=11))
     send(app, developer, [(1, 0), (10, 9_000)])
