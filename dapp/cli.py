@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from dapp import platform
+from dapp.admin import cli as admin_cli
+from dapp.reads import cli as reads_cli
 
 
 def _issuance_run(args: argparse.Namespace) -> None:
@@ -77,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=_worker)
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     demo.add_parser("seed", help="create demo accounts and a device").set_defaults(handler=_demo_seed)
+    admin_cli.add_commands(commands)
+    reads_cli.add_commands(commands)
     commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=_scheduler)
     commands.add_parser("indexer", help="run the chain indexer").set_defaults(handler=_indexer)
     web = commands.add_parser("web", help="run the web server (development)")

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = 300
     baseline_gap_days: int = 30
     default_yield_kwh_per_kwp: int = 2000
+    history_max_age_days: int = 3 * 365  # history reads start at most this long before onboarding (R-READ-3)
+    history_acknowledgement_days: int = 365  # older history reads need acknowledge_old=true (R-READ-3)
+    # R-READ-8 policy: flagged reads up to this multiple of the clear-sky limit are accepted without review
+    flagged_auto_accept_ratio: float | None = Field(default=None, ge=1)
 
     @property
     def is_production(self) -> bool:

@@ -3,9 +3,11 @@
 import logging
 import time
 
+from sqlalchemy.exc import OperationalError
+
 from dapp import platform
 from dapp.chain import contracts
-from indexer.follower import Follower
+from indexer.follower import Follower, LogsUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,11 @@ def main() -> None:
     follower = follower_from_platform()
     poll = platform.current().settings.indexer_poll_seconds
     while True:
-        written = catch_up(follower)
+        try:
+            written = catch_up(follower)
+        except (OSError, LogsUnavailable, OperationalError) as error:  # node or database away: try again later
+            log.warning("indexing paused: %s", error)
+            written = 0
         if written:
             log.info("indexed %s events", written)
         time.sleep(poll)

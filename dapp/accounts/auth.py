@@ -1,6 +1,8 @@
-"""Who is calling: an API key (`Authorization: Bearer`) or a signed-in user (session cookie)."""
+"""Who is calling: an API key (`Authorization: Bearer`) or a signed-in user (session cookie).
 
-import uuid
+A disabled or anonymised user, a disabled organization, and every key of a disabled organization (or made by a
+disabled user) authenticate as nobody.
+"""
 
 from flask import Request
 from flask_login import current_user
@@ -10,16 +12,25 @@ from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
 from dapp import platform
-from dapp.accounts.models import ApiKey, Organization, User
-from dapp.accounts.permissions import Actor
+from dapp.accounts.actors import actor_for_user, may_sign_in, session_fingerprint
+from dapp.accounts.models import API_KEY_PREFIX, ApiKey, Organization, User
+from dapp.accounts.permissions import Actor, PlatformAdmin
 from dapp.errors import Forbidden, Unauthenticated
 from dapp.security import same_hash, token_hash
 
-API_KEY_PREFIX = "drec"
+__all__ = [
+    "API_KEY_PREFIX",
+    "actor_for_api_key",
+    "actor_for_user",
+    "authenticate_request",
+    "may_sign_in",
+    "session_fingerprint",
+]
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def authenticate_request(session: Session, request: Request) -> Actor | None:
+def authenticate_request(session: Session, request: Request) -> Actor | PlatformAdmin | None:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, credential = header.partition(" ")
@@ -29,7 +40,7 @@ def authenticate_request(session: Session, request: Request) -> Actor | None:
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             _require_csrf_header(request)
-        return actor_for_user(session, uuid.UUID(current_user.get_id()))
+        return actor_for_user(session, current_user.id_uuid)
     return None
 
 
@@ -48,7 +59,7 @@ def split_api_key(key: str) -> tuple[str, str] | None:
 
 
 def actor_for_api_key(session: Session, key: str) -> Actor:
-    """The actor of a valid, unrevoked, unexpired key; records when it was last used."""
+    """The actor of a valid, unrevoked, unexpired key of an enabled organization; records when it was last used."""
     invalid = Unauthenticated("The API key is not valid, has been revoked or has expired.", code="invalid_api_key")
     parts = split_api_key(key)
     if parts is None:
@@ -59,20 +70,9 @@ def actor_for_api_key(session: Session, key: str) -> Actor:
         raise invalid
     if api_key.revoked_at is not None or (api_key.expires_at is not None and api_key.expires_at <= now):
         raise invalid
-    api_key.last_used_at = now
     organization = session.get_one(Organization, api_key.organization_id)
+    creator = session.get_one(User, api_key.created_by_id)
+    if organization.disabled_at is not None or creator.is_disabled:
+        raise Unauthenticated("This API key's organization or creator is disabled.", code="api_key_disabled")
+    api_key.last_used_at = now
     return Actor(organization.id, organization.type, api_key_id=api_key.id, permissions=dict(api_key.permissions))
-
-
-def actor_for_user(session: Session, user_id: uuid.UUID) -> Actor | None:
-    user = session.get(User, user_id)
-    if user is None or user.is_disabled or user.organization_id is None:
-        return None
-    organization = session.get_one(Organization, user.organization_id)
-    return Actor(
-        organization.id,
-        organization.type,
-        user_id=user.id,
-        permissions=dict(user.permissions),
-        is_org_admin=user.is_org_admin,
-    )

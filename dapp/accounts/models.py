@@ -1,4 +1,4 @@
-"""Organizations, users, API keys and single-use email tokens."""
+"""Organizations, users, invitations, API keys and single-use email tokens."""
 
 import uuid
 from datetime import datetime
@@ -35,6 +35,7 @@ class Organization(Base):
     blockchain_address: Mapped[str | None] = mapped_column(String(42))
     encrypted_private_key: Mapped[bytes | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    disabled_at: Mapped[datetime | None]  # set by a platform admin: nobody of it can authenticate
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
 
@@ -55,12 +56,16 @@ class User(Base):
     permissions: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     email_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    anonymised_at: Mapped[datetime | None]  # GDPR deletion: name and email replaced, sign-in impossible
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
 
 
+API_KEY_PREFIX = "drec"
+
+
 class ApiKey(Base):
-    """A machine credential: `<prefix>.<secret>`; only the SHA-256 of the whole key is stored."""
+    """A machine credential `drec_<prefix>_<secret>`; only the SHA-256 of the whole key is stored."""
 
     __tablename__ = "api_key"
 
@@ -88,3 +93,48 @@ class EmailToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    EXPIRED = "expired"  # stored when a newer invitation replaces an expired pending one
+
+
+class Invitation(Base):
+    """An invitation to join an organization with given permissions; the account exists only once accepted."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        Index(
+            "uq_invitation_pending_email",
+            "organization_id",
+            text("lower(email)"),
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        CheckConstraint("status IN ('pending', 'accepted', 'rejected', 'revoked', 'expired')", name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    permissions: Mapped[dict[str, int]] = mapped_column(JSONB)
+    invited_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    invited_by_api_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_key.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=InvitationStatus.PENDING.value)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+    def effective_status(self, now: datetime) -> str:
+        """The status a person sees: a pending invitation past its expiry is expired."""
+        if self.status == InvitationStatus.PENDING and self.expires_at <= now:
+            return InvitationStatus.EXPIRED.value
+        return self.status

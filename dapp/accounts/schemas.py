@@ -2,13 +2,34 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dapp.accounts.models import OrganizationType
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OrganizationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Secret = Annotated[str, Field(repr=False, max_length=1000)]
+Grants = dict[str, list[str]]
+GRANTS_HELP = 'Per module, any of READ, WRITE, UPDATE, DELETE, e.g. {"devices": ["READ", "WRITE"]}.'
+
+
+def _same_as(field: str, value: str, info: ValidationInfo) -> str:
+    if field in info.data and value != info.data[field]:
+        raise ValueError(f"does not match {field}")
+    return value
 
 
 class RegistrationCreate(BaseModel):
@@ -18,16 +39,15 @@ class RegistrationCreate(BaseModel):
     last_name: Name
     email: EmailStr
     organization_type: OrganizationType
-    organization_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    organization_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    password: str = Field(repr=False)
-    password_confirmation: str = Field(repr=False)
+    organization_name: OrganizationName
+    organization_address: Address
+    password: Secret
+    password_confirmation: Secret
 
-    @model_validator(mode="after")
-    def passwords_match(self) -> "RegistrationCreate":
-        if self.password != self.password_confirmation:
-            raise ValueError("password and password_confirmation differ")
-        return self
+    @field_validator("password_confirmation")
+    @classmethod
+    def passwords_match(cls, value: str, info: ValidationInfo) -> str:
+        return _same_as("password", value, info)
 
 
 class RegistrationRead(BaseModel):
@@ -38,15 +58,135 @@ class RegistrationRead(BaseModel):
 
 
 class EmailConfirmation(BaseModel):
-    token: str
+    token: Annotated[str, StringConstraints(max_length=200)]
+
+
+class EmailOnly(BaseModel):
+    """An email address to send a link to (confirmation resend, password reset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class Message(BaseModel):
+    message: str
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Secret
+    new_password: Secret
+    new_password_confirmation: Secret
+
+    @field_validator("new_password_confirmation")
+    @classmethod
+    def passwords_match(cls, value: str, info: ValidationInfo) -> str:
+        return _same_as("new_password", value, info)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(max_length=200)]
+    password: Secret
+    password_confirmation: Secret
+
+    @field_validator("password_confirmation")
+    @classmethod
+    def passwords_match(cls, value: str, info: ValidationInfo) -> str:
+        return _same_as("password", value, info)
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Name
+    last_name: Name
+    email: EmailStr
+    permissions: Grants | None = Field(default=None, description=GRANTS_HELP + " None: READ on every module.")
+
+
+class InvitationRead(BaseModel):
+    id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    permissions: Grants
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None
+
+
+class InvitationAcceptance(BaseModel):
+    """Accepting sets the new member's password: no password is ever sent by email."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(max_length=200)]
+    password: Secret
+    password_confirmation: Secret
+
+    @field_validator("password_confirmation")
+    @classmethod
+    def passwords_match(cls, value: str, info: ValidationInfo) -> str:
+        return _same_as("password", value, info)
+
+
+class InvitationRejection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(max_length=200)]
+
+
+class MemberRead(BaseModel):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str
+    is_org_admin: bool
+    is_disabled: bool
+    permissions: Grants
+
+
+class PermissionsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    permissions: Grants = Field(description=GRANTS_HELP + " Modules left out get no permission.")
+
+
+class OrganizationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    type: str
+    address: str
+    blockchain_address: str | None
+    created_at: datetime
+
+
+class OrganizationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: OrganizationName | None = None
+    address: Address | None = None
+
+    @model_validator(mode="after")
+    def something_to_change(self) -> "OrganizationUpdate":
+        if self.name is None and self.address is None:
+            raise ValueError("send name, address or both")
+        return self
 
 
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    permissions: dict[str, list[str]] | None = None
-    expires_at: datetime | None = None
+    permissions: Grants | None = Field(default=None, description=GRANTS_HELP + " None: READ on every module.")
+    expires_at: AwareDatetime | None = None
 
 
 class ApiKeyRead(BaseModel):
@@ -62,3 +202,23 @@ class ApiKeyRead(BaseModel):
 
 class ApiKeyCreated(ApiKeyRead):
     key: str = Field(description="The secret, shown this once only.")
+
+
+class Anonymisation(BaseModel):
+    """Deleting one's account is confirmed with the password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Secret
+
+
+class PersonalData(BaseModel):
+    """Everything the registry holds about one person (R-ACC-10)."""
+
+    profile: dict[str, Any]
+    organization: dict[str, Any] | None
+    api_keys_created: list[dict[str, Any]]
+    invitations_received: list[dict[str, Any]]
+    invitations_sent: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    exported_at: datetime

@@ -3,7 +3,18 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,6 +25,8 @@ class OutboxKind:
     MINT_CERTIFICATE = "mint_certificate"
     LOG_RESERVATION_CREATED = "log_reservation_created"
     CLAIM_CERTIFICATE = "claim_certificate"
+    LOG_RESERVATION_DEVICES_CHANGED = "log_reservation_devices_changed"
+    LOG_RESERVATION_ENDED = "log_reservation_ended"
 
 
 class OutboxStatus:
@@ -60,3 +73,65 @@ class IndexerCheckpoint(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     block_number: Mapped[int] = mapped_column(BigInteger)
     block_hash: Mapped[str] = mapped_column(String(66))
+
+
+class TokenTransfer(Base):
+    """One token id moved by an indexed TransferSingle/TransferBatch event (mints and burns included).
+
+    Deleted with its event when the indexer rewinds; `token_balance` is recomputed from these rows.
+    """
+
+    __tablename__ = "token_transfer"
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chain_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)  # index of the token id in a batch, 0 for a single
+    token_id: Mapped[str] = mapped_column(String(78), index=True)
+    from_address: Mapped[str] = mapped_column(String(42), index=True)  # lower-case 0x hex; zero for a mint
+    to_address: Mapped[str] = mapped_column(String(42), index=True)  # zero for a burn (claims burn)
+    value_wh: Mapped[int] = mapped_column(BigInteger)
+
+
+class TokenBalance(Base):
+    """What a holder owns of a token: the sum of the indexed transfers, recomputed per token, never edited."""
+
+    __tablename__ = "token_balance"
+    __table_args__ = (CheckConstraint("balance_wh > 0", name="balance_positive"),)
+
+    token_id: Mapped[str] = mapped_column(String(78), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(42), primary_key=True, index=True)  # lower-case 0x hex
+    balance_wh: Mapped[int] = mapped_column(BigInteger)
+
+
+class TokenClaim(Base):
+    """A claim (retirement) recorded by an indexed ClaimSingle event; deleted with its event on a rewind."""
+
+    __tablename__ = "token_claim"
+
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chain_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_id: Mapped[str] = mapped_column(String(78), index=True)
+    holder: Mapped[str] = mapped_column(String(42), index=True)  # the claim subject, whose tokens were burnt
+    claimed_by: Mapped[str] = mapped_column(String(42))  # the account that sent the claim
+    claimed_wh: Mapped[int] = mapped_column(BigInteger)
+    claim_data: Mapped[bytes] = mapped_column(LargeBinary)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    claimed_at: Mapped[datetime]
+
+
+class CertificateChainState(Base):
+    """What the chain says about a certificate besides balances: revocation and the I-REC path.
+
+    One row per token id that had such an event; no row means not revoked and never provisional.
+    """
+
+    __tablename__ = "certificate_chain_state"
+
+    token_id: Mapped[str] = mapped_column(String(78), primary_key=True)
+    is_revoked: Mapped[bool] = mapped_column(default=False)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    provisional_beneficiary: Mapped[str | None] = mapped_column(String(42))  # lower-case 0x hex
+    irec_serial_start: Mapped[str | None] = mapped_column(Text)
+    irec_serial_end: Mapped[str | None] = mapped_column(Text)

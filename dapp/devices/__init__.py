@@ -1,1 +1,2 @@
-"""Device registry: developers' solar devices, their identity, attributes and time zone."""
+"""Device registry: developers' solar devices (identity, attributes, time zone), My devices, bulk uploads of
+devices from CSV, and projects (developer device groups)."""

@@ -1,15 +1,39 @@
-"""/api/v1 routes of devices."""
+"""/api/v1 routes of devices (R-DEV), their bulk uploads (R-DEV-7) and projects (R-DEV-8)."""
+
+import uuid
 
 from flask import request
 
 from dapp import platform
 from dapp.accounts.permissions import Module, Permission
-from dapp.devices import service
-from dapp.devices.schemas import DeviceCreate, DevicePage, DeviceRead
+from dapp.devices import jobs, listing, projects, service
+from dapp.devices.bulk import csvfile, template
+from dapp.devices.bulk import service as bulk
+from dapp.devices.models import DeviceUpload, DeviceUploadRow, RowStatus
+from dapp.devices.schemas import (
+    DeviceCreate,
+    DevicePage,
+    DeviceRead,
+    DeviceUpdate,
+    DeviceUploadPage,
+    DeviceUploadRead,
+    ProjectCreate,
+    ProjectList,
+    ProjectRead,
+    ProjectUpdate,
+    UploadRowPage,
+    UploadRowRead,
+    UploadTemplate,
+)
+from dapp.errors import DomainError, field_error
 from dapp.web.api import ApiBlueprint, Call
 from dapp.web.paging import page_args
 
 api = ApiBlueprint("devices_api", __name__)
+
+
+def _now():
+    return platform.current().clock.now()
 
 
 @api.endpoint_route(
@@ -23,15 +47,16 @@ api = ApiBlueprint("devices_api", __name__)
 )
 def create_device(call: Call) -> DeviceRead:
     """Register a device."""
-    device = service.create(call.session, call.actor, platform.current().clock.now(), call.body)
-    return DeviceRead.model_validate(device)
+    return DeviceRead.model_validate(service.create(call.session, call.actor, _now(), call.body))
 
 
 @api.endpoint_route("/devices", "GET", module=Module.DEVICES, permission=Permission.READ, response=DevicePage)
 def list_devices(call: Call) -> DevicePage:
-    """List the organization's devices, newest first."""
+    """The organization's devices: filters (country, device_type, off_taker, capacity_min/max, sdg,
+    commissioned_from/to, reservation), sort + order, page + size."""
     page, size = page_args(request.args)
-    devices, total = service.list_page(call.session, call.actor, page, size)
+    query = listing.parse_query(request.args)
+    devices, total = service.list_page(call.session, call.actor, page, size, query, _now())
     return DevicePage(items=[DeviceRead.model_validate(d) for d in devices], page=page, size=size, total=total)
 
 
@@ -41,3 +66,207 @@ def list_devices(call: Call) -> DevicePage:
 def get_device(call: Call, external_id: str) -> DeviceRead:
     """One device by its external id."""
     return DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))
+
+
+@api.endpoint_route(
+    "/devices/<external_id>",
+    "PATCH",
+    module=Module.DEVICES,
+    permission=Permission.UPDATE,
+    body=DeviceUpdate,
+    response=DeviceRead,
+)
+def update_device(call: Call, external_id: str) -> DeviceRead:
+    """Change some fields of a device (external id, country and commissioning date are fixed once certified)."""
+    return DeviceRead.model_validate(service.update(call.session, call.actor, _now(), external_id, call.body))
+
+
+@api.endpoint_route(
+    "/devices/<external_id>", "DELETE", module=Module.DEVICES, permission=Permission.DELETE, response=DeviceRead
+)
+def delete_device(call: Call, external_id: str) -> DeviceRead:
+    """Delete a device without certified energy; returns what was deleted."""
+    device = DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))
+    service.delete_device(call.session, call.actor, _now(), external_id)
+    return device
+
+
+@api.endpoint_route(
+    "/device-uploads/template",
+    "GET",
+    module=Module.BULK_UPLOAD,
+    permission=Permission.READ,
+    response=UploadTemplate,
+)
+def upload_template(_call: Call) -> UploadTemplate:
+    """The columns of the bulk-upload CSV, which are required and the accepted values."""
+    columns = [{**vars(c), "values": [{"value": v, "meaning": m} for v, m in c.values]} for c in template.COLUMNS]
+    return UploadTemplate.model_validate(
+        {"columns": columns, "max_rows": csvfile.MAX_ROWS, "max_bytes": csvfile.MAX_BYTES}
+    )
+
+
+@api.endpoint_route(
+    "/device-uploads",
+    "POST",
+    module=Module.BULK_UPLOAD,
+    permission=Permission.WRITE,
+    response=DeviceUploadRead,
+    status=202,
+)
+def create_upload(call: Call) -> DeviceUploadRead:
+    """Upload a CSV of devices (multipart field 'file', or a text/csv body); returns the job to follow."""
+    name, data = _uploaded_file()
+    upload = bulk.start(call.session, call.actor, _now(), platform.current().content, name, data)
+    call.after_commit.append(lambda: jobs.enqueue_upload(upload))
+    return upload_read(upload, bulk.Counts())
+
+
+@api.endpoint_route(
+    "/device-uploads", "GET", module=Module.BULK_UPLOAD, permission=Permission.READ, response=DeviceUploadPage
+)
+def list_uploads(call: Call) -> DeviceUploadPage:
+    """The organization's bulk-upload jobs, newest first."""
+    page, size = page_args(request.args)
+    uploads, total = bulk.list_page(call.session, call.actor, page, size)
+    items = [upload_read(u, bulk.counts(call.session, u.id)) for u in uploads]
+    return DeviceUploadPage(items=items, page=page, size=size, total=total)
+
+
+@api.endpoint_route(
+    "/device-uploads/<uuid:upload_id>",
+    "GET",
+    module=Module.BULK_UPLOAD,
+    permission=Permission.READ,
+    response=DeviceUploadRead,
+)
+def get_upload(call: Call, upload_id: uuid.UUID) -> DeviceUploadRead:
+    """A bulk-upload job: status, progress (rows done / total) and the count of rows per status."""
+    upload = bulk.get(call.session, call.actor, upload_id)
+    return upload_read(upload, bulk.counts(call.session, upload.id))
+
+
+@api.endpoint_route(
+    "/device-uploads/<uuid:upload_id>/rows",
+    "GET",
+    module=Module.BULK_UPLOAD,
+    permission=Permission.READ,
+    response=UploadRowPage,
+)
+def list_upload_rows(call: Call, upload_id: uuid.UUID) -> UploadRowPage:
+    """The job log: per row its number, external id, status and errors (optionally one status only)."""
+    upload = bulk.get(call.session, call.actor, upload_id)
+    page, size = page_args(request.args, default_size=100)
+    rows, total = bulk.log_page(call.session, upload.id, row_status(request.args.get("status")), page, size)
+    return UploadRowPage(items=[row_read(r) for r in rows], page=page, size=size, total=total)
+
+
+@api.endpoint_route("/projects", "GET", module=Module.DEVICES, permission=Permission.READ, response=ProjectList)
+def list_projects(call: Call) -> ProjectList:
+    """The organization's projects (device groups with impact story, SDGs and images)."""
+    rows = projects.list_projects(call.session, call.actor)
+    return ProjectList(items=[ProjectRead.model_validate(p) for p, _ in rows])
+
+
+@api.endpoint_route(
+    "/projects",
+    "POST",
+    module=Module.DEVICES,
+    permission=Permission.WRITE,
+    body=ProjectCreate,
+    response=ProjectRead,
+    status=201,
+)
+def create_project(call: Call) -> ProjectRead:
+    """Create a project; devices join it through their project_id."""
+    return ProjectRead.model_validate(projects.create(call.session, call.actor, _now(), call.body))
+
+
+@api.endpoint_route(
+    "/projects/<uuid:project_id>", "GET", module=Module.DEVICES, permission=Permission.READ, response=ProjectRead
+)
+def get_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+    """One project."""
+    return ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
+
+
+@api.endpoint_route(
+    "/projects/<uuid:project_id>",
+    "PATCH",
+    module=Module.DEVICES,
+    permission=Permission.UPDATE,
+    body=ProjectUpdate,
+    response=ProjectRead,
+)
+def update_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+    """Change a project's name, impact story or SDGs."""
+    return ProjectRead.model_validate(projects.update_project(call.session, call.actor, _now(), project_id, call.body))
+
+
+@api.endpoint_route(
+    "/projects/<uuid:project_id>",
+    "DELETE",
+    module=Module.DEVICES,
+    permission=Permission.DELETE,
+    response=ProjectRead,
+)
+def delete_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+    """Delete a project; its devices stay, without a project."""
+    project = ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
+    projects.delete_project(call.session, call.actor, _now(), project_id)
+    return project
+
+
+@api.endpoint_route(
+    "/projects/<uuid:project_id>/images",
+    "POST",
+    module=Module.DEVICES,
+    permission=Permission.UPDATE,
+    response=ProjectRead,
+    status=201,
+)
+def add_project_image(call: Call, project_id: uuid.UUID) -> ProjectRead:
+    """Add an image (PNG, JPEG, GIF or WebP body, or multipart field 'file'); it is kept in IPFS by CID."""
+    _, data = _uploaded_file()
+    projects.add_image(call.session, call.actor, _now(), platform.current().content, project_id, data)
+    return ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
+
+
+def upload_read(upload: DeviceUpload, counts: bulk.Counts) -> DeviceUploadRead:
+    return DeviceUploadRead.model_validate(
+        {
+            **{name: getattr(upload, name) for name in DeviceUploadRead.model_fields if hasattr(upload, name)},
+            "success": counts.success,
+            "success_with_errors": counts.partial,
+            "failed": counts.failed,
+        }
+    )
+
+
+def row_read(row: DeviceUploadRow) -> UploadRowRead:
+    return UploadRowRead.model_validate(
+        {
+            **{n: getattr(row, n) for n in UploadRowRead.model_fields if n != "status_label"},
+            "status_label": RowStatus(row.status).label,
+        }
+    )
+
+
+def row_status(raw: str | None) -> RowStatus | None:
+    if not raw:
+        return None
+    try:
+        return RowStatus(raw)
+    except ValueError as error:
+        accepted = ", ".join(status.value for status in RowStatus)
+        raise field_error("status", f"Status '{raw}' is not accepted; accepted values: {accepted}.") from error
+
+
+def _uploaded_file() -> tuple[str, bytes]:
+    sent = request.files.get("file")
+    if sent is not None:
+        return sent.filename or "upload", sent.read()
+    data = request.get_data(cache=False)
+    if not data:
+        raise DomainError("Send the file as multipart field 'file' or as the request body.", code="file_missing")
+    return request.headers.get("X-File-Name", "upload.csv"), data

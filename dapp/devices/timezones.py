@@ -15,8 +15,10 @@ def _finder() -> TimezoneFinder:
     return TimezoneFinder()
 
 
+@cache
 def country_zones(alpha3: str) -> list[str]:
-    country = pycountry.countries.get(alpha_3=alpha3)
+    """The IANA zones of a country (ISO alpha-3), the choices of a time-zone picker (R-TZ-3)."""
+    country = pycountry.countries.get(alpha_3=alpha3.upper())
     return list(pytz.country_timezones.get(country.alpha_2, [])) if country else []
 
 
@@ -24,7 +26,11 @@ def resolve(country: str, latitude: Decimal | None, longitude: Decimal | None, c
     zones = country_zones(country)
     if chosen:
         if chosen not in zones:
-            raise field_error("timezone", f"'{chosen}' is not a time zone of {country}; accepted: {', '.join(zones)}.")
+            raise field_error(
+                "timezone",
+                f"Time zone '{chosen}' is not a zone of {country}; accepted values: {', '.join(zones)}.",
+                "timezone_not_in_country",
+            )
         return chosen
     if latitude is not None and longitude is not None:
         found = _finder().timezone_at(lat=float(latitude), lng=float(longitude))
@@ -33,5 +39,7 @@ def resolve(country: str, latitude: Decimal | None, longitude: Decimal | None, c
     if len(zones) == 1:
         return zones[0]
     raise field_error(
-        "timezone", f"{country} has several time zones; choose one of: {', '.join(zones)}.", "timezone_required"
+        "timezone",
+        f"{country} has several time zones and no coordinates were given; choose one of: {', '.join(zones)}.",
+        "timezone_required",
     )

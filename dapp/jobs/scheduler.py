@@ -7,6 +7,7 @@ import time
 from dapp import platform
 from dapp.chain.jobs import submit_outbox_job
 from dapp.issuance.jobs import enqueue_due_windows, enqueue_late_windows
+from dapp.reservations.jobs import release_expired_job
 
 LOCK_KEY = "drec:scheduler:tick"
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ def tick() -> bool:
         return False
     p.queue("default").enqueue(enqueue_due_windows)
     p.queue("default").enqueue(enqueue_late_windows)
+    p.queue("default").enqueue(release_expired_job)
     p.queue("chain").enqueue(submit_outbox_job)
     return True
 

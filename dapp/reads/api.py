@@ -1,14 +1,36 @@
-"""/api/v1 routes of meter reads."""
+"""JSON routes of meter reads: ingestion under /api/v1 and the D-REC compatibility route under /api."""
+
+from collections.abc import Callable
+from typing import Any
 
 from flask import request
+from pydantic import BaseModel, ValidationError
 
 from dapp import platform
 from dapp.accounts.permissions import Module, Permission
-from dapp.reads import service
-from dapp.reads.schemas import ReadBatchCreate, ReadBatchResult
+from dapp.errors import Invalid
+from dapp.reads.schemas import (
+    CountryYieldRead,
+    CountryYieldUpdate,
+    DrecReadBatchCreate,
+    FlaggedReadRow,
+    LedgerQuery,
+    LedgerRead,
+    MeterReplacementCreate,
+    MeterReplacementRead,
+    MultiDeviceBatchCreate,
+    MultiDeviceBatchResult,
+    ReadBatchCreate,
+    ReadBatchResult,
+    ReadPage,
+    ReadQuery,
+    ReadReviewCreate,
+)
+from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
 from dapp.web.api import ApiBlueprint, Call
 
 api = ApiBlueprint("reads_api", __name__)
+compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
 
 
 @api.endpoint_route(
@@ -19,28 +41,159 @@ api = ApiBlueprint("reads_api", __name__)
     body=ReadBatchCreate,
     response=ReadBatchResult,
 )
-def post_reads(call: Call, external_id: str) -> dict:
+def post_reads(call: Call, external_id: str) -> Any:
     """Send 1 … 10,000 meter reads of one device; each read is accepted or rejected with a reason."""
-    p = platform.current()
-    now = p.clock.now()
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = service.request_fingerprint(external_id, request.query_string, request.get_data(cache=True))
-    if key and (stored := service.replay(call.session, call.actor, key, fingerprint)):
-        return stored.response
-    atomic = _flag("atomic")
-    result = service.record_batch(
-        call.session,
-        call.actor,
-        external_id,
-        call.body,
-        service.policy_from(p.settings, now, _flag("acknowledge_old")),
-        atomic,
+    policy = _policy()
+    return _idempotent(
+        call,
+        lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _flag("atomic")),
     )
-    payload = result.model_dump(mode="json")
-    if key:
-        service.remember(call.session, call.actor, key, fingerprint, 200, payload, now)
-    return payload
+
+
+@api.endpoint_route(
+    "/reads",
+    "POST",
+    module=Module.METER_READS,
+    permission=Permission.WRITE,
+    body=MultiDeviceBatchCreate,
+    response=MultiDeviceBatchResult,
+)
+def post_multi_device_reads(call: Call) -> Any:
+    """Send reads of many devices at once (1 … 10,000 reads in all); per device and read, the outcome."""
+    policy = _policy()
+
+    def record() -> dict[str, Any]:
+        devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _flag("atomic"))
+        return {
+            "accepted": sum(d["accepted"] for d in devices),
+            "flagged": sum(d["flagged"] for d in devices),
+            "rejected": sum(d["rejected"] for d in devices),
+            "devices": devices,
+        }
+
+    return _idempotent(call, record)
+
+
+@compat_api.endpoint_route(
+    "/meter-reads/new/<externalId>",
+    "POST",
+    module=Module.METER_READS,
+    permission=Permission.WRITE,
+    body=DrecReadBatchCreate,
+    response=ReadBatchResult,
+    status=201,
+)
+def post_drec_reads(call: Call, externalId: str) -> Any:  # noqa: N803 - the original platform's path name
+    """The original D-REC platform's read endpoint: same body, all reads stored or none (409 with reasons)."""
+    policy = _policy()
+    return _idempotent(
+        call, lambda: ingestion.record_drec_batch(call.session, call.actor, externalId, call.body, policy)
+    )
+
+
+@api.endpoint_route(
+    "/devices/<external_id>/meter-replacements",
+    "POST",
+    module=Module.METER_READS,
+    permission=Permission.WRITE,
+    body=MeterReplacementCreate,
+    response=MeterReplacementRead,
+    status=201,
+)
+def post_meter_replacement(call: Call, external_id: str) -> MeterReplacementRead:
+    """Record that an aggregate meter was replaced: the device's next read becomes a new baseline."""
+    return replacement.replace_meter(call.session, call.actor, external_id, call.body, _policy())
+
+
+@api.endpoint_route(
+    "/devices/<external_id>/reads", "GET", module=Module.METER_READS, permission=Permission.READ, response=ReadPage
+)
+def list_reads(call: Call, external_id: str) -> ReadPage:
+    """A device's reads between two days (`from`, `to`, both mandatory), in UTC and the device's zone."""
+    query = parse_query(ReadQuery)
+    return listing.read_page(call.session, call.actor, external_id, query)
+
+
+@api.endpoint_route(
+    "/devices/<external_id>/ledger", "GET", module=Module.METER_READS, permission=Permission.READ, response=LedgerRead
+)
+def get_ledger(call: Call, external_id: str) -> LedgerRead:
+    """Where a device's energy in [from, to) went: reported, certified, waiting (with reason), rejected."""
+    query = parse_query(LedgerQuery)
+    return ledger.device_ledger(call.session, call.actor, external_id, query.start, query.end)
+
+
+@api.endpoint_route("/country-yields", "GET", module=Module.METER_READS, permission=Permission.READ)
+def list_country_yields(call: Call) -> list[dict[str, Any]]:
+    """The platform's yield per country (kWh/kWp/year), used for devices without their own (R-READ-7)."""
+    return [CountryYieldRead.model_validate(y).model_dump(mode="json") for y in yields.list_all(call.session)]
+
+
+@api.endpoint_route(
+    "/admin/country-yields/<country_code>",
+    "PUT",
+    platform_admin=True,
+    body=CountryYieldUpdate,
+    response=CountryYieldRead,
+)
+def put_country_yield(call: Call, country_code: str) -> Any:
+    """Set a country's yield (platform admins)."""
+    now = platform.current().clock.now()
+    return yields.set_yield(call.session, call.actor.user_id, country_code, call.body.yield_kwh_per_kwp, now)
+
+
+@api.endpoint_route("/admin/country-yields/<country_code>", "DELETE", platform_admin=True)
+def delete_country_yield(call: Call, country_code: str) -> dict[str, Any]:
+    """Remove a country's yield: its devices fall back to the default (platform admins)."""
+    yields.unset_yield(call.session, country_code)
+    return {"country_code": country_code.upper(), "removed": True}
+
+
+@api.endpoint_route("/admin/flagged-reads", "GET", platform_admin=True)
+def list_flagged_reads(call: Call) -> list[dict[str, Any]]:
+    """Reads that failed the clear-sky check and wait for a decision, oldest first (platform admins)."""
+    return [FlaggedReadRow.model_validate(row).model_dump(mode="json") for row in review.flagged(call.session)]
+
+
+@api.endpoint_route("/admin/flagged-reads/<int:read_id>/review", "POST", platform_admin=True, body=ReadReviewCreate)
+def post_read_review(call: Call, read_id: int) -> dict[str, Any]:
+    """Accept a flagged read (it becomes certifiable) or dismiss it (counted as rejected) (platform admins)."""
+    now = platform.current().clock.now()
+    read = review.decide(call.session, call.actor.user_id, read_id, call.body, now)
+    return {"id": read.id, "status": read.status, "reviewed_at": read.reviewed_at.isoformat()}
+
+
+def parse_query(model: type[BaseModel]) -> Any:
+    """Query parameters through a pydantic model; errors are 422 problems naming the parameters."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "query", "code": e["type"], "message": e["msg"]}
+            for e in error.errors(include_url=False)
+        ]
+        raise Invalid("Some query parameters need attention.", errors=errors) from error
+
+
+def _policy():
+    p = platform.current()
+    return ingestion.policy_from(p.settings, p.clock.now(), _flag("acknowledge_old"))
 
 
 def _flag(name: str) -> bool:
     return request.args.get(name, "false").lower() == "true"
+
+
+def _idempotent(call: Call, record: Callable[[], dict[str, Any]]) -> Any:
+    """Run `record` once per `Idempotency-Key`: a retry gets the stored first answer."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return record()
+    fingerprint = idempotency.request_fingerprint(request.path, request.query_string, request.get_data(cache=True))
+    stored = idempotency.replay(call.session, call.actor, key, fingerprint)
+    if stored is not None:
+        return stored.response
+    payload = record()
+    now = platform.current().clock.now()
+    idempotency.remember(call.session, call.actor, key, fingerprint, 200, payload, now)
+    return payload

@@ -1,331 +1,427 @@
-"""Ingestion of a batch of meter reads for one device (R-READ-1, R-READ-3 … R-READ-7).
+"""Ingestion of meter reads for one or many devices of an organization (R-READ-1, R-READ-3 … R-READ-8).
 
-The device's read state is loaded and locked once, the batch is validated in memory (ongoing reads in order of
-end time, history reads as sent), and accepted and rejected reads are written with one multi-row statement each.
+One pass per request: the devices are loaded with one query and their read states locked with one
+statement (in device-id order, so concurrent batches cannot deadlock); every read is judged in memory; the
+clear-sky check runs over the whole batch at once (numpy); accepted and rejected reads are written with COPY
+(one multi-row INSERT for small batches) and the states with one UPDATE. Nothing is written when `atomic` is
+asked and a read was rejected.
 """
 
-import bisect
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dapp.devices.models import Device
-from dapp.errors import Invalid
-from dapp.reads.models import DeviceReadState, MeterRead, ReadStatus, RejectedRead
-from dapp.reads.rules import MAX_ENERGY_RULE, DeviceProfile, max_energy_wh
-from dapp.reads.schemas import ReadBatchCreate, ReadOutcome, ReadType
+from dapp.errors import Conflict, Invalid, NotFound
+from dapp.reads import partitions
+from dapp.reads.locations import UNKNOWN, locate
+from dapp.reads.models import CountryYield, HistorySpan, ReadStatus
+from dapp.reads.plausibility import CLEAR_SKY_RULE, Interval, clear_sky_limits
+from dapp.reads.rules import MAX_ENERGY_RULE
+from dapp.reads.schemas import ReadBatchCreate, ReadType
 from dapp.reads.timestamps import BadTimestamp, parse_instant, zone
 from dapp.reads.units import to_wh
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Settings the rules depend on."""
-
-    now: datetime
-    clock_skew: timedelta
-    baseline_gap: timedelta
-    default_yield: Decimal
-    history_max_age: timedelta = timedelta(days=3 * 365)
-    acknowledgement_age: timedelta = timedelta(days=365)
-    acknowledge_old: bool = False
-
-
-class Rejected(Exception):
-    def __init__(self, code: str, detail: str, max_energy: int | None = None) -> None:
-        super().__init__(detail)
-        self.code, self.detail, self.max_energy = code, detail, max_energy
+from dapp.reads.validation import (
+    Candidate,
+    DeviceContext,
+    HistoryValidator,
+    IntervalSet,
+    OngoingState,
+    OngoingValidator,
+    Policy,
+    Rejected,
+    Verdict,
+)
+from dapp.reads.writing import write_reads, write_states
 
 
 @dataclass
-class Candidate:
+class Outcome:
+    """What happened to one read (the API's `Outcome`; a plain object, since a batch has thousands)."""
+
     index: int
-    start: datetime | None
-    end: datetime
-    value_wh: int
+    status: str
+    reason_code: str | None = None
+    detail: str | None = None
+    start: str | None = None
+    end: str | None = None
+    energy_wh: int | None = None
+    max_energy_wh: int | None = None
+    clear_sky_wh: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
 
 
 @dataclass
-class Outcomes:
-    accepted: list[dict[str, object]] = field(default_factory=list)
+class Block:
+    """The reads of one device in a request (`external_id` as the caller wrote it)."""
+
+    external_id: str
+    batch: ReadBatchCreate
+
+
+@dataclass
+class Stored:
+    """An accepted, baseline or flagged read on its way to `meter_read`."""
+
+    device: DeviceContext
+    read_type: str
+    candidate: Candidate
+    verdict: Verdict
+    outcome: Outcome
+    clear_sky_wh: int | None = None
+    location_source: str | None = None
+    review_policy: str | None = None
+
+
+@dataclass
+class Work:
+    stored: list[Stored] = field(default_factory=list)
     rejected: list[dict[str, object]] = field(default_factory=list)
-    results: list[ReadOutcome] = field(default_factory=list)
+    results: list[list[Outcome]] = field(default_factory=list)
 
 
-def ingest(session: Session, device: Device, batch: ReadBatchCreate, policy: Policy, atomic: bool) -> list[ReadOutcome]:
-    """Validate and store a batch; returns one outcome per read, in request order."""
-    state = _lock_state(session, device)
-    outcomes = Outcomes()
-    candidates = _parse(batch, device, outcomes)
-    validator: Validator = (
-        HistoryValidator(session, device, candidates, policy)
-        if batch.type == ReadType.HISTORY
-        else OngoingValidator(device, state, batch.type, policy)
-    )
-    if batch.type != ReadType.HISTORY:
-        candidates.sort(key=lambda c: c.end)  # ongoing reads follow each other; history reads stay in order sent
-    for candidate in candidates:
-        _judge(validator, candidate, outcomes)
-    if atomic and outcomes.rejected:
+def ingest(
+    session: Session,
+    organization_id: uuid.UUID,
+    blocks: list[Block],
+    policy: Policy,
+    atomic: bool,
+    unknown_device_is_error: bool = False,
+) -> list[list[Outcome]]:
+    """Judge and store the blocks; returns, per block, one outcome per read in request order.
+
+    A block naming no device of the organization has every read rejected (`device_not_found`), or, with
+    `unknown_device_is_error`, the request fails with 404.
+    """
+    devices = load_devices(session, organization_id, [b.external_id for b in blocks], policy)
+    if unknown_device_is_error:
+        for block in blocks:
+            if block.external_id.lower() not in devices:
+                raise NotFound(
+                    f"Your organization has no device with external id '{block.external_id}'.",
+                    code="device_not_found",
+                )
+    parsed = [_parse(block, devices.get(block.external_id.lower())) for block in blocks]
+    partitions.ensure_months(session.get_bind(), (c.end for _, candidates, _ in parsed for c in candidates))
+    states = lock_states(session, sorted({d.id for d in devices.values()}))
+    spans = _history_spans(session, parsed)
+    work = Work()
+    for block, (device, candidates, early) in zip(blocks, parsed, strict=True):
+        work.results.append(_judge_block(block, device, candidates, early, states, spans, policy, work))
+    _check_plausibility(work.stored, policy)
+    if atomic and any(r.status == "rejected" for results in work.results for r in results):
         raise Invalid(
             "At least one read was rejected and atomic=true was asked: nothing was stored.",
             code="batch_rejected",
-            results=[r.model_dump(exclude_none=True) for r in _ordered(outcomes)],
+            results=[[{k: v for k, v in r.as_json().items() if v is not None} for r in rs] for rs in work.results],
         )
-    validator.commit_state()
-    _write(session, {"device_id": device.id, "read_type": batch.type.value, "received_at": policy.now}, outcomes)
-    return _ordered(outcomes)
+    _write(session, work, states, policy.now)
+    return work.results
 
 
-def _ordered(outcomes: Outcomes) -> list[ReadOutcome]:
-    return sorted(outcomes.results, key=lambda r: r.index)
+def load_devices(
+    session: Session, organization_id: uuid.UUID, external_ids: list[str], policy: Policy
+) -> dict[str, DeviceContext]:
+    """The organization's devices with these external ids (case-insensitive), keyed by lower-case external id."""
+    wanted = sorted({e.lower() for e in external_ids})
+    rows = session.execute(
+        select(
+            Device.id,
+            Device.external_id,
+            Device.timezone,
+            Device.country_code,
+            Device.capacity_kw,
+            Device.commissioning_date,
+            Device.onboarded_at,
+            Device.latitude,
+            Device.longitude,
+            Device.yield_kwh_per_kwp,
+        ).where(Device.organization_id == organization_id, func.lower(Device.external_id).in_(wanted))
+    ).all()
+    country_yields = _country_yields(session, {r.country_code for r in rows})
+    return {r.external_id.lower(): _context(r, country_yields, policy.default_yield) for r in rows}
 
 
-def _lock_state(session: Session, device: Device) -> DeviceReadState:
-    session.execute(pg_insert(DeviceReadState).values(device_id=device.id).on_conflict_do_nothing())
-    return session.scalars(
-        select(DeviceReadState).where(DeviceReadState.device_id == device.id).with_for_update()
-    ).one()
+def _country_yields(session: Session, countries: set[str]) -> dict[str, Decimal]:
+    if not countries:
+        return {}
+    rows = session.execute(
+        select(CountryYield.country_code, CountryYield.yield_kwh_per_kwp).where(
+            CountryYield.country_code.in_(sorted(countries))
+        )
+    )
+    return {code: value for code, value in rows}
 
 
-def _parse(batch: ReadBatchCreate, device: Device, outcomes: Outcomes) -> list[Candidate]:
+def _context(row, country_yields: dict[str, Decimal], default_yield: Decimal) -> DeviceContext:
+    if row.yield_kwh_per_kwp is not None:
+        yield_value, source = row.yield_kwh_per_kwp, "device"
+    elif row.country_code in country_yields:
+        yield_value, source = country_yields[row.country_code], "country"
+    else:
+        yield_value, source = default_yield, "default"
+    return DeviceContext(
+        row.id,
+        row.external_id,
+        row.timezone,
+        row.country_code,
+        row.capacity_kw,
+        row.commissioning_date,
+        row.onboarded_at,
+        row.latitude,
+        row.longitude,
+        Decimal(yield_value),
+        source,
+    )
+
+
+Parsed = tuple[DeviceContext | None, list[Candidate], list[Outcome]]
+
+
+def _parse(block: Block, device: DeviceContext | None) -> Parsed:
+    """Timestamps and units of a block; reads that cannot be understood are rejected at once."""
+    batch = block.batch
+    if device is None:
+        detail = f"Your organization has no device with external id '{block.external_id}'."
+        early = [_rejection(i, None, None, Rejected("device_not_found", detail)) for i in range(len(batch.reads))]
+        return None, [], early
     local_zone = zone(batch.timezone or device.timezone)
-    candidates = []
+    candidates, early = [], []
     for index, read in enumerate(batch.reads):
         try:
             start = parse_instant(read.start, local_zone) if read.start else None
             end = parse_instant(read.end, local_zone)
         except BadTimestamp as error:
-            _reject(outcomes, index, None, None, to_wh(read.value, batch.unit), Rejected("bad_timestamp", str(error)))
+            early.append(_rejection(index, None, None, Rejected("bad_timestamp", str(error))))
             continue
         candidates.append(Candidate(index, start, end, to_wh(read.value, batch.unit)))
-    return candidates
+    return device, candidates, early
 
 
-def _judge(validator: "Validator", candidate: Candidate, outcomes: Outcomes) -> None:
-    try:
-        status, reason, start, energy, limit = validator.check(candidate)
-    except Rejected as rejection:
-        _reject(outcomes, candidate.index, candidate.start, candidate.end, candidate.value_wh, rejection)
-        return
-    outcomes.accepted.append(
-        {
-            "status": status,
-            "status_reason": reason,
-            "period_start": start,
-            "period_end": candidate.end,
-            "value_wh": candidate.value_wh,
-            "energy_wh": energy,
-            "max_energy_wh": limit,
-            "rule_version": MAX_ENERGY_RULE,
-        }
+def lock_states(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, OngoingState]:
+    """Create missing `device_read_state` rows, then lock them all in device-id order."""
+    if not device_ids:
+        return {}
+    session.execute(
+        text(
+            "INSERT INTO device_read_state (device_id) SELECT unnest(CAST(:ids AS uuid[])) ORDER BY 1"
+            " ON CONFLICT DO NOTHING"
+        ),
+        {"ids": device_ids},
     )
-    outcomes.results.append(
-        ReadOutcome(
-            index=candidate.index,
-            status=status,
-            reason_code=reason,
-            start=start.isoformat() if start else None,
-            end=candidate.end.isoformat(),
-            energy_wh=energy,
-            max_energy_wh=limit,
-        )
-    )
-
-
-def _reject(
-    outcomes: Outcomes, index: int, start: datetime | None, end: datetime | None, value_wh: int, rejection: Rejected
-) -> None:
-    outcomes.rejected.append(
-        {
-            "period_start": start,
-            "period_end": end,
-            "value_wh": value_wh,
-            "reason_code": rejection.code,
-            "detail": rejection.detail,
-        }
-    )
-    outcomes.results.append(
-        ReadOutcome(
-            index=index,
-            status="rejected",
-            reason_code=rejection.code,
-            detail=rejection.detail,
-            start=start.isoformat() if start else None,
-            end=end.isoformat() if end else None,
-            max_energy_wh=rejection.max_energy,
-        )
-    )
-
-
-def _write(session: Session, common: dict[str, object], outcomes: Outcomes) -> None:
-    """One multi-row insert for the accepted reads and one for the rejected ones."""
-    if outcomes.accepted:
-        session.execute(insert(MeterRead), [{**common, **row} for row in outcomes.accepted])
-    if outcomes.rejected:
-        session.execute(insert(RejectedRead), [{**common, **row} for row in outcomes.rejected])
-
-
-Verdict = tuple[str, str | None, datetime | None, int, int | None]
-
-
-class Validator(Protocol):
-    def check(self, c: Candidate) -> Verdict: ...
-
-    def commit_state(self) -> None: ...
-
-
-def _profile(device: Device, policy: Policy) -> DeviceProfile:
-    return DeviceProfile(
-        device.capacity_kw, device.yield_kwh_per_kwp or policy.default_yield, device.commissioning_date
-    )
-
-
-def _check_max_energy(profile: DeviceProfile, start: datetime, end: datetime, energy: int) -> int:
-    limit = max_energy_wh(profile, start, end)
-    if energy > limit:
-        raise Rejected(
-            "exceeds_max_energy",
-            f"{energy} Wh in {start.isoformat()} … {end.isoformat()} exceeds the device's plausible "
-            f"maximum of {limit} Wh.",
-            limit,
-        )
-    return limit
-
-
-class HistoryValidator:
-    """R-READ-3: energy produced between commissioning and onboarding, in non-overlapping intervals."""
-
-    def __init__(self, session: Session, device: Device, batch: list[Candidate], policy: Policy) -> None:
-        self.device, self.policy, self.profile = device, policy, _profile(device, policy)
-        self.commissioned_at = datetime.combine(device.commissioning_date, time(), tzinfo=ZoneInfo(device.timezone))
-        self.taken = IntervalSet(_history_intervals(session, device, batch))
-
-    def check(self, c: Candidate) -> Verdict:
-        if c.start is None:
-            raise Rejected("missing_start", "A history read needs a start.")
-        self._check_period(c.start, c.end)
-        if c.value_wh < 0:
-            raise Rejected("negative_value", "A read value cannot be negative.")
-        if self.taken.overlaps(c.start, c.end):
-            raise Rejected("overlaps_history", "The interval overlaps a history read already stored or sent.")
-        limit = _check_max_energy(self.profile, c.start, c.end, c.value_wh)
-        self.taken.add(c.start, c.end)
-        return ReadStatus.ACCEPTED, None, c.start, c.value_wh, limit
-
-    def _check_period(self, start: datetime, end: datetime) -> None:
-        if start >= end:
-            raise Rejected("start_not_before_end", "The start must be before the end.")
-        if start < self.commissioned_at:
-            raise Rejected("before_commissioning", "A history read cannot start before the commissioning date.")
-        if end > self.device.onboarded_at:
-            raise Rejected(
-                "after_onboarding",
-                "A history read must end by the onboarding time; send later energy as delta or aggregate reads.",
-            )
-        if start < self.device.onboarded_at - self.policy.history_max_age:
-            raise Rejected("too_old", "History reads may start at most 3 years before onboarding.")
-        if start < self.policy.now - self.policy.acknowledgement_age and not self.policy.acknowledge_old:
-            raise Rejected(
-                "needs_acknowledgement",
-                "This read starts more than 12 months ago: confirm it with acknowledge_old=true.",
-            )
-
-    def commit_state(self) -> None:
-        """History reads leave the ongoing read state alone (R-READ-6)."""
-
-
-def _history_intervals(session: Session, device: Device, batch: list[Candidate]) -> list[tuple[datetime, datetime]]:
-    starts = [c.start for c in batch if c.start is not None]
-    if not starts:
-        return []
     rows = session.execute(
-        select(MeterRead.period_start, MeterRead.period_end).where(
-            MeterRead.device_id == device.id,
-            MeterRead.read_type == ReadType.HISTORY.value,
-            MeterRead.period_end > min(starts),
-            MeterRead.period_start < max(c.end for c in batch),
-        )
+        text(
+            "SELECT device_id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason"
+            " FROM device_read_state WHERE device_id = ANY(CAST(:ids AS uuid[])) ORDER BY device_id FOR UPDATE"
+        ),
+        {"ids": device_ids},
     )
-    return [(row.period_start, row.period_end) for row in rows]
+    return {
+        r.device_id: OngoingState(
+            r.device_id, r.ongoing_type, r.last_end_at, r.last_register_wh, r.next_baseline_reason
+        )
+        for r in rows
+    }
 
 
-class IntervalSet:
-    """Non-overlapping half-open intervals, sorted by start; touching intervals do not overlap."""
-
-    def __init__(self, intervals: list[tuple[datetime, datetime]]) -> None:
-        self._intervals = sorted(intervals)
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        i = bisect.bisect_left(self._intervals, (start, start))
-        before = i > 0 and self._intervals[i - 1][1] > start
-        after = i < len(self._intervals) and self._intervals[i][0] < end
-        return before or after
-
-    def add(self, start: datetime, end: datetime) -> None:
-        bisect.insort(self._intervals, (start, end))
-
-
-class OngoingValidator:
-    """The rules for delta and aggregate reads, applied in order of end time against the device's state."""
-
-    def __init__(self, device: Device, state: DeviceReadState, read_type: ReadType, policy: Policy) -> None:
-        self.device, self.state, self.read_type, self.policy = device, state, read_type, policy
-        self.last_end = state.last_end_at
-        self.last_register = state.last_register_wh
-        self.profile = _profile(device, policy)
-
-    def check(self, c: Candidate) -> Verdict:
-        self._check_common(c)
-        if self.last_end is None or c.end - self.last_end > self.policy.baseline_gap:
-            reason = "first_read" if self.last_end is None else "gap_exceeded"
-            self._advance(c)
-            return ReadStatus.BASELINE, reason, None, self._baseline_energy(c), None
-        start, energy = self.last_end, self._energy(c)
-        limit = _check_max_energy(self.profile, start, c.end, energy)
-        self._advance(c)
-        return ReadStatus.ACCEPTED, None, start, energy, limit
-
-    def _check_common(self, c: Candidate) -> None:
-        if self.state.ongoing_type not in (None, self.read_type.value):
-            raise Rejected("type_locked", f"This device sends {self.state.ongoing_type} reads; the type cannot change.")
-        if c.value_wh < 0:
-            raise Rejected("negative_value", "A read value cannot be negative.")
-        if c.end <= self.device.onboarded_at:
-            raise Rejected("before_onboarding", "The read ends before the device was onboarded; send it as history.")
-        if c.end > self.policy.now + self.policy.clock_skew:
-            raise Rejected("in_future", "The read ends in the future.")
-        if self.last_end is not None and c.end <= self.last_end:
-            raise Rejected(
-                "not_after_previous",
-                f"The read must end after the device's previous read ({self.last_end.isoformat()}).",
+def _history_spans(session: Session, parsed: list[Parsed]) -> dict[uuid.UUID, IntervalSet]:
+    """History intervals already stored, for the devices and time range of the batch's history reads."""
+    ranges: dict[uuid.UUID, list[Candidate]] = defaultdict(list)
+    for device, candidates, _ in parsed:
+        if device is not None:
+            ranges[device.id] += [c for c in candidates if c.start is not None]
+    ranges = {device_id: cs for device_id, cs in ranges.items() if cs}
+    spans: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {device_id: [] for device_id in ranges}
+    if ranges:
+        rows = session.execute(
+            select(HistorySpan.device_id, HistorySpan.period_start, HistorySpan.period_end).where(
+                HistorySpan.device_id.in_(list(ranges)),
+                HistorySpan.period_end > min(c.start for cs in ranges.values() for c in cs),  # type: ignore[type-var]
+                HistorySpan.period_start < max(c.end for cs in ranges.values() for c in cs),
             )
-        if self.read_type == ReadType.AGGREGATE and self.last_register is not None and c.value_wh < self.last_register:
-            raise Rejected(
-                "decreasing_register", f"The meter register went down from {self.last_register} Wh to {c.value_wh} Wh."
-            )
+        )
+        for row in rows:
+            spans[row.device_id].append((row.period_start, row.period_end))
+    return {device_id: IntervalSet(intervals) for device_id, intervals in spans.items()}
 
-    def _energy(self, c: Candidate) -> int:
-        if self.read_type == ReadType.AGGREGATE:
-            return c.value_wh - (self.last_register or 0)
-        return c.value_wh
 
-    def _baseline_energy(self, c: Candidate) -> int:
-        return c.value_wh if self.read_type == ReadType.DELTA else 0
+def _judge_block(
+    block: Block,
+    device: DeviceContext | None,
+    candidates: list[Candidate],
+    early: list[Outcome],
+    states: dict[uuid.UUID, OngoingState],
+    spans: dict[uuid.UUID, IntervalSet],
+    policy: Policy,
+    work: Work,
+) -> list[Outcome]:
+    read_type = block.batch.type
+    outcomes = list(early)
+    if device is None:
+        return outcomes  # nothing is stored for a device that is not there
+    for outcome in early:
+        work.rejected.append(_rejected_row(device, read_type, None, None, outcome, None))
+    if read_type == ReadType.HISTORY:
+        validator: HistoryValidator | OngoingValidator = HistoryValidator(
+            device, spans.setdefault(device.id, IntervalSet([])), policy
+        )
+    else:
+        validator = OngoingValidator(device, states[device.id], read_type, policy)
+        candidates = sorted(candidates, key=lambda c: c.end)  # ongoing reads follow each other in time
+    for candidate in candidates:
+        outcomes.append(_judge(validator, device, read_type, candidate, work))
+    return sorted(outcomes, key=lambda r: r.index)
 
-    def _advance(self, c: Candidate) -> None:
-        self.last_end = c.end
-        if self.read_type == ReadType.AGGREGATE:
-            self.last_register = c.value_wh
 
-    def commit_state(self) -> None:
-        if self.last_end != self.state.last_end_at:
-            self.state.ongoing_type = self.read_type.value
-        self.state.last_end_at = self.last_end
-        self.state.last_register_wh = self.last_register
+def _judge(
+    validator: HistoryValidator | OngoingValidator,
+    device: DeviceContext,
+    read_type: ReadType,
+    candidate: Candidate,
+    work: Work,
+) -> Outcome:
+    try:
+        verdict = validator.check(candidate)
+    except Rejected as rejection:
+        outcome = _rejection(candidate.index, candidate.start, candidate.end, rejection)
+        claimed = candidate.value_wh if read_type != ReadType.AGGREGATE else None
+        work.rejected.append(
+            _rejected_row(device, read_type, candidate.start, candidate.end, outcome, candidate.value_wh, claimed)
+        )
+        return outcome
+    outcome = Outcome(
+        index=candidate.index,
+        status=verdict.status,
+        reason_code=verdict.reason,
+        detail=None,
+        start=verdict.start.isoformat() if verdict.start else None,
+        end=candidate.end.isoformat(),
+        energy_wh=verdict.energy_wh,
+        max_energy_wh=verdict.max_energy_wh,
+        clear_sky_wh=None,
+    )
+    work.stored.append(Stored(device, read_type.value, candidate, verdict, outcome))
+    return outcome
+
+
+def _rejection(index: int, start: datetime | None, end: datetime | None, rejection: Rejected) -> Outcome:
+    return Outcome(
+        index=index,
+        status="rejected",
+        reason_code=rejection.code,
+        detail=rejection.detail,
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+        energy_wh=None,
+        max_energy_wh=rejection.max_energy,
+        clear_sky_wh=None,
+    )
+
+
+def _rejected_row(
+    device: DeviceContext,
+    read_type: ReadType,
+    start: datetime | None,
+    end: datetime | None,
+    outcome: Outcome,
+    value_wh: int | None,
+    energy_wh: int | None = None,
+) -> dict[str, object]:
+    return {
+        "device_id": device.id,
+        "read_type": read_type.value,
+        "period_start": start,
+        "period_end": end,
+        "value_wh": value_wh,
+        "energy_wh": energy_wh,
+        "max_energy_wh": outcome.max_energy_wh,
+        "reason_code": outcome.reason_code,
+        "detail": outcome.detail,
+    }
+
+
+def _check_plausibility(stored: list[Stored], policy: Policy) -> None:
+    """R-READ-8 over every certifiable read of the batch at once; failures are flagged, never dropped."""
+    checked: list[tuple[Stored, Interval]] = []
+    for item in stored:
+        if item.verdict.status != ReadStatus.ACCEPTED:
+            continue
+        device = item.device
+        location = locate(device.latitude, device.longitude, device.country_code)
+        if location is None:
+            item.location_source = UNKNOWN
+            continue
+        item.location_source = location.source
+        assert item.verdict.start is not None
+        interval = Interval(
+            location.latitude, location.longitude, device.capacity_kw, item.verdict.start, item.candidate.end
+        )
+        checked.append((item, interval))
+    limits = clear_sky_limits([interval for _, interval in checked], policy.clock_skew)
+    for (item, _), limit in zip(checked, limits, strict=True):
+        item.clear_sky_wh = limit
+        item.outcome.clear_sky_wh = limit
+        if item.verdict.energy_wh > limit:
+            _flag(item, limit, policy)
+
+
+def _flag(item: Stored, limit: int, policy: Policy) -> None:
+    ratio = policy.flagged_auto_accept_ratio
+    if ratio is not None and item.verdict.energy_wh <= limit * ratio:
+        item.review_policy = f"auto-accept up to {ratio}× clear sky"
+        item.outcome.reason_code = "accepted_by_policy"
+        return
+    item.verdict.status = ReadStatus.FLAGGED
+    item.verdict.reason = "exceeds_clear_sky"
+    item.outcome.status = ReadStatus.FLAGGED
+    item.outcome.reason_code = "exceeds_clear_sky"
+    item.outcome.detail = (
+        f"{item.verdict.energy_wh} Wh is more than a clear sky allows here ({limit} Wh): stored, "
+        "and certified only once a platform admin accepts it."
+    )
+
+
+def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState], now: datetime) -> None:
+    """Spans, reads, rejections and states; a constraint lost to a concurrent writer is a 409, never a 500."""
+    try:
+        with session.begin_nested():
+            write_reads(session, [_read_row(item, now) for item in work.stored], work.rejected, now)
+            write_states(session, [s for s in states.values() if s.changed])
+    except IntegrityError as error:
+        raise Conflict(
+            "Another request stored reads of the same device at the same time; send the batch again.",
+            code="concurrent_reads",
+        ) from error
+
+
+def _read_row(item: Stored, now: datetime) -> dict[str, object]:
+    verdict, device = item.verdict, item.device
+    certifiable = verdict.status != ReadStatus.BASELINE
+    return {
+        "device_id": device.id,
+        "read_type": item.read_type,
+        "status": verdict.status,
+        "status_reason": verdict.reason,
+        "period_start": verdict.start,
+        "period_end": item.candidate.end,
+        "value_wh": item.candidate.value_wh,
+        "energy_wh": verdict.energy_wh,
+        "max_energy_wh": verdict.max_energy_wh,
+        "rule_version": MAX_ENERGY_RULE,
+        "yield_kwh_per_kwp": device.yield_kwh_per_kwp if certifiable else None,
+        "yield_source": device.yield_source if certifiable else None,
+        "clear_sky_wh": item.clear_sky_wh,
+        "clear_sky_rule": CLEAR_SKY_RULE if item.location_source not in (None, UNKNOWN) else None,
+        "location_source": item.location_source,
+        "received_at": now,
+        "reviewed_at": now if item.review_policy else None,
+        "review_policy": item.review_policy,
+    }

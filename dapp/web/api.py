@@ -2,7 +2,11 @@
 
 A route declares the module and permission it needs (or `public=True`), its body and response models.
 The registry of routes is what the OpenAPI document and the isolation tests are generated from, so a
-route cannot exist without declaring its access rule.
+route cannot exist without declaring its access rule. Access rules: `module` + `permission` (organization
+members and API keys holding it), `public=True`, `platform_admin=True` (platform operators, R-ACC-7) or
+`self_service=True` (any signed-in person acting on their own account; API keys refused).
+Authentication and permission are checked before the body is parsed, so a caller without access learns
+nothing about the body's rules.
 """
 
 import json
@@ -17,8 +21,16 @@ from sqlalchemy.orm import Session
 
 from dapp import platform
 from dapp.accounts.auth import authenticate_request
-from dapp.accounts.permissions import Actor, Module, Permission
-from dapp.errors import DomainError, Forbidden, Invalid, Unauthenticated
+from dapp.accounts.permissions import (
+    Actor,
+    Module,
+    Permission,
+    PlatformAdmin,
+    require,
+    require_person,
+    require_platform_admin,
+)
+from dapp.errors import DomainError, Invalid, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -34,14 +46,20 @@ class ApiRoute:
     response: type[BaseModel] | None
     status: int
     public: bool
+    platform_admin: bool = False
+    self_service: bool = False
 
 
 @dataclass
 class Call:
-    """What a handler gets: the unit of work, the actor (None on public routes) and the parsed body."""
+    """What a handler gets: the unit of work, the actor (None on public routes) and the parsed body.
+
+    The actor is a `PlatformAdmin` on `platform_admin` routes and an organization `Actor` on every other
+    non-public route.
+    """
 
     session: Session
-    actor: Actor | None
+    actor: Actor | PlatformAdmin | None
     body: Any
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -64,14 +82,32 @@ class ApiBlueprint(Blueprint):
         response: type[BaseModel] | None = None,
         status: int = 200,
         public: bool = False,
+        platform_admin: bool = False,
+        self_service: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-        if not public and (module is None or permission is None):
-            raise ValueError(f"{method} {path}: a non-public route must declare module and permission")
+        rules = [module is not None and permission is not None, public, platform_admin, self_service]
+        if sum(rules) != 1 or (module is None) != (permission is None):
+            raise ValueError(
+                f"{method} {path}: declare exactly one access rule: module and permission, public, "
+                "platform_admin or self_service"
+            )
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Response]:
             summary = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
             route = ApiRoute(
-                self.name, path, method, handler.__name__, summary, module, permission, body, response, status, public
+                self.name,
+                path,
+                method,
+                handler.__name__,
+                summary,
+                module,
+                permission,
+                body,
+                response,
+                status,
+                public,
+                platform_admin,
+                self_service,
             )
             self.routes.append(route)
             view = _typed_view(route, handler)
@@ -84,9 +120,9 @@ class ApiBlueprint(Blueprint):
 def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., Response]:
     @wraps(handler)
     def view(**path_args: Any) -> Response:
-        body = _parse_body(route.body) if route.body else None
         with platform.current().db.unit_of_work() as session:
             actor = _authorize(session, route)
+            body = _parse_body(route.body) if route.body else None
             call = Call(session, actor, body)
             result = handler(call, **path_args)
         for effect in call.after_commit:
@@ -96,22 +132,21 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., R
     return view
 
 
-def _authorize(session: Session, route: ApiRoute) -> Actor | None:
+def _authorize(session: Session, route: ApiRoute) -> Actor | PlatformAdmin | None:
     actor = authenticate_request(session, request)
     g.actor = actor
     if route.public:
         return actor
     if actor is None:
         raise Unauthenticated("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
+    if route.platform_admin:
+        return require_platform_admin(actor)
+    if route.self_service:
+        require_person(actor)
+        return actor
     assert route.module is not None
     assert route.permission is not None
-    if not actor.can(route.module, route.permission):
-        raise Forbidden(
-            f"This needs the {route.permission.name} permission on the '{route.module.value}' module.",
-            code="permission_missing",
-            module=route.module.value,
-            permission=route.permission.name,
-        )
+    require(actor, route.module, route.permission)
     return actor
 
 

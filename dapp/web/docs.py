@@ -7,13 +7,14 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, send_file
 from pydantic import BaseModel
 
-from dapp.web.api import ApiRoute, json_response
+from dapp.web.api import ApiBlueprint, ApiRoute, json_response
 
 bp = Blueprint("docs", __name__)
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 VENDOR_FILES = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
 }
@@ -43,8 +44,9 @@ def swagger_ui():
 def openapi_document(routes: list[ApiRoute]) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {}
+    prefixes = {bp.name: bp.url_prefix for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint)}
     for route in routes:
-        path = "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
+        path = prefixes.get(route.blueprint, "/api/v1") + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
         paths.setdefault(path, {})[route.method.lower()] = _operation(route, schemas)
     return {
         "openapi": "3.1.0",
@@ -75,13 +77,23 @@ def _operation(route: ApiRoute, schemas: dict[str, Any]) -> dict[str, Any]:
                 "content": {"application/problem+json": {"schema": {"type": "object"}}},
             },
         },
-        "security": [] if route.public else [{"apiKey": []}, {"session": []}],
+        "security": _security(route),
     }
     if route.module is not None and route.permission is not None:
         operation["x-permission"] = {"module": route.module.value, "permission": route.permission.name}
+    if route.platform_admin or route.self_service:
+        operation["x-access"] = "platform_admin" if route.platform_admin else "self_service"
     if route.body is not None:
         operation["requestBody"] = {"required": True, **_content(route.body, schemas, "")}
     return operation
+
+
+def _security(route: ApiRoute) -> list[dict[str, list[str]]]:
+    if route.public:
+        return []
+    if route.platform_admin or route.self_service:
+        return [{"session": []}]  # a person signed in; API keys are refused
+    return [{"apiKey": []}, {"session": []}]
 
 
 def _content(model: type[BaseModel] | None, schemas: dict[str, Any], description: str) -> dict[str, Any]:

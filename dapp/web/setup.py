@@ -5,7 +5,12 @@ from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from dapp.accounts import api as accounts_api
+from dapp.accounts import organization_views
 from dapp.accounts import views as accounts_views
+from dapp.admin import api as admin_api
+from dapp.admin import views as admin_views
+from dapp.audit import api as audit_api
+from dapp.audit import views as audit_views
 from dapp.chain import api as chain_api
 from dapp.chain import views as chain_views
 from dapp.devices import api as devices_api
@@ -13,7 +18,10 @@ from dapp.devices import views as devices_views
 from dapp.errors import DomainError
 from dapp.issuance import api as issuance_api
 from dapp.issuance import views as issuance_views
+from dapp.notify import api as notify_api
+from dapp.notify import views as notify_views
 from dapp.reads import api as reads_api
+from dapp.reads import views as reads_views
 from dapp.reservations import api as reservations_api
 from dapp.reservations import views as reservations_views
 from dapp.verify import api as verify_api
@@ -25,18 +33,27 @@ API_BLUEPRINTS: list[ApiBlueprint] = [
     accounts_api.api,
     devices_api.api,
     reads_api.api,
+    reads_api.compat_api,
     reservations_api.api,
     issuance_api.api,
     verify_api.api,
     chain_api.api,
+    notify_api.api,
+    audit_api.api,
+    admin_api.api,
 ]
 PAGE_BLUEPRINTS = [
+    reads_views.bp,
     accounts_views.bp,
     devices_views.bp,
     reservations_views.bp,
     issuance_views.bp,
     verify_views.bp,
     chain_views.bp,
+    notify_views.bp,
+    organization_views.bp,
+    audit_views.bp,
+    admin_views.bp,
     docs.bp,
     health.bp,
 ]

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from dapp import platform
 from dapp.accounts.models import ApiKey, User
-from tests.support.journeys import PASSWORD, confirmation_token, onboard, register, sign_in
+from tests.support.journeys import PASSWORD, confirmation_token, csrf_token, onboard, register, sign_in
+from tests.support.mailbox import confirmation_tokens
 
 
 def test_email_is_unique_whatever_its_case(app, settings) -> None:
@@ -39,7 +40,7 @@ def test_weak_passwords_are_refused(app, settings, password, code) -> None:
 def test_password_confirmation_must_match(app, settings) -> None:
     response = register(app.test_client(), "buyer", "Org", "a@example.org", confirmation=PASSWORD + "x")
     assert response.status_code == 422
-    assert response.json["errors"][0]["field"] == "body"
+    assert response.json["errors"][0]["field"] == "password_confirmation"
 
 
 def test_sign_in_needs_a_confirmed_email_and_the_link_works_once(app, settings) -> None:
@@ -101,3 +102,36 @@ def test_session_api_calls_that_change_data_need_the_csrf_header(app, settings) 
     member = onboard(app, settings.mail_dir, "developer", "Org", "dev@example.org")
     response = member.client.post("/api/v1/api-keys", json={"name": "no csrf"})
     assert (response.status_code, response.json["code"]) == (403, "csrf_failed")
+
+
+def test_resending_the_confirmation_sends_a_new_link_and_the_old_one_stops_working(app, settings) -> None:
+    client = app.test_client()
+    register(client, "developer", "Org", "dev@example.org")
+    first = confirmation_token(settings.mail_dir, "dev@example.org")
+    response = client.post("/api/v1/email-confirmation-requests", json={"email": "DEV@example.org"})
+    assert response.status_code == 202
+    tokens = confirmation_tokens(settings.mail_dir, "dev@example.org")
+    assert len(tokens) == 2
+    assert tokens[-1] != first
+    old = client.post("/api/v1/email-confirmations", json={"token": first})
+    assert (old.status_code, old.json["code"]) == (422, "invalid_token")
+    assert client.post("/api/v1/email-confirmations", json={"token": tokens[-1]}).status_code == 200
+
+
+def test_resending_answers_the_same_for_unknown_and_confirmed_emails_and_sends_nothing(app, settings) -> None:
+    member = onboard(app, settings.mail_dir, "developer", "Org", "dev@example.org")
+    before = len(list(settings.mail_dir.glob("*.eml")))
+    unknown = member.client.post("/api/v1/email-confirmation-requests", json={"email": "nobody@example.org"})
+    confirmed = member.client.post("/api/v1/email-confirmation-requests", json={"email": "dev@example.org"})
+    assert (unknown.status_code, unknown.json) == (confirmed.status_code, confirmed.json)
+    assert len(list(settings.mail_dir.glob("*.eml"))) == before
+
+
+def test_the_resend_page_sends_a_link_without_telling_whether_the_account_exists(app, settings) -> None:
+    client = app.test_client()
+    register(client, "developer", "Org", "dev@example.org")
+    token = csrf_token(client, "/confirm-email/resend")
+    known = client.post("/confirm-email/resend", data={"email": "dev@example.org", "csrf_token": token})
+    unknown = client.post("/confirm-email/resend", data={"email": "x@example.org", "csrf_token": token})
+    assert known.status_code == unknown.status_code == 302
+    assert len(confirmation_tokens(settings.mail_dir, "dev@example.org")) == 2

@@ -1,15 +1,24 @@
-"""Organizations with a confirmed admin and an API key, made through the account services."""
+"""Organizations, members, API keys and signed-in clients, made through the account services."""
 
 from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
 
 from dapp import platform
 from dapp.accounts import service
 from dapp.accounts.auth import actor_for_user
-from dapp.accounts.models import OrganizationType
+from dapp.accounts.models import OrganizationType, User
 from dapp.accounts.permissions import Actor
-from dapp.accounts.schemas import ApiKeyCreate, RegistrationCreate
+from dapp.accounts.schemas import ApiKeyCreate, InvitationAcceptance, InvitationCreate, RegistrationCreate
+from dapp.accounts.service import invitations
+from dapp.admin.schemas import PlatformAdminCreate
+from dapp.admin.service import create_platform_admin
+from tests.support.journeys import Member, csrf_token, sign_in
 
 PASSWORD = "correct horse battery staple"
+EVERYTHING = ["READ", "WRITE", "UPDATE", "DELETE"]
 
 
 @dataclass
@@ -47,11 +56,64 @@ def make_org(
         )
         service.confirm_email(session, p.clock.now(), token)
         actor = actor_for_user(session, user.id)
-        assert actor is not None
-        granted = (
-            permissions
-            if permissions is not None
-            else {module: ["READ", "WRITE", "UPDATE", "DELETE"] for module in actor.permissions}
+        assert isinstance(actor, Actor)
+        granted = permissions if permissions is not None else {module: EVERYTHING for module in actor.permissions}
+        _, key = service.create_api_key(
+            session, actor, ApiKeyCreate(name="test key", permissions=granted), p.clock.now()
         )
-        _, key = service.create_api_key(session, actor, ApiKeyCreate(name="test key", permissions=granted))
     return Org(actor, key, email)
+
+
+def make_member(org: Org, email: str, permissions: dict[str, list[str]] | None = None) -> Actor:
+    """A member invited by the org's admin with `permissions` (None: read-only) who accepted."""
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        sent = invitations.invite(
+            session,
+            org.actor,
+            p.clock.now(),
+            InvitationCreate(first_name="Mem", last_name="Ber", email=email, permissions=permissions),
+        )
+        user = invitations.accept(
+            session,
+            p.clock.now(),
+            InvitationAcceptance(token=sent.token, password=PASSWORD, password_confirmation=PASSWORD),
+        )
+        actor = actor_for_user(session, user.id)
+        assert isinstance(actor, Actor)
+        return actor
+
+
+def make_api_key(actor: Actor, permissions: dict[str, list[str]] | None, name: str = "machine") -> str:
+    """The secret of a new key made by `actor` (a person) with `permissions` (None: read-only)."""
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        _, key = service.create_api_key(session, actor, ApiKeyCreate(name=name, permissions=permissions), p.clock.now())
+    return key
+
+
+def make_platform_admin(email: str = "operator@platform.example") -> User:
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        return create_platform_admin(
+            session,
+            p.clock.now(),
+            PlatformAdminCreate(email=email, first_name="Plat", last_name="Form", password=PASSWORD),
+        )
+
+
+def signed_in(app: Flask, email: str, password: str = PASSWORD) -> Member:
+    """A test client signed in as `email`, with the page's CSRF token for API calls."""
+    client = app.test_client()
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return Member(client, email, csrf_token(client, "/account"))
+
+
+def user_by_email(email: str) -> User:
+    with platform.current().db.unit_of_work() as session:
+        return session.scalars(select(User).where(func.lower(User.email) == email.lower())).one()
+
+
+def bearer(key: str) -> dict[str, Any]:
+    return {"Authorization": f"Bearer {key}"}

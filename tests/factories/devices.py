@@ -1,12 +1,15 @@
-"""Devices made through the device service."""
+"""Devices, projects and bulk-upload files made through the device services."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
 from dapp import platform
-from dapp.devices import service
-from dapp.devices.models import Device
-from dapp.devices.schemas import DeviceCreate
+from dapp.devices import projects, service
+from dapp.devices.bulk import template
+from dapp.devices.models import Device, Project
+from dapp.devices.schemas import DeviceCreate, ProjectCreate
 from tests.factories.accounts import Org
 
 
@@ -30,11 +33,38 @@ def make_device(
                 country_code=country,
                 commissioning_date=commissioning,
                 capacity_kw=Decimal(capacity_kw),
-                fuel_code="ES100",
-                device_type_code="TC120",
+                fuel_code=str(fields.pop("fuel_code", "ES100")),
+                device_type_code=str(fields.pop("device_type_code", "TC120")),
                 **fields,
             ),
         )
+
+
+def make_project(org: Org, name: str = "Kisumu homes", **extra: object) -> Project:
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        return projects.create(session, org.actor, p.clock.now(), ProjectCreate(name=name, **extra))
+
+
+GOOD_ROW = {
+    "external_id": "CSV-1",
+    "country_code": "KEN",
+    "commissioning_date": "2025-03-31",
+    "capacity_kw": "5.5",
+    "fuel_code": "ES100",
+    "device_type_code": "TC120",
+    "latitude": "-0.0917",
+    "longitude": "34.768",
+}
+
+
+def csv_bytes(rows: list[dict[str, str]], columns: list[str] | None = None) -> bytes:
+    """A CSV file (UTF-8) with `columns` (default: every template column) and one line per row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns or template.NAMES, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
 
 
 # Longyearbyen, Svalbard: in June the sun never sets, so reads at any hour pass the clear-sky check (R-READ-8).

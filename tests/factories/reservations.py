@@ -1,4 +1,4 @@
-"""Reservations made through the reservation service."""
+"""Reservations made (and changed) through the reservation services."""
 
 from datetime import datetime
 
@@ -6,7 +6,7 @@ from dapp import platform
 from dapp.devices.models import Device
 from dapp.reservations import service
 from dapp.reservations.models import Reservation
-from dapp.reservations.schemas import ReservationCreate
+from dapp.reservations.schemas import ReservationCreate, ReservationPatch
 from tests.factories.accounts import Org
 
 
@@ -20,6 +20,7 @@ def make_reservation(
     **extra: object,
 ) -> Reservation:
     p = platform.current()
+    fields = {"authority_to_exceed": True, **extra}
     with p.db.unit_of_work() as session:
         return service.create(
             session,
@@ -31,6 +32,18 @@ def make_reservation(
                 end=end,
                 frequency=frequency,
                 device_ids=[d.id for d in devices],
-                **{"authority_to_exceed": True, **extra},
+                **fields,
             ),
+        ).reservation
+
+
+def change_devices(buyer: Org, reservation: Reservation, add: list[Device] = (), remove: list[Device] = ()) -> None:
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        service.change_devices(
+            session,
+            buyer.actor,
+            p.clock.now(),
+            reservation.id,
+            ReservationPatch(add_device_ids=[d.id for d in add], remove_device_ids=[d.id for d in remove]),
         )

@@ -1,0 +1,182 @@
+"""R-NF-1: batch read ingestion through the HTTP API vs. a raw PostgreSQL COPY of the same rows, same table.
+
+A scratch database on the machine's PostgreSQL (TEST_DATABASE_URL's server) and a real gunicorn server (2
+workers). CLIENTS concurrent clients each own 1,000 devices and send BATCHES batches of 1,000 reads — one read
+per device, `POST /api/v1/reads` — in time order. The reference writes the same number of rows, with the same
+columns the API writes, into `meter_read` with COPY: one COPY of 1,000 rows per transaction, CLIENTS
+connections at once. Prints rows/s of both, their ratio (goal ≥ 0.30), the median batch time, and the peak
+resident memory of the web server (master + workers).
+Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches]`.
+"""
+
+import statistics
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import requests
+
+from bench.readstack import MemoryPeak, add_devices, recent_ends, scratch_database, web_server
+from dapp.reads.writing import READ_COLUMNS
+
+DEVICES = 1_000
+WORKERS = 2
+GOAL = 0.30
+
+
+def api_run(base: str, key: str, devices: list[list[str]], ends: list[datetime]) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client(ids: list[str]) -> None:
+        with requests.Session() as http:
+            for end in ends:
+                body = {
+                    "devices": [
+                        {
+                            "external_id": i,
+                            "type": "delta",
+                            "unit": "Wh",
+                            "reads": [{"end": end.isoformat(), "value": 40}],
+                        }
+                        for i in ids
+                    ]
+                }
+                started = time.perf_counter()
+                response = http.post(f"{base}/api/v1/reads", json=body, headers={"Authorization": f"Bearer {key}"})
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200 or response.json()["rejected"]:
+                    errors.append(response.text[:300])
+
+    elapsed = _concurrently(client, devices)
+    if errors:
+        raise RuntimeError(f"{len(errors)} batches failed, e.g. {errors[0]}")
+    return elapsed, latencies
+
+
+def copy_run(plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime]) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    now = datetime.now(UTC)
+
+    def client(ids: list[uuid.UUID]) -> None:
+        with psycopg.connect(plain) as connection:
+            for k, end in enumerate(ends):
+                started = time.perf_counter()
+                with (
+                    connection.cursor() as cursor,
+                    cursor.copy(f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN") as copy,
+                ):
+                    for device in ids:
+                        copy.write_row(_row(device, k, end, ends, now))
+                connection.commit()
+                latencies.append(time.perf_counter() - started)
+
+    return _concurrently(client, device_ids), latencies
+
+
+def _row(device: uuid.UUID, k: int, end: datetime, ends: list[datetime], now: datetime) -> tuple:
+    if k == 0:
+        return (
+            device,
+            "delta",
+            "baseline",
+            "first_read",
+            None,
+            end,
+            40,
+            40,
+            None,
+            "max-energy/1",
+            None,
+            None,
+            None,
+            None,
+            None,
+            now,
+            None,
+            None,
+        )
+    return (
+        device,
+        "delta",
+        "accepted",
+        None,
+        ends[k - 1],
+        end,
+        40,
+        40,
+        1369,
+        "max-energy/1",
+        2000,
+        "default",
+        5000,
+        "clear-sky/1",
+        "device",
+        now,
+        None,
+        None,
+    )
+
+
+def _concurrently(work, shares: list) -> float:
+    threads = [threading.Thread(target=work, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    clients = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+    batches = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    ends = recent_ends(batches, timedelta(minutes=5))
+    rows = clients * batches * DEVICES
+    with scratch_database() as stack:
+        api_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"A{c}") for c in range(clients)]
+        copy_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"C{c}") for c in range(clients)]
+        with psycopg.connect(stack.plain) as connection:
+            by_external = dict(connection.execute("SELECT external_id, id FROM device").fetchall())
+        with web_server(stack, WORKERS) as (base, process):
+            requests.post(  # warm-up: imports, first connections, partitions of these months
+                f"{base}/api/v1/reads",
+                json={
+                    "devices": [
+                        {
+                            "external_id": "A0-0",
+                            "type": "history",
+                            "unit": "Wh",
+                            "reads": [{"start": "2025-02-01T00:00Z", "end": "2025-02-01T01:00Z", "value": 1}],
+                        }
+                    ]
+                },
+                headers={"Authorization": f"Bearer {stack.api_key}"},
+                params={"acknowledge_old": "true"},
+                timeout=120,
+            )
+            with MemoryPeak(process) as memory:
+                api_time, api_latencies = api_run(base, stack.api_key, api_devices, ends)
+        copy_time, copy_latencies = copy_run(stack.plain, [[by_external[e] for e in ids] for ids in copy_devices], ends)
+    api_rate, copy_rate = rows / api_time, rows / copy_time
+    print(
+        f"{clients} clients × {batches} batches × {DEVICES:,} reads (1 per device) = {rows:,} rows;"
+        f" gunicorn {WORKERS} workers"
+    )
+    print(
+        f"HTTP POST /api/v1/reads: {api_rate:>10,.0f} rows/s"
+        f"  median batch {statistics.median(api_latencies) * 1000:7.1f} ms"
+    )
+    print(
+        f"COPY into meter_read:    {copy_rate:>10,.0f} rows/s"
+        f"  median batch {statistics.median(copy_latencies) * 1000:7.1f} ms"
+    )
+    print(f"ratio {api_rate / copy_rate:.2f} (goal ≥ {GOAL}) {'ok' if api_rate / copy_rate >= GOAL else 'UNDER'}")
+    print(f"peak memory of the web server (master + {WORKERS} workers): {memory.peak / 2**20:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

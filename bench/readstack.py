@@ -1,0 +1,180 @@
+"""Shared set-up of the read benchmarks: a scratch database on the machine's PostgreSQL (created, migrated and
+dropped), an organization with an API key and devices written directly, and a real gunicorn web server."""
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psutil
+import psycopg
+import requests
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from dapp.migrations import upgrade
+from dapp.security import token_hash
+from scripts.devstack import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/6")
+
+
+@dataclass
+class Stack:
+    url: str  # SQLAlchemy URL of the scratch database
+    plain: str  # libpq URL of the same
+    organization_id: uuid.UUID
+    api_key: str
+
+
+@contextmanager
+def scratch_database() -> Iterator[Stack]:
+    server = make_url(SERVER)
+    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    plain = server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield Stack(url, plain, *_organization(plain))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _organization(plain: str) -> tuple[uuid.UUID, str]:
+    org, user, key_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    prefix = secrets.token_hex(6)
+    key = f"drec_{prefix}_{secrets.token_urlsafe(32).replace('_', '-')}"
+    with psycopg.connect(plain) as connection:
+        connection.execute(
+            "INSERT INTO organization (id, name, type, address) VALUES (%s, 'Bench', 'developer', 'x')", (org,)
+        )
+        connection.execute(
+            "INSERT INTO user_account (id, organization_id, first_name, last_name, email, password_hash, is_org_admin,"
+            " is_platform_admin, is_disabled, permissions) VALUES (%s, %s, 'B', 'B', 'b@bench.example', 'x', true,"
+            " false, false, '{}')",
+            (user, org),
+        )
+        connection.execute(
+            "INSERT INTO api_key (id, organization_id, created_by_id, name, prefix, secret_hash, permissions)"
+            " VALUES (%s, %s, %s, 'bench', %s, %s, %s)",
+            (key_id, org, user, prefix, token_hash(key), psycopg.types.json.Jsonb({"meter_reads": 3})),
+        )
+    return org, key
+
+
+def add_devices(stack: Stack, count: int, onboarded_at: datetime, tag: str) -> list[str]:
+    """`count` 5 kW devices in Nairobi written with COPY; returns their external ids."""
+    ids = [f"{tag}-{i}" for i in range(count)]
+    columns = (
+        "id, organization_id, external_id, country_code, commissioning_date, capacity_kw, fuel_code,"
+        " device_type_code, latitude, longitude, timezone, onboarded_at"
+    )
+    with (
+        psycopg.connect(stack.plain) as connection,
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY device ({columns}) FROM STDIN") as copy,
+    ):
+        for external_id in ids:
+            copy.write_row(
+                (
+                    uuid.uuid4(),
+                    stack.organization_id,
+                    external_id,
+                    "KEN",
+                    date(2025, 1, 1),
+                    5,
+                    "ES100",
+                    "TC120",
+                    -1.2921,
+                    36.8219,
+                    "Africa/Nairobi",
+                    onboarded_at,
+                )
+            )
+    return ids
+
+
+@contextmanager
+def web_server(stack: Stack, workers: int) -> Iterator[tuple[str, psutil.Process]]:
+    """gunicorn serving the app on a free port; yields its base URL and master process."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DREC_DATABASE_URL": stack.url,
+        "DREC_REDIS_URL": REDIS,
+        "DREC_VAR_DIR": str(ROOT / "var" / "bench"),
+    }
+    command = [
+        str(Path(sys.prefix) / "bin" / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "dapp:create_app()",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our own interpreter's gunicorn
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base, process)
+        yield base, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _wait(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).ok:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("gunicorn did not answer")
+
+
+class MemoryPeak:
+    """Samples the resident memory of a process tree (gunicorn master and workers) every 50 ms."""
+
+    def __init__(self, process: psutil.Process) -> None:
+        self.process, self.peak, self._stop = process, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "MemoryPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            tree = [self.process, *self.process.children(recursive=True)]
+            self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            time.sleep(0.05)
+
+
+def recent_ends(count: int, step: timedelta) -> list[datetime]:
+    """`count` instants `step` apart, the last a minute ago (reads must not end in the future)."""
+    last = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    return [last - step * (count - 1 - i) for i in range(count)]

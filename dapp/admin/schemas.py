@@ -1,0 +1,42 @@
+"""Request and response models of platform administration."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class PlatformAdminCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    first_name: Name
+    last_name: Name
+    password: str = Field(repr=False, max_length=1000)
+
+
+class OrganizationSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    type: str
+    address: str
+    created_at: datetime
+    disabled_at: datetime | None
+    members: int
+
+
+class UserSummary(BaseModel):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str
+    organization_id: uuid.UUID | None
+    organization_name: str | None
+    is_org_admin: bool
+    is_platform_admin: bool
+    is_disabled: bool
+    email_confirmed_at: datetime | None
+    anonymised_at: datetime | None

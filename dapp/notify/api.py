@@ -1,0 +1,43 @@
+"""/api/v1 routes of in-app notifications."""
+
+from flask import request
+
+from dapp import platform
+from dapp.accounts.permissions import Module, Permission
+from dapp.notify import service
+from dapp.notify.schemas import MarkedRead, MarkRead, NotificationPage, NotificationRead
+from dapp.web.api import ApiBlueprint, Call
+from dapp.web.paging import page_args
+
+api = ApiBlueprint("notify_api", __name__)
+
+
+@api.endpoint_route(
+    "/notifications", "GET", module=Module.ORGANIZATION, permission=Permission.READ, response=NotificationPage
+)
+def list_notifications(call: Call) -> NotificationPage:
+    """The organization's notifications, newest first (`unread=true` for unread ones only)."""
+    page, size = page_args(request.args)
+    unread_only = request.args.get("unread", "").lower() in {"1", "true", "yes"}
+    items, total = service.list_page(call.session, call.actor, page, size, unread_only)
+    return NotificationPage(
+        items=[NotificationRead.model_validate(n) for n in items],
+        page=page,
+        size=size,
+        total=total,
+        unread=service.unread_count(call.session, call.actor),
+    )
+
+
+@api.endpoint_route(
+    "/notifications/read",
+    "POST",
+    module=Module.ORGANIZATION,
+    permission=Permission.READ,
+    body=MarkRead,
+    response=MarkedRead,
+)
+def mark_notifications_read(call: Call) -> MarkedRead:
+    """Mark notifications as read (all unread ones when no ids are given)."""
+    body: MarkRead = call.body
+    return MarkedRead(marked=service.mark_read(call.session, call.actor, platform.current().clock.now(), body.ids))

@@ -1,0 +1,48 @@
+"""Monthly partitions of `meter_read` (ADR 0030).
+
+A partition is made by the database function `meter_read_part.create_month` (migration 0004): it creates the
+table and attaches it, which locks `meter_read` only against other schema changes, never against reads and
+inserts. Ingestion calls `ensure_months` before it touches `meter_read`, in a separate short transaction; a
+daily job keeps the coming months ready so that this rarely does anything.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+EXISTING = text("""
+SELECT to_date(substr(c.relname, 2), 'YYYY_MM')
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'public.meter_read'::regclass
+""")
+CREATE = text("SELECT meter_read_part.create_month(:month)")
+
+_known: set[date] = set()
+
+
+def month_of(instant: datetime) -> date:
+    return date(instant.year, instant.month, 1)
+
+
+def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
+    """Make sure a partition exists for the month (UTC) of each instant; returns the months created."""
+    wanted = {month_of(i) for i in instants} - _known
+    if not wanted:
+        return []
+    created = []
+    with engine.connect() as connection:
+        _known.update(connection.execute(EXISTING).scalars())
+        for month in sorted(wanted - _known):
+            with connection.begin():
+                connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+                if connection.execute(CREATE, {"month": month}).scalar():
+                    created.append(month)
+            _known.add(month)
+    return created
+
+
+def forget() -> None:
+    """Drop the in-process cache (tests that recreate the database)."""
+    _known.clear()

@@ -1,0 +1,54 @@
+"""`Idempotency-Key`: a retried request with the same key gets the first answer and stores nothing twice."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dapp.accounts.permissions import Actor
+from dapp.db import flush_or_raise
+from dapp.errors import Conflict, Invalid
+from dapp.reads.models import IdempotencyRecord
+
+
+def request_fingerprint(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def replay(session: Session, actor: Actor, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """The stored first answer for this key, or None; the same key with another request is an error.
+
+    The key is locked for the rest of the transaction, so a retry racing the first request waits for it.
+    """
+    record = session.scalar(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.organization_id == actor.organization_id, IdempotencyRecord.key == key)
+        .with_for_update()
+    )
+    if record is not None and record.request_hash != fingerprint:
+        raise Invalid("This Idempotency-Key was already used for a different request.", code="idempotency_key_reused")
+    return record
+
+
+def remember(
+    session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict, now: datetime
+) -> None:
+    session.add(
+        IdempotencyRecord(
+            organization_id=actor.organization_id,
+            key=key,
+            request_hash=fingerprint,
+            status_code=status,
+            response=response,
+            created_at=now,
+        )
+    )
+    in_use = Conflict(
+        "Another request with this Idempotency-Key is being processed; retry it.", code="idempotency_key_in_use"
+    )
+    flush_or_raise(session, in_use)

@@ -1,0 +1,51 @@
+"""Decisions on flagged reads (R-READ-8): a platform admin accepts (certifiable from then on) or dismisses."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dapp.accounts.models import Organization
+from dapp.devices.models import Device
+from dapp.errors import Conflict, NotFound
+from dapp.reads.models import MeterRead, ReadStatus
+from dapp.reads.schemas import ReadReviewCreate, ReviewDecision
+
+
+def flagged(session: Session, limit: int = 500) -> list[dict[str, Any]]:
+    """Flagged reads of every organization, oldest first."""
+    rows = session.execute(
+        select(
+            MeterRead.id,
+            MeterRead.period_start,
+            MeterRead.period_end,
+            MeterRead.energy_wh,
+            MeterRead.clear_sky_wh,
+            MeterRead.max_energy_wh,
+            MeterRead.location_source,
+            Device.external_id.label("device_external_id"),
+            Organization.name.label("organization"),
+        )
+        .join(Device, Device.id == MeterRead.device_id)
+        .join(Organization, Organization.id == Device.organization_id)
+        .where(MeterRead.status == ReadStatus.FLAGGED)
+        .order_by(MeterRead.period_end, MeterRead.id)
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def decide(
+    session: Session, user_id: uuid.UUID | None, read_id: int, data: ReadReviewCreate, now: datetime
+) -> MeterRead:
+    read = session.scalar(select(MeterRead).where(MeterRead.id == read_id).with_for_update())
+    if read is None:
+        raise NotFound(f"There is no read {read_id}.", code="read_not_found")
+    if read.status != ReadStatus.FLAGGED:
+        raise Conflict(f"Read {read_id} is {read.status}, not flagged: there is nothing to decide.", code="not_flagged")
+    read.status = ReadStatus.ACCEPTED if data.decision == ReviewDecision.ACCEPT else ReadStatus.DISMISSED
+    read.reviewed_at, read.reviewed_by_id, read.review_note = now, user_id, data.note
+    session.flush()
+    return read

@@ -1,0 +1,251 @@
+"""Pages of meter reads: all reads (with chart and CSV), add a read, upload reads, the energy ledger, and the
+platform admin's pages for country yields and flagged reads."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from dapp import platform
+from dapp.accounts.permissions import Module, Permission
+from dapp.devices.timezones import country_zones
+from dapp.errors import DomainError, Invalid
+from dapp.reads.schemas import CountryYieldUpdate, ReadBatchCreate, ReadQuery, ReadReviewCreate
+from dapp.reads.service import ingestion, ledger, listing, review, uploads, yields
+from dapp.reads.service.devices import own_device, own_devices
+from dapp.web.pages import PageCall, admin_page, clean_form, form_errors, page, parse_form
+
+bp = Blueprint("reads", __name__)
+
+
+@bp.app_template_filter("in_unit")
+def in_unit(wh: int | None, factor: int) -> str:
+    """Wh shown in the unit the reader chose (exact: at most 9 decimals)."""
+    if wh is None:
+        return "—"
+    value = Decimal(wh) / factor
+    return f"{value.normalize():f}" if factor > 1 else f"{wh}"
+
+
+UNITS = {"Wh": 1, "kWh": 1_000, "MWh": 1_000_000, "GWh": 1_000_000_000}
+STATUSES = ["accepted", "certified", "baseline", "flagged", "dismissed", "rejected"]
+
+
+@bp.get("/reads")
+@page(Module.METER_READS, Permission.READ)
+def list_reads(call: PageCall) -> str | tuple[str, int]:
+    devices = own_devices(call.session, call.actor)
+    values = _filters(devices)
+    unit = values["unit"] if values["unit"] in UNITS else "Wh"
+    context = {"devices": devices, "values": values, "unit": unit, "factor": UNITS[unit], "errors": {}}
+    if not values.get("device"):
+        return render_template("reads/list.html", **context)
+    try:
+        query = parse_form(ReadQuery, {k: v for k, v in values.items() if k in ("from", "to", "page") and v})
+        reads = listing.read_page(call.session, call.actor, values["device"], query)
+        chart = listing.production(call.session, call.actor, values["device"], query.start, query.end)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return render_template("reads/list.html", **{**context, "errors": form_errors(error)}), error.status
+    return render_template("reads/list.html", **context, reads=reads, chart=chart)
+
+
+def _filters(devices: list) -> dict[str, str]:
+    today = platform.current().clock.now().date()
+    return {
+        "device": request.args.get("device", devices[0].external_id if len(devices) == 1 else ""),
+        "from": request.args.get("from", str(today - timedelta(days=6))),
+        "to": request.args.get("to", str(today)),
+        "unit": request.args.get("unit", "Wh"),
+        "page": request.args.get("page", "1"),
+    }
+
+
+@bp.get("/reads/export.csv")
+@page(Module.METER_READS, Permission.READ)
+def export_reads(call: PageCall) -> Response:
+    query = parse_form(ReadQuery, {k: request.args.get(k) for k in ("from", "to") if request.args.get(k)})
+    device = request.args.get("device", "")
+    body = listing.export_csv(call.session, call.actor, device, query.start, query.end)
+    filename = f"reads-{device}-{query.start}-{query.end}.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/reads/new", methods=["GET", "POST"])
+@page(Module.METER_READS, Permission.WRITE)
+def new_read(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+    devices = own_devices(call.session, call.actor)
+    if request.method == "GET":
+        values = {"device": request.args.get("device", ""), "type": "delta", "unit": "Wh"}
+        return _read_form(devices, values, {})
+    values = clean_form()
+    try:
+        with call.session.begin_nested():
+            outcome = _record_one(call, values)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return _read_form(devices, values, form_errors(error)), error.status
+    flash(_outcome_message(outcome), "success" if outcome["status"] != "flagged" else "info")
+    return redirect(url_for("reads.new_read", device=values.get("device", "")))
+
+
+def _record_one(call: PageCall, values: dict[str, str]):
+    batch = parse_form(
+        ReadBatchCreate,
+        {
+            "type": values.get("type"),
+            "unit": values.get("unit"),
+            "timezone": values.get("timezone"),
+            "reads": [{"start": values.get("start"), "end": values.get("end", ""), "value": values.get("value", "")}],
+        },
+    )
+    policy = ingestion.policy_from(
+        platform.current().settings, platform.current().clock.now(), values.get("acknowledge_old") == "on"
+    )
+    result = ingestion.record_batch(call.session, call.actor, values.get("device", ""), batch, policy, atomic=True)
+    return result["results"][0]
+
+
+def _outcome_message(outcome) -> str:
+    if outcome.status == "baseline":
+        return f"Read stored as a baseline ({outcome.reason_code}): its energy starts the next interval."
+    if outcome.status == "flagged":
+        return f"Read stored but flagged: {outcome.detail}"
+    return f"Read accepted: {outcome.energy_wh} Wh from {outcome.start} to {outcome.end}."
+
+
+def _read_form(devices: list, values: dict[str, str], errors: dict[str, str]) -> str:
+    device = next((d for d in devices if d.external_id == values.get("device")), None)
+    return render_template(
+        "reads/new.html",
+        devices=devices,
+        values=values,
+        errors=errors,
+        zones=country_zones(device.country_code) if device else [],
+        device_zone=device.timezone if device else None,
+    )
+
+
+@bp.get("/reads/new/timezone")
+@page(Module.METER_READS, Permission.WRITE)
+def timezone_field(call: PageCall) -> str:
+    """htmx: the time-zone picker for the chosen device (its country's zones, its own preselected; R-TZ-3)."""
+    device = own_device(call.session, call.actor, request.args.get("device", ""))
+    return render_template(
+        "reads/_timezone.html", zones=country_zones(device.country_code), device_zone=device.timezone
+    )
+
+
+@bp.route("/reads/upload", methods=["GET", "POST"])
+@page(Module.METER_READS, Permission.WRITE)
+def upload_reads(call: PageCall) -> str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("reads/upload.html", rows=None)
+    file = request.files.get("file")
+    try:
+        if file is None or not file.filename:
+            raise Invalid("Choose a CSV file to upload.", errors=[{"field": "file", "message": "required"}])
+        p = platform.current()
+        policy = ingestion.policy_from(p.settings, p.clock.now(), request.form.get("acknowledge_old") == "on")
+        with call.session.begin_nested():
+            rows = uploads.record_csv(call.session, call.actor, file.stream.read(uploads.MAX_BYTES + 1), policy)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return render_template("reads/upload.html", rows=None, errors=form_errors(error)), error.status
+    stored = sum(1 for r in rows if r.status != "rejected")
+    flash(f"{stored} of {len(rows)} reads stored; see each row below.", "success" if stored == len(rows) else "info")
+    return render_template("reads/upload.html", rows=rows)
+
+
+@bp.get("/reads/upload/template.csv")
+@page(Module.METER_READS, Permission.READ)
+def upload_template(call: PageCall) -> Response:  # noqa: ARG001 - the page decorator authorizes
+    return Response(
+        uploads.TEMPLATE, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="reads.csv"'}
+    )
+
+
+@bp.get("/reads/ledger")
+@page(Module.METER_READS, Permission.READ)
+def device_ledger(call: PageCall) -> str | tuple[str, int]:
+    devices = own_devices(call.session, call.actor)
+    today = platform.current().clock.now().date()
+    values = {
+        "device": request.args.get("device", devices[0].external_id if len(devices) == 1 else ""),
+        "from": request.args.get("from", str(today.replace(day=1))),
+        "to": request.args.get("to", str(today)),
+    }
+    context = {"devices": devices, "values": values}
+    if not values["device"]:
+        return render_template("reads/ledger.html", **context)
+    try:
+        device = own_device(call.session, call.actor, values["device"])
+        span = listing.day_range(device, *_dates(values))
+        result = ledger.device_ledger(call.session, call.actor, values["device"], span.start, span.end)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return render_template("reads/ledger.html", **context), error.status
+    return render_template("reads/ledger.html", **context, ledger=result, timezone=device.timezone)
+
+
+def _dates(values: dict[str, str]):
+    query = parse_form(ReadQuery, {"from": values["from"], "to": values["to"]})
+    return query.start, query.end
+
+
+@bp.route("/admin/country-yields", methods=["GET", "POST"])
+@admin_page
+def country_yields(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+    if request.method == "POST":
+        values = clean_form()
+        try:
+            with call.session.begin_nested():
+                _change_yield(call, values)
+        except DomainError as error:
+            flash(error.detail, "error")
+            return _yields_page(call, values, form_errors(error)), error.status
+        return redirect(url_for("reads.country_yields"))
+    return _yields_page(call, {}, {})
+
+
+def _change_yield(call: PageCall, values: dict[str, str]) -> None:
+    code = values.get("country_code", "")
+    if values.get("action") == "remove":
+        yields.unset_yield(call.session, code)
+        flash(f"Yield of {code.upper()} removed: its devices use the default again.", "success")
+        return
+    data = parse_form(CountryYieldUpdate, {"yield_kwh_per_kwp": values.get("yield_kwh_per_kwp")})
+    now = platform.current().clock.now()
+    row = yields.set_yield(call.session, call.actor.user_id, code, data.yield_kwh_per_kwp, now)
+    flash(f"Yield of {row.country_code} set to {row.yield_kwh_per_kwp} kWh/kWp/year.", "success")
+
+
+def _yields_page(call: PageCall, values: dict[str, str], errors: dict[str, str]) -> str:
+    default = platform.current().settings.default_yield_kwh_per_kwp
+    return render_template(
+        "reads/country_yields.html", yields=yields.list_all(call.session), values=values, errors=errors, default=default
+    )
+
+
+@bp.route("/admin/flagged-reads", methods=["GET", "POST"])
+@admin_page
+def flagged_reads(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+    if request.method == "POST":
+        try:
+            data = parse_form(
+                ReadReviewCreate, {"decision": request.form.get("decision"), "note": request.form.get("note") or None}
+            )
+            with call.session.begin_nested():
+                read = review.decide(
+                    call.session,
+                    call.actor.user_id,
+                    int(request.form.get("read_id", "0")),
+                    data,
+                    platform.current().clock.now(),
+                )
+            flash(f"Read {read.id} {read.status}.", "success")
+        except DomainError as error:
+            flash(error.detail, "error")
+        return redirect(url_for("reads.flagged_reads"))
+    return render_template("reads/flagged.html", reads=review.flagged(call.session))

@@ -1,0 +1,101 @@
+"""Projects (R-DEV-8): developer device groups with impact story, SDGs and images kept by CID."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from dapp import platform
+from dapp.accounts.models import OrganizationType
+from dapp.ipfs import cid_for_bytes
+from tests.factories.accounts import make_org
+from tests.factories.devices import make_device, make_project
+from tests.support.journeys import Member, onboard
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def client(app, settings):
+    platform.current().clock.set(NOW)
+    return app.test_client()
+
+
+def test_a_project_is_created_changed_and_joined_by_devices(client) -> None:
+    dev = make_org("Sunny Developers")
+    created = client.post(
+        "/api/v1/projects",
+        json={"name": "Kisumu homes", "impact_story": "Light after dark.", "sdg_benefits": ["sdg7"]},
+        headers=dev.auth,
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["sdg_benefits"] == ["SDG7"]
+    project_id = created.json["id"]
+    make_device(dev, "D1", project_id=project_id)
+    patched = client.patch(f"/api/v1/projects/{project_id}", json={"sdg_benefits": ["SDG4"]}, headers=dev.auth)
+    assert patched.json["sdg_benefits"] == ["SDG4"]
+    assert client.get("/api/v1/devices/D1", headers=dev.auth).json["project_id"] == project_id
+
+
+def test_project_rules_names_sdgs_and_isolation(client) -> None:
+    dev = make_org("Sunny Developers")
+    make_project(dev, "Kisumu homes")
+    taken = client.post("/api/v1/projects", json={"name": "KISUMU HOMES"}, headers=dev.auth)
+    assert (taken.status_code, taken.json["code"]) == (409, "project_name_taken")
+    bad = client.post("/api/v1/projects", json={"name": "X", "sdg_benefits": ["SDG0"]}, headers=dev.auth)
+    assert (bad.status_code, bad.json["code"]) == (422, "unknown_value")
+    other = make_org("Other Developers")
+    theirs = make_project(other, "Theirs")
+    assert client.get(f"/api/v1/projects/{theirs.id}", headers=dev.auth).status_code == 404
+    refused = client.post(
+        "/api/v1/devices",
+        headers=dev.auth,
+        json={
+            "external_id": "D9",
+            "country_code": "KEN",
+            "commissioning_date": "2025-01-01",
+            "capacity_kw": "1",
+            "fuel_code": "ES100",
+            "device_type_code": "TC120",
+            "project_id": str(theirs.id),
+        },
+    )
+    assert (refused.status_code, refused.json["code"]) == (422, "project_not_found")
+
+
+def test_images_are_kept_by_cid_and_only_images_are_accepted(client) -> None:
+    dev = make_org("Sunny Developers")
+    project = make_project(dev)
+    added = client.post(
+        f"/api/v1/projects/{project.id}/images", data=PNG, headers={**dev.auth, "Content-Type": "image/png"}
+    )
+    assert added.status_code == 201, added.json
+    assert added.json["image_cids"] == [cid_for_bytes(PNG)]
+    assert platform.current().content.get(cid_for_bytes(PNG)) == PNG
+    refused = client.post(f"/api/v1/projects/{project.id}/images", data=b"<svg/>", headers=dev.auth)
+    assert (refused.status_code, refused.json["code"]) == (422, "not_an_image")
+
+
+def test_a_buyer_sees_the_project_image_and_the_pages_work(app, settings, client) -> None:
+    member: Member = onboard(app, settings.mail_dir, "developer", "Sunny Developers", "ada@sunny.example")
+    created = member.form(
+        "/projects", {"name": "Coast clinics", "impact_story": "Cold vaccines.", "sdg_benefits": "SDG3"}
+    )
+    assert created.status_code == 302
+    project_path = created.headers["Location"]
+    upload = member.client.post(
+        f"{project_path}/images",
+        data={"image": (io.BytesIO(PNG), "clinic.png"), "csrf_token": member.csrf},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
+    html = member.client.get(project_path).get_data(as_text=True)
+    assert "Cold vaccines." in html
+    assert "checked> SDG3" in html
+    image_path = f"{project_path}/images/{cid_for_bytes(PNG)}"
+    assert f'src="{image_path}"' in html
+    buyer = onboard(app, settings.mail_dir, "buyer", "Green Buyer", "buyer@green.example")
+    served = buyer.client.get(image_path)
+    assert (served.status_code, served.mimetype, served.data) == (200, "image/png", PNG)
+    assert make_org("B2", OrganizationType.BUYER)  # buyers are organizations like any other

@@ -1,0 +1,122 @@
+"""The multi-device batch endpoint and the D-REC compatibility endpoint (R-READ-1, R-READ-2)."""
+
+from datetime import timedelta
+
+from dapp import platform
+from tests.factories.accounts import make_org
+from tests.factories.devices import make_device
+from tests.factories.reads import stored_reads
+from tests.reads.conftest import ONBOARDED, at
+
+
+def block(external_id: str, *reads: tuple[float, int], read_type: str = "delta") -> dict:
+    return {
+        "external_id": external_id,
+        "type": read_type,
+        "unit": "Wh",
+        "reads": [{"end": at(h).isoformat(), "value": v} for h, v in reads],
+    }
+
+
+def post_batch(app, org, body, query: str = "", headers=None):
+    return app.test_client().post(f"/api/v1/reads{query}", json=body, headers={**org.auth, **(headers or {})})
+
+
+def test_a_multi_device_batch_judges_each_device_on_its_own(app, developer) -> None:
+    platform.current().clock.set(ONBOARDED)
+    make_device(developer, "DEV-2")
+    platform.current().clock.set(ONBOARDED + timedelta(days=2))
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500)), block("dev-2", (1, 0), (2, 99_999)), block("NOPE", (1, 5))]}
+    response = post_batch(app, developer, body)
+    assert response.status_code == 200, response.json
+    [one, two, nope] = response.json["devices"]
+    assert [r["status"] for r in one["results"]] == ["baseline", "accepted"]
+    assert [(r["status"], r.get("reason_code")) for r in two["results"]] == [
+        ("baseline", "first_read"),
+        ("rejected", "exceeds_max_energy"),
+    ]
+    assert nope["results"][0]["reason_code"] == "device_not_found"
+    assert (response.json["accepted"], response.json["rejected"]) == (3, 2)
+    assert len(stored_reads()) == 3
+
+
+def test_the_read_type_lock_holds_across_blocks_of_one_request(app, developer) -> None:
+    body = {"devices": [block("DEV-1", (1, 0)), block("DEV-1", (2, 10), read_type="aggregate")]}
+    response = post_batch(app, developer, body)
+    assert response.json["devices"][1]["results"][0]["reason_code"] == "type_locked"
+
+
+def test_an_atomic_multi_device_batch_with_one_bad_read_stores_nothing(app, developer) -> None:
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500)), block("NOPE", (1, 5))]}
+    response = post_batch(app, developer, body, query="?atomic=true")
+    assert response.status_code == 422
+    assert response.json["code"] == "batch_rejected"
+    assert stored_reads() == []
+
+
+def test_more_than_10000_reads_in_one_request_is_a_validation_problem(app, developer) -> None:
+    reads = [(1 + i / 10_000, 1) for i in range(5_001)]
+    response = post_batch(app, developer, {"devices": [block("DEV-1", *reads), block("DEV-1", *reads)]})
+    assert response.status_code == 422
+    assert response.json["code"] == "validation_failed"
+
+
+def test_a_retried_multi_device_batch_stores_nothing_twice(app, developer) -> None:
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500))]}
+    first = post_batch(app, developer, body, headers={"Idempotency-Key": "k-1"})
+    retry = post_batch(app, developer, body, headers={"Idempotency-Key": "k-1"})
+    assert retry.json == first.json
+    assert len(stored_reads()) == 2
+
+
+def drec(*reads: dict, kind: str = "Delta", timezone: str | None = "Africa/Nairobi") -> dict:
+    body = {"type": kind, "unit": "kWh", "reads": list(reads)}
+    if timezone:
+        body["timezone"] = timezone
+    return body
+
+
+def post_drec(app, org, body, external_id: str = "DEV-1"):
+    return app.test_client().post(f"/api/meter-reads/new/{external_id}", json=body, headers=org.auth)
+
+
+def test_the_compatibility_endpoint_accepts_the_original_platforms_request(app, developer) -> None:
+    # the original shape: local wall-clock times without 'T' or offset, read in the given zone (Nairobi = UTC+3)
+    first = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 0}))
+    second = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 15:00:00.500", "value": 0.75}))
+    assert (first.status_code, second.status_code) == (201, 201)
+    [baseline, accepted] = stored_reads()
+    assert baseline.period_end == at(1)
+    assert (accepted.period_start, accepted.energy_wh) == (at(1), 750)
+    assert accepted.period_end == at(2) + timedelta(milliseconds=500)
+
+
+def test_the_compatibility_endpoint_refuses_a_bad_read_with_409_and_stores_nothing(app, developer) -> None:
+    response = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 09:00:00", "value": 1}))
+    assert response.status_code == 409
+    assert response.json["code"] == "reads_rejected"
+    assert response.json["results"][0][0]["reason_code"] == "before_onboarding"
+    assert stored_reads() == []
+
+
+def test_the_compatibility_endpoint_reads_history_and_aggregate_types(app, developer) -> None:
+    history = drec(
+        {"starttimestamp": "2026-05-01 00:00:00", "endtimestamp": "2026-05-02 00:00:00", "value": 20}, kind="History"
+    )
+    aggregate = drec({"endtimestamp": "2026-06-01 14:00:00", "value": 100}, kind="Aggregate")
+    assert post_drec(app, developer, history).status_code == 201
+    assert post_drec(app, developer, aggregate).status_code == 201
+    assert [(r.read_type, r.status) for r in stored_reads()] == [("history", "accepted"), ("aggregate", "baseline")]
+
+
+def test_the_compatibility_endpoint_needs_the_write_permission_and_finds_only_own_devices(app, developer) -> None:
+    other = make_org("Other")
+    make_device(other, "THEIRS")
+    assert (
+        post_drec(app, developer, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 1}), "THEIRS").status_code
+        == 404
+    )
+    reader = make_org("Reader", permissions={"meter_reads": ["READ"]})
+    response = post_drec(app, reader, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 1}))
+    assert response.status_code == 403
+    assert response.json["permission"] == "WRITE"
