@@ -27,7 +27,7 @@ from dapp.devices.models import Device
 from dapp.reservations.params import parse_query
 from dapp.reservations.schemas import CatalogueQuery
 from dapp.reservations.service.availability import reservable_devices_query
-from dapp.reservations.service.catalogue import GROUP_COLUMNS, device_conditions, grouped, totals_columns
+from dapp.reservations.service.catalogue import GROUP_COLUMNS, device_conditions, grouped, totals_columns, with_yields
 
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
 QUERIES = {
@@ -56,7 +56,7 @@ def timed_requests(app: Flask, spent: list[float], path: str, key: str) -> list[
 def bare_sql(connection: Connection, args: str) -> list[float]:
     """The same page and the same group totals over the filtered devices, without the reservability check."""
     query = parse_query(CatalogueQuery, MultiDict(parse_qsl(args)))
-    devices = select(Device).where(*device_conditions(query))
+    devices = with_yields(select(Device).where(*device_conditions(query)))
     order = [GROUP_COLUMNS[g] for g in query.group_by] + [Device.country_code, Device.external_id, Device.id]
     page = devices.order_by(*order).limit(SIZE).offset((query.page - 1) * SIZE)
     totals = (
@@ -85,7 +85,9 @@ def run(app: Flask, key: str) -> None:
         with platform.current().db.engine.connect() as connection:
             bare = bare_sql(connection, args)
             query = parse_query(CatalogueQuery, MultiDict(parse_qsl(args)))
-            ours = reservable_devices_query(platform.current().clock.now()).where(*device_conditions(query))
+            ours = with_yields(
+                reservable_devices_query(platform.current().clock.now()).where(*device_conditions(query))
+            )
             order = [GROUP_COLUMNS[g] for g in query.group_by] + [Device.country_code, Device.external_id, Device.id]
             page_plan = explain(connection, ours.order_by(*order).limit(SIZE).offset((query.page - 1) * SIZE))
             count_plan = explain(connection, select(func.count()).select_from(ours.subquery()))

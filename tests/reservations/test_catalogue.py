@@ -2,12 +2,14 @@
 expected energy of a selection next to a target."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 
 from dapp import platform
 from dapp.accounts.models import OrganizationType
+from dapp.reads.models import CountryYield
 from dapp.reservations.service import COOLDOWN
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
@@ -144,3 +146,18 @@ def test_the_estimate_names_devices_that_are_not_reservable(app, market) -> None
 def test_buyers_of_other_organizations_see_the_same_catalogue(app, market) -> None:
     other_buyer = make_org("Other Buyer", OrganizationType.BUYER)
     assert sorted(listed(app, other_buyer)) == sorted(listed(app, market.buyer))
+
+
+def test_expected_energy_uses_the_countrys_configured_yield_when_the_device_has_none(app, market) -> None:
+    with platform.current().db.unit_of_work() as session:
+        session.add(CountryYield(country_code="KEN", yield_kwh_per_kwp=Decimal("1800"), updated_at=NOW))
+        session.add(CountryYield(country_code="UGA", yield_kwh_per_kwp=Decimal("1700"), updated_at=NOW))
+    by_id = {d["external_id"]: d for d in call(app, market.buyer, "GET", "/api/v1/device-catalogue").json}
+    assert by_id["SUN-1"]["expected_annual_wh"] == 5 * 1800 * 1000
+    assert by_id["LAKE-1"]["expected_annual_wh"] == 20 * 1500 * 1000  # the device's own yield still wins
+    totals = call(app, market.buyer, "GET", "/api/v1/device-catalogue/groups?group_by=country").json
+    assert {g["key"]["country"]: g["expected_annual_wh"] for g in totals["groups"]} == {
+        "KEN": 55 * 1800 * 1000,
+        "UGA": 30_000_000,
+    }
+    assert totals["total"]["device_count"] == 3

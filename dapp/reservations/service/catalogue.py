@@ -1,8 +1,9 @@
 """The device catalogue buyers reserve from (R-RES-2): reservable devices of every developer, filters, groups
 that span organizations, and the expected energy of a selection next to the buyer's target.
 
-Expected annual energy = capacity (kW) × yield (kWh/kWp/year: the device's own value, else the platform default)
-× 1000 Wh; for a period it is scaled by the period's hours / 8760. It is an estimate for planning, not a promise.
+Expected annual energy = capacity (kW) × yield (kWh/kWp/year: the device's own value, else its country's configured
+value, else the platform default) × 1000 Wh; for a period it is scaled by the period's hours / 8760. It is an
+estimate for planning, not a promise.
 """
 
 import uuid
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from dapp.accounts.models import Organization
 from dapp.devices import catalog
 from dapp.devices.models import Device
+from dapp.reads.models import CountryYield
 from dapp.reservations.params import invalid_filters
 from dapp.reservations.schemas import CatalogueQuery, GroupBy, ReservationQuery
 from dapp.reservations.service.availability import reservable_devices_query
@@ -159,14 +161,19 @@ def estimate(
     default_yield: Decimal,
 ) -> tuple[Outlook, set[uuid.UUID]]:
     """The expected energy of the reservable devices among `device_ids`, and the ids that are not reservable."""
-    reservable = reservable_devices_query(now).where(Device.id.in_(device_ids))
+    reservable = with_yields(reservable_devices_query(now).where(Device.id.in_(device_ids)))
     row = session.execute(reservable.with_only_columns(*totals_columns(default_yield))).one()
     found = set(session.scalars(reservable.with_only_columns(Device.id)))
     return outlook(row, period, target_wh(target_volume_mwh)), device_ids - found
 
 
 def _filtered(now: datetime, query: CatalogueQuery) -> Select[tuple[Device]]:
-    return reservable_devices_query(now).where(*device_conditions(query))
+    return with_yields(reservable_devices_query(now).where(*device_conditions(query)))
+
+
+def with_yields(devices: Select[tuple[Device]]) -> Select[tuple[Device]]:
+    """The devices with their country's configured yield (if any), for `_expected_annual_wh`."""
+    return devices.outerjoin(CountryYield, CountryYield.country_code == Device.country_code)
 
 
 def device_conditions(query: CatalogueQuery) -> list[Any]:
@@ -192,7 +199,9 @@ def device_conditions(query: CatalogueQuery) -> list[Any]:
 
 
 def _expected_annual_wh(default_yield: Decimal) -> Any:
-    return func.floor(Device.capacity_kw * func.coalesce(Device.yield_kwh_per_kwp, default_yield) * 1000)
+    """Per device: capacity × (its own yield, else its country's, else the platform default) × 1000 Wh."""
+    yield_ = func.coalesce(Device.yield_kwh_per_kwp, CountryYield.yield_kwh_per_kwp, default_yield)
+    return func.floor(Device.capacity_kw * yield_ * 1000)
 
 
 def totals_columns(default_yield: Decimal) -> list[Any]:
