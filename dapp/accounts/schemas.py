@@ -86,7 +86,9 @@ class PasswordChange(BaseModel):
         return _same_as("new_password", value, info)
 
 
-class PasswordReset(BaseModel):
+class TokenWithPassword(BaseModel):
+    """A single-use token from an email, with the password it sets (reset, invitation acceptance)."""
+
     model_config = ConfigDict(extra="forbid")
 
     token: Annotated[str, StringConstraints(max_length=200)]
@@ -97,6 +99,10 @@ class PasswordReset(BaseModel):
     @classmethod
     def passwords_match(cls, value: str, info: ValidationInfo) -> str:
         return _same_as("password", value, info)
+
+
+class PasswordReset(TokenWithPassword):
+    """Sets a new password with the token of a reset email."""
 
 
 class InvitationCreate(BaseModel):
@@ -120,19 +126,8 @@ class InvitationRead(BaseModel):
     responded_at: datetime | None
 
 
-class InvitationAcceptance(BaseModel):
+class InvitationAcceptance(TokenWithPassword):
     """Accepting sets the new member's password: no password is ever sent by email."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    token: Annotated[str, StringConstraints(max_length=200)]
-    password: Secret
-    password_confirmation: Secret
-
-    @field_validator("password_confirmation")
-    @classmethod
-    def passwords_match(cls, value: str, info: ValidationInfo) -> str:
-        return _same_as("password", value, info)
 
 
 class InvitationRejection(BaseModel):

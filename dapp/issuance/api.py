@@ -6,7 +6,7 @@ from flask import request
 
 from dapp import platform
 from dapp.accounts.permissions import Module, Permission
-from dapp.errors import Conflict, field_error
+from dapp.errors import Conflict
 from dapp.issuance import claims, explain, listing, statement
 from dapp.issuance.models import Certificate, ClaimStatus
 from dapp.issuance.schemas import (
@@ -18,7 +18,7 @@ from dapp.issuance.schemas import (
     Explanation,
 )
 from dapp.web.api import ApiBlueprint, Call
-from dapp.web.query import query_args
+from dapp.web.query import query_args, uuid_arg
 
 api = ApiBlueprint("issuance_api", __name__)
 
@@ -57,7 +57,7 @@ def explain_certificate(call: Call, certificate_id: uuid.UUID) -> Explanation:
     """How the certificate was computed; `?device_id=` adds that device's reads and their splits."""
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
     device = request.args.get("device_id")
-    return explain.explain(call.session, certificate, _uuid_arg("device_id", device) if device else None)
+    return explain.explain(call.session, certificate, uuid_arg("device_id", device) if device else None)
 
 
 @api.endpoint_route(
@@ -68,13 +68,6 @@ def certified_reads(call: Call) -> CertificatePage:
     filters = query_args(CertificateFilter)
     listed = listing.developer_certificates(call.session, call.actor, filters)
     return CertificatePage(items=listed.items, page=filters.page, size=filters.size, total=listed.total)
-
-
-def _uuid_arg(name: str, value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise field_error(name, f"{name} must be a UUID.") from error
 
 
 @api.endpoint_route(

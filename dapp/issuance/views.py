@@ -14,7 +14,7 @@ from dapp.issuance import claims, explain, listing, statement
 from dapp.issuance.api import claim_statement_of
 from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate
 from dapp.web.pages import PageCall, clean_form, form_errors, page, parse_form
-from dapp.web.query import query_args
+from dapp.web.query import query_args, uuid_arg
 
 bp = Blueprint("issuance", __name__)
 CSV_COLUMNS = [
@@ -92,7 +92,7 @@ def _csv(certificates: list[CertificateRead]) -> str:
 def explain_certificate(call: PageCall, certificate_id: uuid.UUID) -> str:
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
     device = request.args.get("device_id")
-    explanation = explain.explain(call.session, certificate, uuid.UUID(device) if device else None)
+    explanation = explain.explain(call.session, certificate, uuid_arg("device_id", device) if device else None)
     return render_template("issuance/explanation.html", explanation=explanation)
 
 

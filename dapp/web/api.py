@@ -31,6 +31,7 @@ from dapp.accounts.permissions import (
     require_platform_admin,
 )
 from dapp.errors import DomainError, Invalid, Unauthenticated
+from dapp.web.query import field_errors
 
 
 @dataclass(frozen=True)
@@ -161,13 +162,8 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     except ValidationError as error:
         raise Invalid(
             f"The request body does not match {model.__name__}.",
-            errors=[_field_error(item) for item in error.errors(include_url=False)],
+            errors=field_errors(error),
         ) from error
-
-
-def _field_error(item: Any) -> dict[str, str]:
-    field = ".".join(str(part) for part in item["loc"]) or "body"
-    return {"field": field, "code": item["type"], "message": item["msg"]}
 
 
 def _dump(result: Any, model: type[BaseModel] | None) -> Any:

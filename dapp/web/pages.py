@@ -14,6 +14,7 @@ from dapp import platform
 from dapp.accounts.auth import actor_for_user
 from dapp.accounts.permissions import Actor, Module, Permission, PlatformAdmin, require, require_platform_admin
 from dapp.errors import DomainError, Forbidden, Invalid
+from dapp.web.query import field_errors
 
 
 @dataclass
@@ -78,11 +79,7 @@ def parse_form(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "form", "message": e["msg"]}
-            for e in error.errors(include_url=False)
-        ]
-        raise Invalid("Some fields need attention.", errors=errors) from error
+        raise Invalid("Some fields need attention.", errors=field_errors(error, whole="form")) from error
 
 
 def form_errors(error: DomainError) -> dict[str, str]:

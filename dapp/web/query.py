@@ -1,22 +1,23 @@
 """Query-string parameters validated by pydantic models, with errors that name the parameter."""
 
+import uuid
 from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from dapp.errors import Invalid
+from dapp.errors import Invalid, field_error
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    """pydantic's errors as problem-document entries: field, code, message."""
-    return [_entry(item) for item in error.errors(include_url=False)]
+def field_errors(error: ValidationError, whole: str = "body") -> list[dict[str, str]]:
+    """pydantic's errors as problem-document entries: field, code, message (`whole` names model-level errors)."""
+    return [_entry(item, whole) for item in error.errors(include_url=False)]
 
 
-def _entry(item: Any) -> dict[str, str]:
-    field = ".".join(str(part) for part in item["loc"]) or "body"
+def _entry(item: Any, whole: str) -> dict[str, str]:
+    field = ".".join(str(part) for part in item["loc"]) or whole
     return {"field": field, "code": item["type"], "message": item["msg"]}
 
 
@@ -26,3 +27,11 @@ def query_args(model: type[ModelT]) -> ModelT:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         raise Invalid("Some query parameters are not valid.", errors=field_errors(error)) from error
+
+
+def uuid_arg(name: str, value: str) -> uuid.UUID:
+    """A UUID query parameter; anything else is a 422 naming the parameter."""
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise field_error(name, f"{name} must be a UUID.") from error

@@ -107,3 +107,10 @@ def test_csv_export_lists_each_contribution(app, issued, settings) -> None:
     csv_text = client.get("/certificates/export.csv").get_data(as_text=True).splitlines()
     assert csv_text[0].startswith("certificate_id,token_id,country")
     assert len(csv_text) == 1 + 4
+
+
+def test_an_explanation_for_a_malformed_device_id_is_refused_not_a_server_error(app, issued) -> None:
+    [certificate, _] = get(app, issued["buyer"], "/api/v1/certificates").json["items"]
+    response = get(app, issued["buyer"], f"/api/v1/certificates/{certificate['id']}/explanation?device_id=nope")
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "device_id"
