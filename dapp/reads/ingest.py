@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dapp.devices.models import Device
 from dapp.errors import Conflict, Invalid, NotFound
 from dapp.reads import partitions
 from dapp.reads.locations import UNKNOWN, locate
-from dapp.reads.models import CountryYield, HistorySpan, ReadStatus
+from dapp.reads.models import HistorySpan, ReadStatus
 from dapp.reads.plausibility import CLEAR_SKY_RULE, Interval, clear_sky_limits
 from dapp.reads.rules import MAX_ENERGY_RULE
 from dapp.reads.schemas import ReadBatchCreate, ReadType
@@ -101,7 +100,7 @@ def ingest(
     A block naming no device of the organization has every read rejected (`device_not_found`), or, with
     `unknown_device_is_error`, the request fails with 404.
     """
-    devices = load_devices(session, organization_id, [b.external_id for b in blocks], policy)
+    devices, states = load_devices(session, organization_id, [b.external_id for b in blocks], policy)
     if unknown_device_is_error:
         for block in blocks:
             if block.external_id.lower() not in devices:
@@ -111,8 +110,7 @@ def ingest(
                 )
     parsed = [_parse(block, devices.get(block.external_id.lower())) for block in blocks]
     partitions.ensure_months(session.get_bind(), (c.end for _, candidates, _ in parsed for c in candidates))
-    states = lock_states(session, sorted({d.id for d in devices.values()}))
-    spans = _history_spans(session, parsed)
+    spans = _history_spans(session, blocks, parsed)
     work = Work()
     for block, (device, candidates, early) in zip(blocks, parsed, strict=True):
         work.results.append(_judge_block(block, device, candidates, early, states, spans, policy, work))
@@ -127,45 +125,54 @@ def ingest(
     return work.results
 
 
+DEVICES_WITH_LOCKED_STATES = text("""
+SELECT d.id, d.external_id, d.timezone, d.country_code, d.capacity_kw, d.commissioning_date, d.onboarded_at,
+       d.latitude, d.longitude, d.yield_kwh_per_kwp AS device_yield, y.yield_kwh_per_kwp AS country_yield,
+       s.ongoing_type, s.last_end_at, s.last_register_wh, s.next_baseline_reason
+FROM device AS d
+JOIN device_read_state AS s ON s.device_id = d.id
+LEFT JOIN country_yield AS y ON y.country_code = d.country_code
+WHERE d.organization_id = :organization_id AND lower(d.external_id) = ANY(CAST(:external_ids AS text[]))
+ORDER BY d.id
+FOR UPDATE OF s
+""")
+LOCK_STATES = text("""
+SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason
+FROM device_read_state WHERE device_id = ANY(CAST(:ids AS uuid[])) ORDER BY device_id FOR UPDATE
+""")
+
+
 def load_devices(
     session: Session, organization_id: uuid.UUID, external_ids: list[str], policy: Policy
-) -> dict[str, DeviceContext]:
-    """The organization's devices with these external ids (case-insensitive), keyed by lower-case external id."""
+) -> tuple[dict[str, DeviceContext], dict[uuid.UUID, OngoingState]]:
+    """The organization's devices with these external ids (case-insensitive, keyed by lower-case external id)
+    and their read states, locked in device-id order so that concurrent batches cannot deadlock.
+
+    Every device has a state row (a trigger makes it with the device), so one statement does both.
+    """
     wanted = sorted({e.lower() for e in external_ids})
     rows = session.execute(
-        select(
-            Device.id,
-            Device.external_id,
-            Device.timezone,
-            Device.country_code,
-            Device.capacity_kw,
-            Device.commissioning_date,
-            Device.onboarded_at,
-            Device.latitude,
-            Device.longitude,
-            Device.yield_kwh_per_kwp,
-        ).where(Device.organization_id == organization_id, func.lower(Device.external_id).in_(wanted))
+        DEVICES_WITH_LOCKED_STATES, {"organization_id": organization_id, "external_ids": wanted}
     ).all()
-    country_yields = _country_yields(session, {r.country_code for r in rows})
-    return {r.external_id.lower(): _context(r, country_yields, policy.default_yield) for r in rows}
+    devices = {r.external_id.lower(): _context(r, policy.default_yield) for r in rows}
+    return devices, {r.id: _state(r) for r in rows}
 
 
-def _country_yields(session: Session, countries: set[str]) -> dict[str, Decimal]:
-    if not countries:
-        return {}
-    rows = session.execute(
-        select(CountryYield.country_code, CountryYield.yield_kwh_per_kwp).where(
-            CountryYield.country_code.in_(sorted(countries))
-        )
-    )
-    return {code: value for code, value in rows}
+def lock_states(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, OngoingState]:
+    """The read states of these devices, locked in device-id order."""
+    rows = session.execute(LOCK_STATES, {"ids": device_ids})
+    return {r.id: _state(r) for r in rows}
 
 
-def _context(row, country_yields: dict[str, Decimal], default_yield: Decimal) -> DeviceContext:
-    if row.yield_kwh_per_kwp is not None:
-        yield_value, source = row.yield_kwh_per_kwp, "device"
-    elif row.country_code in country_yields:
-        yield_value, source = country_yields[row.country_code], "country"
+def _state(row) -> OngoingState:
+    return OngoingState(row.id, row.ongoing_type, row.last_end_at, row.last_register_wh, row.next_baseline_reason)
+
+
+def _context(row, default_yield: Decimal) -> DeviceContext:
+    if row.device_yield is not None:
+        yield_value, source = row.device_yield, "device"
+    elif row.country_yield is not None:
+        yield_value, source = row.country_yield, "country"
     else:
         yield_value, source = default_yield, "default"
     return DeviceContext(
@@ -206,37 +213,11 @@ def _parse(block: Block, device: DeviceContext | None) -> Parsed:
     return device, candidates, early
 
 
-def lock_states(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, OngoingState]:
-    """Create missing `device_read_state` rows, then lock them all in device-id order."""
-    if not device_ids:
-        return {}
-    session.execute(
-        text(
-            "INSERT INTO device_read_state (device_id) SELECT unnest(CAST(:ids AS uuid[])) ORDER BY 1"
-            " ON CONFLICT DO NOTHING"
-        ),
-        {"ids": device_ids},
-    )
-    rows = session.execute(
-        text(
-            "SELECT device_id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason"
-            " FROM device_read_state WHERE device_id = ANY(CAST(:ids AS uuid[])) ORDER BY device_id FOR UPDATE"
-        ),
-        {"ids": device_ids},
-    )
-    return {
-        r.device_id: OngoingState(
-            r.device_id, r.ongoing_type, r.last_end_at, r.last_register_wh, r.next_baseline_reason
-        )
-        for r in rows
-    }
-
-
-def _history_spans(session: Session, parsed: list[Parsed]) -> dict[uuid.UUID, IntervalSet]:
+def _history_spans(session: Session, blocks: list[Block], parsed: list[Parsed]) -> dict[uuid.UUID, IntervalSet]:
     """History intervals already stored, for the devices and time range of the batch's history reads."""
     ranges: dict[uuid.UUID, list[Candidate]] = defaultdict(list)
-    for device, candidates, _ in parsed:
-        if device is not None:
+    for block, (device, candidates, _) in zip(blocks, parsed, strict=True):
+        if device is not None and block.batch.type == ReadType.HISTORY:
             ranges[device.id] += [c for c in candidates if c.start is not None]
     ranges = {device_id: cs for device_id, cs in ranges.items() if cs}
     spans: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {device_id: [] for device_id in ranges}
@@ -392,9 +373,8 @@ def _flag(item: Stored, limit: int, policy: Policy) -> None:
 def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState], now: datetime) -> None:
     """Spans, reads, rejections and states; a constraint lost to a concurrent writer is a 409, never a 500."""
     try:
-        with session.begin_nested():
-            write_reads(session, [_read_row(item, now) for item in work.stored], work.rejected, now)
-            write_states(session, [s for s in states.values() if s.changed])
+        write_reads(session, [_read_row(item, now) for item in work.stored], work.rejected, now)
+        write_states(session, [s for s in states.values() if s.changed])
     except IntegrityError as error:
         raise Conflict(
             "Another request stored reads of the same device at the same time; send the batch again.",

@@ -128,7 +128,7 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., R
             result = handler(call, **path_args)
         for effect in call.after_commit:
             effect()
-        return json_response(_dump(result, route.response), route.status)
+        return Response(_dump_json(result, route.response), status=route.status, content_type=JSON)
 
     return view
 
@@ -152,29 +152,33 @@ def _authorize(session: Session, route: ApiRoute) -> Actor | PlatformAdmin | Non
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
-    raw = request.get_data(cache=True)
+    """The body checked against `model`; JSON is parsed and validated in one pass (pydantic-core)."""
     try:
-        payload = json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DomainError(f"The request body is not valid JSON: {error}", code="malformed_json") from error
-    try:
-        return model.model_validate(payload)
+        return model.model_validate_json(request.get_data(cache=True) or b"null")
     except ValidationError as error:
+        malformed = [e for e in error.errors() if e["type"] == "json_invalid"]
+        if malformed:
+            detail = malformed[0]["ctx"]["error"] if "ctx" in malformed[0] else malformed[0]["msg"]
+            raise DomainError(f"The request body is not valid JSON: {detail}", code="malformed_json") from error
         raise Invalid(
             f"The request body does not match {model.__name__}.",
             errors=field_errors(error),
         ) from error
 
 
-def _dump(result: Any, model: type[BaseModel] | None) -> Any:
+def _dump_json(result: Any, model: type[BaseModel] | None) -> str:
+    """The response body: models are checked and serialized by pydantic-core, other results by `json`."""
     if isinstance(result, BaseModel):
-        return result.model_dump(mode="json")
+        return result.model_dump_json()
     if model is not None:
-        return model.model_validate(result).model_dump(mode="json")
-    return result
+        return model.model_validate(result).model_dump_json()
+    return json.dumps(result, separators=(",", ":"))
 
 
-def json_response(payload: Any, status: int = 200, content_type: str = "application/json") -> Response:
+JSON = "application/json"
+
+
+def json_response(payload: Any, status: int = 200, content_type: str = JSON) -> Response:
     return Response(json.dumps(payload, separators=(",", ":")), status=status, content_type=content_type)
 
 
