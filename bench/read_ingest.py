@@ -19,11 +19,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import requests
 
-from bench.readstack import MemoryPeak, add_devices, recent_ends, scratch_database, web_server
+from bench.readstack import MemoryPeak, add_devices, recent_ends, scratch_database, server_shape, web_server
 from dapp.reads.writing import READ_COLUMNS
 
 DEVICES = 1_000
-WORKERS = 2
 GOAL = 0.30
 
 
@@ -141,7 +140,7 @@ def main() -> None:
         copy_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"C{c}") for c in range(clients)]
         with psycopg.connect(stack.plain) as connection:
             by_external = dict(connection.execute("SELECT external_id, id FROM device").fetchall())
-        with web_server(stack, WORKERS) as (base, process):
+        with web_server(stack) as (base, process):
             requests.post(  # warm-up: imports, first connections, partitions of these months
                 f"{base}/api/v1/reads",
                 json={
@@ -162,10 +161,7 @@ def main() -> None:
                 api_time, api_latencies = api_run(base, stack.api_key, api_devices, ends)
         copy_time, copy_latencies = copy_run(stack.plain, [[by_external[e] for e in ids] for ids in copy_devices], ends)
     api_rate, copy_rate = rows / api_time, rows / copy_time
-    print(
-        f"{clients} clients × {batches} batches × {DEVICES:,} reads (1 per device) = {rows:,} rows;"
-        f" gunicorn {WORKERS} workers"
-    )
+    print(f"{clients} clients × {batches} batches × {DEVICES:,} reads (1 per device) = {rows:,} rows; {server_shape()}")
     print(
         f"HTTP POST /api/v1/reads: {api_rate:>10,.0f} rows/s"
         f"  median batch {statistics.median(api_latencies) * 1000:7.1f} ms"
@@ -175,7 +171,7 @@ def main() -> None:
         f"  median batch {statistics.median(copy_latencies) * 1000:7.1f} ms"
     )
     print(f"ratio {api_rate / copy_rate:.2f} (goal ≥ {GOAL}) {'ok' if api_rate / copy_rate >= GOAL else 'UNDER'}")
-    print(f"peak memory of the web server (master + {WORKERS} workers): {memory.peak / 2**20:,.0f} MiB")
+    print(f"peak memory of the web server (master + workers): {memory.peak / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -109,8 +109,9 @@ def add_devices(stack: Stack, count: int, onboarded_at: datetime, tag: str) -> l
 
 
 @contextmanager
-def web_server(stack: Stack, workers: int) -> Iterator[tuple[str, psutil.Process]]:
-    """gunicorn serving the app on a free port; yields its base URL and master process."""
+def web_server(stack: Stack) -> Iterator[tuple[str, psutil.Process]]:
+    """gunicorn serving the app on a free port with the platform's server settings (`dapp.gunicorn_conf`, as in
+    the Procfile); yields its base URL and master process."""
     port = free_port()
     env = {
         **os.environ,
@@ -120,8 +121,8 @@ def web_server(stack: Stack, workers: int) -> Iterator[tuple[str, psutil.Process
     }
     command = [
         str(Path(sys.prefix) / "bin" / "gunicorn"),
-        "-w",
-        str(workers),
+        "-c",
+        "python:dapp.gunicorn_conf",
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -172,6 +173,12 @@ class MemoryPeak:
             tree = [self.process, *self.process.children(recursive=True)]
             self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             time.sleep(0.05)
+
+
+def server_shape() -> str:
+    from dapp import gunicorn_conf
+
+    return f"gunicorn {gunicorn_conf.workers} workers × {gunicorn_conf.threads} threads"
 
 
 def recent_ends(count: int, step: timedelta) -> list[datetime]:

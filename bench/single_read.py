@@ -14,9 +14,8 @@ from datetime import timedelta
 
 import requests
 
-from bench.readstack import add_devices, recent_ends, scratch_database, web_server
+from bench.readstack import add_devices, recent_ends, scratch_database, server_shape, web_server
 
-WORKERS = 2
 GOAL = 0.50
 
 
@@ -63,14 +62,14 @@ def main() -> None:
                 r = http.get(f"{base}/healthz")
                 yield time.perf_counter() - started, r.status_code == 200, r.text
 
-        with web_server(stack, WORKERS) as (base, _):
+        with web_server(stack) as (base, _):
             for _ in range(20):
                 requests.get(f"{base}/healthz", timeout=10)
             trivial_time, trivial_latencies = run(clients, trivial)
             read_time, read_latencies = run(clients, reads)
     total = clients * count
     read_rate, trivial_rate = total / read_time, total / trivial_time
-    print(f"{clients} clients × {count} requests; gunicorn {WORKERS} workers")
+    print(f"{clients} clients × {count} requests; {server_shape()}")
     print(f"single-read POST: {read_rate:8,.0f} req/s  median {statistics.median(read_latencies) * 1000:6.1f} ms")
     print(f"GET /healthz:     {trivial_rate:8,.0f} req/s  median {statistics.median(trivial_latencies) * 1000:6.1f} ms")
     print(

@@ -30,11 +30,19 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
+POOL_RECYCLE_SECONDS = 1800
+
+
 class Database:
-    """The engine and session factory of one process."""
+    """The engine and session factory of one process.
+
+    Connections are not pinged before use (a round trip per request, ADR 0033): a connection found dead when
+    used invalidates the whole pool, so after a database restart one request per process fails (503, nothing
+    stored) and the next ones reconnect.
+    """
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
+        self.engine: Engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

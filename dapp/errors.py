@@ -64,3 +64,11 @@ class Conflict(DomainError):
 def field_error(field: str, message: str, code: str = "invalid") -> Invalid:
     """A validation error about one field."""
     return Invalid(message, errors=[{"field": field, "code": code, "message": message}])
+
+
+class Unavailable(DomainError):
+    """A service the platform depends on could not be reached; nothing was changed, the request can be retried."""
+
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"

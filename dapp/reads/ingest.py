@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import psycopg
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dapp.errors import Conflict, Invalid, NotFound
@@ -37,7 +37,7 @@ from dapp.reads.validation import (
     Rejected,
     Verdict,
 )
-from dapp.reads.writing import write_reads, write_states
+from dapp.reads.writing import write_batch
 
 
 @dataclass
@@ -373,9 +373,13 @@ def _flag(item: Stored, limit: int, policy: Policy) -> None:
 def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState], now: datetime) -> None:
     """Spans, reads, rejections and states; a constraint lost to a concurrent writer is a 409, never a 500."""
     try:
-        write_reads(session, [_read_row(item, now) for item in work.stored], work.rejected, now)
-        write_states(session, [s for s in states.values() if s.changed])
-    except IntegrityError as error:
+        write_batch(
+            session,
+            [_read_row(item, now) for item in work.stored],
+            [{**row, "received_at": now} for row in work.rejected],
+            [s for s in states.values() if s.changed],
+        )
+    except psycopg.IntegrityError as error:
         raise Conflict(
             "Another request stored reads of the same device at the same time; send the batch again.",
             code="concurrent_reads",

@@ -1,11 +1,11 @@
-"""Writing a judged batch: history spans, reads and rejections in one statement each, states in one UPDATE.
+"""Writing a judged batch: history spans, reads and rejections, then the devices' read states in one UPDATE.
 
-Large batches go through COPY (psycopg), small ones through one multi-row INSERT, which costs one round trip.
+Statements go straight to psycopg inside the session's transaction: COPY for large tables, a pipeline for the
+small inserts and the state update.
 """
 
-from datetime import datetime
-
-from sqlalchemy import insert, text
+import psycopg
+from psycopg import sql
 from sqlalchemy.orm import Session
 
 from dapp.reads.models import HistorySpan, MeterRead, RejectedRead
@@ -44,55 +44,76 @@ REJECTED_COLUMNS = (
     "detail",
     "received_at",
 )
-UPDATE_STATES = text("""
+UPDATE_STATES = """
 UPDATE device_read_state AS s
 SET ongoing_type = v.ongoing_type, last_end_at = v.last_end_at, last_register_wh = v.last_register_wh,
     next_baseline_reason = v.next_baseline_reason
-FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS varchar[]), CAST(:ends AS timestamptz[]),
-            CAST(:registers AS bigint[]), CAST(:reasons AS varchar[]))
+FROM unnest(%(ids)s::uuid[], %(types)s::varchar[], %(ends)s::timestamptz[], %(registers)s::bigint[],
+            %(reasons)s::varchar[])
      AS v(device_id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason)
 WHERE s.device_id = v.device_id
-""")
+"""
+SPAN_COLUMNS = ("device_id", "period_start", "period_end")
 
 
-def write_reads(
-    session: Session, reads: list[dict[str, object]], rejected: list[dict[str, object]], now: datetime
+def write_batch(
+    session: Session,
+    reads: list[dict[str, object]],
+    rejected: list[dict[str, object]],
+    states: list[OngoingState],
 ) -> None:
-    spans = [
-        {"device_id": r["device_id"], "period_start": r["period_start"], "period_end": r["period_end"]}
-        for r in reads
-        if r["read_type"] == "history"
-    ]
+    """History spans, then reads and rejections, then the changed states, in the session's transaction.
+
+    Tables with many rows go through COPY; the small inserts and the state update are sent together in one
+    pipeline, so a single read costs one round trip to write.
+    """
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, psycopg.Connection)
+    spans = [(r["device_id"], r["period_start"], r["period_end"]) for r in reads if r["read_type"] == "history"]
     if spans:
-        session.execute(insert(HistorySpan), spans)
-    _write(session, MeterRead.__tablename__, READ_COLUMNS, reads)
-    _write(session, RejectedRead.__tablename__, REJECTED_COLUMNS, [{**r, "received_at": now} for r in rejected])
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert(HistorySpan.__tablename__, SPAN_COLUMNS), spans)
+    tables = [
+        (MeterRead.__tablename__, READ_COLUMNS, reads),
+        (RejectedRead.__tablename__, REJECTED_COLUMNS, rejected),
+    ]
+    for table, columns, rows in tables:
+        if len(rows) >= COPY_THRESHOLD:
+            _copy(connection, table, columns, rows)
+    with connection.pipeline(), connection.cursor() as cursor:
+        for table, columns, rows in tables:
+            if 0 < len(rows) < COPY_THRESHOLD:
+                cursor.executemany(_insert(table, columns), [[row[c] for c in columns] for row in rows])
+        if states:
+            cursor.execute(UPDATE_STATES, _state_arrays(states))
 
 
 def write_states(session: Session, states: list[OngoingState]) -> None:
-    if not states:
-        return
-    session.execute(
-        UPDATE_STATES,
-        {
-            "ids": [s.device_id for s in states],
-            "types": [s.ongoing_type for s in states],
-            "ends": [s.last_end for s in states],
-            "registers": [s.last_register for s in states],
-            "reasons": [s.next_baseline_reason for s in states],
-        },
+    write_batch(session, [], [], states)
+
+
+def _state_arrays(states: list[OngoingState]) -> dict[str, list[object]]:
+    return {
+        "ids": [s.device_id for s in states],
+        "types": [s.ongoing_type for s in states],
+        "ends": [s.last_end for s in states],
+        "registers": [s.last_register for s in states],
+        "reasons": [s.next_baseline_reason for s in states],
+    }
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> sql.Composed:
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns)),
     )
 
 
-def _write(session: Session, table: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    if len(rows) < COPY_THRESHOLD:
-        model = MeterRead if table == MeterRead.__tablename__ else RejectedRead
-        session.execute(insert(model), rows)
-        return
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+def _copy(connection: psycopg.Connection, table: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])

@@ -1,7 +1,10 @@
 """Wiring of the Flask app: sessions, CSRF, blueprints, error handling, templates, health."""
 
+import logging
+
 from flask import Flask, Response, request
 from flask_wtf import CSRFProtect
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from dapp.accounts import api as accounts_api
@@ -15,7 +18,7 @@ from dapp.chain import api as chain_api
 from dapp.chain import views as chain_views
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
-from dapp.errors import DomainError
+from dapp.errors import DomainError, Unavailable
 from dapp.issuance import api as issuance_api
 from dapp.issuance import views as issuance_views
 from dapp.notify import api as notify_api
@@ -28,6 +31,8 @@ from dapp.verify import api as verify_api
 from dapp.verify import views as verify_views
 from dapp.web import docs, filters, health, login
 from dapp.web.api import ApiBlueprint, json_response, problem_response
+
+logger = logging.getLogger(__name__)
 
 API_BLUEPRINTS: list[ApiBlueprint] = [
     accounts_api.api,
@@ -72,6 +77,7 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
 
 
 def api_routes() -> list:
@@ -88,6 +94,19 @@ def _domain_error(error: DomainError) -> Response:
     from flask import render_template
 
     return Response(render_template("error.html", error=error), status=error.status)
+
+
+def _database_error(error: DBAPIError) -> Response:
+    """A lost database connection (the pool is renewed when it is detected) is a 503: the transaction was
+    rolled back. Any other database error is a fault of ours (500)."""
+    if not error.connection_invalidated:
+        raise error
+    logger.warning("database connection lost: %s", type(error.orig).__name__)
+    return _domain_error(
+        Unavailable(
+            "The database could not be reached; nothing was stored. Retry the request.", code="database_unavailable"
+        )
+    )
 
 
 def _http_error(error: HTTPException) -> Response:

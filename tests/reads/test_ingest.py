@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from dapp import platform
 from dapp.accounts.models import OrganizationType
@@ -209,3 +211,22 @@ def test_history_older_than_12_months_needs_acknowledgement(app, developer) -> N
     accepted = post(app, developer, body, external_id=old_device.external_id, query="?acknowledge_old=true")
     assert statuses(refused) == [("rejected", "needs_acknowledgement")]
     assert statuses(accepted) == [("accepted", None)]
+
+
+def test_a_lost_database_connection_is_a_503_that_stores_nothing_and_the_next_request_reconnects(
+    app, developer, settings
+) -> None:
+    assert post(app, developer, delta((1, 500))).status_code == 200
+    before = stored()
+    url = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    lost = post(app, developer, delta((2, 600)))
+    assert lost.status_code == 503
+    assert lost.json["code"] == "database_unavailable"
+    assert stored() == before
+    retried = post(app, developer, delta((2, 600)))
+    assert statuses(retried) == [("accepted", None)]
