@@ -1,10 +1,12 @@
 """Energy of part of a read, by the same cumulative flooring issuance uses (ADR 0007).
 
 For a read of `E` Wh over `[s, e)`, the part `[a, b)` holds `F(b) − F(a)` with `F(x) = ⌊E·(x−s)/(e−s)⌋` on
-integer microseconds: parts of a read always add up to exactly `E`, however the read is cut.
+integer microseconds: parts of a read always add up to exactly `E`, however the read is cut. A read that is
+counted whole (a baseline, a rejection, a row of a list) belongs to the period holding its last instant.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -34,3 +36,10 @@ def subtract(
     if cursor < interval[1]:
         pieces.append((cursor, interval[1]))
     return pieces
+
+
+def ends_in(end: Any, period_start: datetime, period_end: datetime) -> Any:
+    """Whether a read ending at `end` has its last instant in `[period_start, period_end)`, i.e. `end` lies in
+    `(period_start, period_end]` (ADR 0034). `end` is a datetime or a SQL column: the result is a bool or a
+    SQL condition."""
+    return (end > period_start) & (end <= period_end)

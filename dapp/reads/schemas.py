@@ -187,6 +187,7 @@ class ReadRow(BaseModel):
     read_type: str
     status: str = Field(description="accepted, certified, baseline, flagged, dismissed or rejected")
     reason_code: str | None
+    detail: str | None = Field(description="why a rejected read was refused, as a sentence")
     start_utc: datetime | None
     end_utc: datetime | None
     start_local: str | None
@@ -213,6 +214,7 @@ class FlaggedReadRow(BaseModel):
     period_end: datetime
     organization: str
     device_external_id: str
+    timezone: str = Field(description="the device's time zone, for showing the interval in local time")
     period_start: datetime | None
     energy_wh: int
     clear_sky_wh: int | None

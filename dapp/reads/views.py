@@ -1,16 +1,18 @@
 """Pages of meter reads: all reads (with chart and CSV), add a read, upload reads, the energy ledger, and the
 platform admin's pages for country yields and flagged reads."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dapp import platform
 from dapp.accounts.permissions import Module, Permission
+from dapp.devices.models import Device
 from dapp.devices.timezones import country_zones
-from dapp.errors import DomainError, Invalid
+from dapp.errors import DomainError, Invalid, field_error
 from dapp.reads.schemas import CountryYieldUpdate, ReadBatchCreate, ReadQuery, ReadReviewCreate
 from dapp.reads.service import ingestion, ledger, listing, review, uploads, yields
 from dapp.reads.service.devices import own_device, own_devices
@@ -51,10 +53,15 @@ def list_reads(call: PageCall) -> str | tuple[str, int]:
     return render_template("reads/list.html", **context, reads=reads, chart=chart)
 
 
+def _only(devices: list) -> str:
+    """The external id of the organization's only device (chosen for the reader), else nothing."""
+    return devices[0].external_id if len(devices) == 1 else ""
+
+
 def _filters(devices: list) -> dict[str, str]:
     today = platform.current().clock.now().date()
     return {
-        "device": request.args.get("device", devices[0].external_id if len(devices) == 1 else ""),
+        "device": request.args.get("device", _only(devices)),
         "from": request.args.get("from", str(today - timedelta(days=6))),
         "to": request.args.get("to", str(today)),
         "unit": request.args.get("unit", "Wh"),
@@ -77,20 +84,24 @@ def export_reads(call: PageCall) -> Response:
 def new_read(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
     devices = own_devices(call.session, call.actor)
     if request.method == "GET":
-        values = {"device": request.args.get("device", ""), "type": "delta", "unit": "Wh"}
+        values = {"device": request.args.get("device", _only(devices)), "type": "delta", "unit": "Wh"}
         return _read_form(devices, values, {})
     values = clean_form()
     try:
         with call.session.begin_nested():
-            outcome = _record_one(call, values)
+            device, outcome = _record_one(call, values)
     except DomainError as error:
-        flash(error.detail, "error")
-        return _read_form(devices, values, form_errors(error)), error.status
-    flash(_outcome_message(outcome), "success" if outcome["status"] != "flagged" else "info")
-    return redirect(url_for("reads.new_read", device=values.get("device", "")))
+        flash(_refusal(error), "error")
+        errors = {key.removeprefix("reads.0."): message for key, message in form_errors(error).items()}
+        return _read_form(devices, values, errors), error.status
+    flash(_outcome_message(outcome, device.timezone), "info" if outcome["status"] == "flagged" else "success")
+    return redirect(url_for("reads.new_read", device=device.external_id))
 
 
-def _record_one(call: PageCall, values: dict[str, str]):
+def _record_one(call: PageCall, values: dict[str, str]) -> tuple[Device, dict[str, Any]]:
+    if not values.get("device"):
+        raise field_error("device", "Choose one of your devices.")
+    device = own_device(call.session, call.actor, values["device"])
     batch = parse_form(
         ReadBatchCreate,
         {
@@ -103,20 +114,37 @@ def _record_one(call: PageCall, values: dict[str, str]):
     policy = ingestion.policy_from(
         platform.current().settings, platform.current().clock.now(), values.get("acknowledge_old") == "on"
     )
-    result = ingestion.record_batch(call.session, call.actor, values.get("device", ""), batch, policy, atomic=True)
-    return result["results"][0]
+    result = ingestion.record_batch(call.session, call.actor, device.external_id, batch, policy, atomic=True)
+    return device, result["results"][0]
 
 
-def _outcome_message(outcome) -> str:
-    if outcome.status == "baseline":
-        return f"Read stored as a baseline ({outcome.reason_code}): its energy starts the next interval."
-    if outcome.status == "flagged":
-        return f"Read stored but flagged: {outcome.detail}"
-    return f"Read accepted: {outcome.energy_wh} Wh from {outcome.start} to {outcome.end}."
+def _refusal(error: DomainError) -> str:
+    """The rule a refused read broke, in the sentence the rule gives (not the batch's summary)."""
+    if error.code != "batch_rejected":
+        return error.detail
+    [[outcome]] = error.extra["results"]
+    return f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
+
+
+def _outcome_message(outcome: dict[str, Any], timezone: str) -> str:
+    if outcome["status"] == "baseline":
+        return (
+            f"Read stored as a baseline ({outcome['reason_code']}): its {outcome['energy_wh']} Wh are kept but never"
+            " certified; the next read's interval starts at its end."
+        )
+    if outcome["status"] == "flagged":
+        return f"Read stored but flagged for review: {outcome['detail']}"
+    start, end = (_when(outcome[k], timezone) for k in ("start", "end"))
+    return f"Read accepted: {outcome['energy_wh']} Wh from {start} to {end}."
+
+
+def _when(iso: str, timezone: str) -> str:
+    instant = datetime.fromisoformat(iso)
+    return f"{listing.local(instant, timezone)} ({instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
 
 
 def _read_form(devices: list, values: dict[str, str], errors: dict[str, str]) -> str:
-    device = next((d for d in devices if d.external_id == values.get("device")), None)
+    device = next((d for d in devices if d.external_id.lower() == values.get("device", "").lower()), None)
     return render_template(
         "reads/new.html",
         devices=devices,
@@ -172,7 +200,7 @@ def device_ledger(call: PageCall) -> str | tuple[str, int]:
     devices = own_devices(call.session, call.actor)
     today = platform.current().clock.now().date()
     values = {
-        "device": request.args.get("device", devices[0].external_id if len(devices) == 1 else ""),
+        "device": request.args.get("device", _only(devices)),
         "from": request.args.get("from", str(today.replace(day=1))),
         "to": request.args.get("to", str(today)),
     }

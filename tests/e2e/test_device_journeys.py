@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dapp import platform
+from tests.e2e.steps import sign_in
 from tests.factories.devices import GOOD_ROW, csv_bytes
-from tests.support.journeys import PASSWORD, onboard
+from tests.support.journeys import onboard
 from tests.support.workers import run_jobs
 
 pytestmark = pytest.mark.browser
@@ -22,20 +23,12 @@ ROWS = [
 ]
 
 
-def sign_in(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My devices")).to_be_visible()
-
-
 def test_upload_three_rows_then_fix_the_partial_one_through_edit(
     app, settings, live_server: str, page: Page, tmp_path: Path
 ) -> None:
     platform.current().clock.set(NOW)
     member = onboard(app, settings.mail_dir, "developer", "Sunny Developers", "ada@sunny.example")
-    sign_in(page, live_server, member.email)
+    sign_in(page, live_server, member.email, landing="My devices")
 
     page.get_by_role("link", name="Bulk upload").first.click()
     upload = tmp_path / "devices.csv"
@@ -74,7 +67,7 @@ def test_the_add_form_enables_submit_only_when_mandatory_fields_are_valid(
 ) -> None:
     platform.current().clock.set(NOW)
     member = onboard(app, settings.mail_dir, "developer", "Sunny Developers", "ada@sunny.example")
-    sign_in(page, live_server, member.email)
+    sign_in(page, live_server, member.email, landing="My devices")
     page.get_by_role("link", name="Add device").first.click()
     submit = page.get_by_role("button", name="Register device")
     expect(submit).to_be_disabled()

@@ -9,19 +9,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
 from dapp.accounts.models import OrganizationType
-from tests.factories.accounts import PASSWORD, make_org
+from tests.e2e.steps import sign_in
+from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 
 pytestmark = pytest.mark.browser
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-
-
-def sign_in(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_buyer_filters_reserves_devices_of_two_developers_and_both_are_notified(

@@ -11,12 +11,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dapp.accounts.permissions import Actor
 from dapp.issuance.models import CertifiedEnergy
-from dapp.reads.energy import part_wh, subtract
+from dapp.reads.energy import ends_in, part_wh, subtract
 from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import LedgerRead, WaitingEnergy
 from dapp.reads.service.devices import own_device
@@ -56,7 +56,7 @@ def _reads(session: Session, device_id, start: datetime, end: datetime) -> list[
             select(MeterRead.status, MeterRead.period_start, MeterRead.period_end, MeterRead.energy_wh).where(
                 MeterRead.device_id == device_id,
                 MeterRead.period_end > start,
-                func.coalesce(MeterRead.period_start, MeterRead.period_end) < end,
+                or_(MeterRead.period_start < end, and_(MeterRead.period_start.is_(None), MeterRead.period_end <= end)),
             )
         )
     )
@@ -97,7 +97,7 @@ def _account(
     sums: Counter[str],
 ) -> None:
     if read.status == ReadStatus.BASELINE:
-        if period[0] <= read.period_end < period[1]:
+        if ends_in(read.period_end, *period):
             sums["baseline"] += read.energy_wh
         return
     s, e, energy = read.period_start, read.period_end, read.energy_wh
@@ -134,7 +134,7 @@ def _classify(gap: Interval, memberships: list[tuple[datetime, datetime, datetim
 def _rejected(session: Session, device_id, start: datetime, end: datetime) -> tuple[int, int]:
     row = session.execute(
         select(func.coalesce(func.sum(RejectedRead.energy_wh), 0), func.count()).where(
-            RejectedRead.device_id == device_id, RejectedRead.period_end >= start, RejectedRead.period_end < end
+            RejectedRead.device_id == device_id, ends_in(RejectedRead.period_end, start, end)
         )
     ).one()
     return int(row[0]), int(row[1])

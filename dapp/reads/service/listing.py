@@ -1,5 +1,8 @@
 """All reads of a device between two days (R-READ-10, R-TZ-2): stored and rejected reads together, each with
-its UTC and device-local time, the Wh certified of it, and the device's production per hour or day."""
+its UTC and device-local time, the Wh certified of it, and the device's production per hour or day.
+
+A read `[start, end)` belongs to the day (or hour) of its last instant, so a read ending at local midnight is
+listed and charted with the evening before it (ADR 0034)."""
 
 import csv
 import io
@@ -15,7 +18,7 @@ from dapp.accounts.permissions import Actor
 from dapp.devices.models import Device
 from dapp.errors import field_error
 from dapp.issuance.models import CertifiedEnergy
-from dapp.reads.energy import part_wh
+from dapp.reads.energy import ends_in, part_wh
 from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import ReadPage, ReadQuery, ReadRow
 from dapp.reads.service.devices import own_device
@@ -83,6 +86,7 @@ def _union(span: Range, status: str | None):
         MeterRead.read_type,
         MeterRead.status,
         MeterRead.status_reason.label("reason_code"),
+        literal(None).label("detail"),
         MeterRead.period_start,
         MeterRead.period_end,
         MeterRead.value_wh,
@@ -90,12 +94,13 @@ def _union(span: Range, status: str | None):
         MeterRead.max_energy_wh,
         MeterRead.clear_sky_wh,
         MeterRead.location_source,
-    ).where(MeterRead.device_id == device_id, MeterRead.period_end >= span.start, MeterRead.period_end < span.end)
+    ).where(MeterRead.device_id == device_id, ends_in(MeterRead.period_end, span.start, span.end))
     rejected = select(
         RejectedRead.id,
         RejectedRead.read_type,
         literal("rejected").label("status"),
         RejectedRead.reason_code,
+        RejectedRead.detail,
         RejectedRead.period_start,
         RejectedRead.period_end,
         RejectedRead.value_wh,
@@ -103,9 +108,7 @@ def _union(span: Range, status: str | None):
         RejectedRead.max_energy_wh,
         literal(None).label("clear_sky_wh"),
         literal(None).label("location_source"),
-    ).where(
-        RejectedRead.device_id == device_id, RejectedRead.period_end >= span.start, RejectedRead.period_end < span.end
-    )
+    ).where(RejectedRead.device_id == device_id, ends_in(RejectedRead.period_end, span.start, span.end))
     if status == "rejected":
         return rejected
     if status is not None:
@@ -149,6 +152,7 @@ def _row(r: Any, timezone: str, ranges: list[tuple[datetime, datetime]]) -> Read
         read_type=r.read_type,
         status=status,
         reason_code=r.reason_code,
+        detail=r.detail,
         start_utc=r.period_start,
         end_utc=r.period_end,
         start_local=local(r.period_start, timezone),
@@ -169,15 +173,17 @@ def local(instant: datetime | None, timezone: str) -> str | None:
 
 
 PRODUCTION = text("""
-SELECT date_trunc(:unit, period_end AT TIME ZONE :tz) AS bucket, sum(energy_wh)::bigint AS wh
+SELECT date_trunc(:unit, (period_end - interval '1 microsecond') AT TIME ZONE :tz) AS bucket,
+       sum(energy_wh)::bigint AS wh
 FROM meter_read
-WHERE device_id = :device_id AND period_end >= :start AND period_end < :end AND status IN ('accepted', 'flagged')
+WHERE device_id = :device_id AND period_end > :start AND period_end <= :end AND status IN ('accepted', 'flagged')
 GROUP BY 1 ORDER BY 1
 """)
 
 
 def production(session: Session, actor: Actor, external_id: str, first: date, last: date) -> dict[str, Any]:
-    """Energy per hour (ranges of at most 7 days) or per day, by the local time a read ends (chart data)."""
+    """Energy per hour (ranges of at most 7 days) or per day, in the local hour or day of each read's last instant
+    (chart data)."""
     device = own_device(session, actor, external_id)
     span = day_range(device, first, last)
     hourly = (last - first).days < 7

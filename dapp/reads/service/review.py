@@ -26,6 +26,7 @@ def flagged(session: Session, limit: int = 500) -> list[dict[str, Any]]:
             MeterRead.max_energy_wh,
             MeterRead.location_source,
             Device.external_id.label("device_external_id"),
+            Device.timezone,
             Organization.name.label("organization"),
         )
         .join(Device, Device.id == MeterRead.device_id)
