@@ -9,7 +9,7 @@ asked and a read was rejected.
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,7 +40,7 @@ from dapp.reads.validation import (
 from dapp.reads.writing import write_batch
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What happened to one read (the API's `Outcome`; a plain object, since a batch has thousands)."""
 
@@ -55,7 +55,10 @@ class Outcome:
     clear_sky_wh: int | None = None
 
     def as_json(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return {name: getattr(self, name) for name in OUTCOME_FIELDS}
+
+
+OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
 
 
 @dataclass
@@ -66,7 +69,7 @@ class Block:
     batch: ReadBatchCreate
 
 
-@dataclass
+@dataclass(slots=True)
 class Stored:
     """An accepted, baseline or flagged read on its way to `meter_read`."""
 

@@ -31,7 +31,7 @@ class Policy:
     flagged_auto_accept_ratio: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DeviceContext:
     """What the rules need to know about a device, loaded once per batch."""
 
@@ -52,7 +52,7 @@ class DeviceContext:
         return DeviceProfile(self.capacity_kw, self.yield_kwh_per_kwp, self.commissioning_date)
 
 
-@dataclass
+@dataclass(slots=True)
 class OngoingState:
     """A device's `device_read_state` row, held in memory while its batch is judged."""
 
@@ -64,7 +64,7 @@ class OngoingState:
     changed: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     index: int
     start: datetime | None
@@ -72,7 +72,7 @@ class Candidate:
     value_wh: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     status: str
     reason: str | None
