@@ -5,6 +5,7 @@ from dapp.audit.models import AuditEntry
 from dapp.chain.models import (
     CertificateChainState,
     ChainEvent,
+    ChainTransaction,
     IndexerCheckpoint,
     OutboxEntry,
     TokenBalance,
@@ -35,6 +36,7 @@ __all__ = [
     "CertificateContribution",
     "CertifiedEnergy",
     "ChainEvent",
+    "ChainTransaction",
     "Claim",
     "CountryYield",
     "Device",

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     platform_private_key: str = DEV_PLATFORM_KEY
     confirmations: int = Field(default=0, ge=0)
     mint_batch_size: int = Field(default=50, ge=1, le=500)
+    # Retries of chain-outbox entries (mints, claims, reservation logs): exponential backoff from `base`, capped
+    # at `max`, each delay scattered by ±jitter; the entry fails after `max_attempts` tries (ADR 0052).
+    outbox_max_attempts: int = Field(default=12, ge=1)
+    outbox_retry_base_seconds: float = Field(default=15, gt=0)
+    outbox_retry_max_seconds: float = Field(default=3600, gt=0)
+    outbox_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    # How long a chain job waits for a receipt before leaving the transaction in flight for the next run.
+    chain_receipt_timeout_seconds: float = Field(default=120, gt=0)
     scheduler_tick_seconds: int = Field(default=15, ge=1)
     late_reads_every_hours: float = Field(default=4, gt=0)
     late_reads_grace_days: int = Field(default=60, ge=0)

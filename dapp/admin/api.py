@@ -7,8 +7,9 @@ from pydantic import BaseModel, ValidationError
 
 from dapp import platform
 from dapp.accounts.permissions import PlatformAdmin
-from dapp.admin import service
-from dapp.admin.schemas import OrganizationSummary, UserSummary
+from dapp.admin import outbox, service
+from dapp.admin.schemas import OrganizationSummary, OutboxEntryRead, UserSummary
+from dapp.chain.jobs import enqueue_submit
 from dapp.errors import field_error
 from dapp.web.api import ApiBlueprint, Call
 
@@ -81,3 +82,18 @@ def disable_user(call: Call, user_id: uuid.UUID) -> UserSummary:
 def enable_user(call: Call, user_id: uuid.UUID) -> UserSummary:
     """Enable a disabled user again."""
     return _user(call, user_id, False)
+
+
+@api.endpoint_route("/admin/chain-outbox", "GET", platform_admin=True)
+def list_chain_outbox(call: Call) -> list[dict[str, object]]:
+    """Chain-outbox entries that failed, back off after a failed try, or wait for their receipt (oldest 500)."""
+    return [entry.model_dump(mode="json") for entry in outbox.entries_needing_attention(call.session)]
+
+
+@api.endpoint_route("/admin/chain-outbox/<int:entry_id>/retry", "POST", platform_admin=True, response=OutboxEntryRead)
+def retry_chain_outbox_entry(call: Call, entry_id: int) -> OutboxEntryRead:
+    """Retry a failed or backing-off entry now, with a fresh budget of attempts (409 if its transaction is in
+    flight); the chain job is enqueued."""
+    entry = outbox.retry_entry(call.session, _admin(call), platform.current().clock.now(), entry_id)
+    call.after_commit.append(enqueue_submit)
+    return entry

@@ -40,3 +40,28 @@ class UserSummary(BaseModel):
     is_disabled: bool
     email_confirmed_at: datetime | None
     anonymised_at: datetime | None
+
+
+class OutboxSubject(BaseModel):
+    """What an outbox entry is about: a certificate (mint), a claim, or a reservation (log entry)."""
+
+    type: str = Field(description="certificate, claim or reservation")
+    id: uuid.UUID
+    label: str
+    certificate_id: uuid.UUID | None = None
+    token_id: str | None = None
+    reservation_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = Field(default=None, description="The buyer organization it belongs to.")
+    organization_name: str | None = None
+
+
+class OutboxEntryRead(BaseModel):
+    id: int
+    kind: str
+    status: str = Field(description="pending (backing off after a failed try), sent (in flight) or failed")
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    tx_hash: str | None = Field(description="The transaction in flight, for sent entries.")
+    created_at: datetime
+    subject: OutboxSubject | None

@@ -6,9 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from dapp import platform
-from dapp.admin import service
+from dapp.admin import outbox, service
 from dapp.audit import service as audit
 from dapp.audit.schemas import AuditQuery
+from dapp.chain.jobs import enqueue_submit
+from dapp.errors import DomainError
 from dapp.web.pages import PageCall, admin_page
 
 bp = Blueprint("admin", __name__)
@@ -53,3 +55,22 @@ def set_user_state(call: PageCall, user_id: uuid.UUID, action: str) -> Response:
     if user.organization_id is None:
         return redirect(url_for("admin.dashboard"))
     return redirect(url_for("admin.organization", organization_id=user.organization_id))
+
+
+@bp.get("/admin/chain-outbox")
+@admin_page
+def chain_outbox(call: PageCall) -> str:
+    return render_template("admin/chain_outbox.html", entries=outbox.entries_needing_attention(call.session))
+
+
+@bp.post("/admin/chain-outbox/<int:entry_id>/retry")
+@admin_page
+def retry_chain_outbox_entry(call: PageCall, entry_id: int) -> Response:
+    try:
+        entry = outbox.retry_entry(call.session, call.actor, platform.current().clock.now(), entry_id)
+    except DomainError as error:
+        flash(error.detail, "error")
+    else:
+        call.after_commit.append(enqueue_submit)
+        flash(f"Entry {entry.id} will be tried again now.", "success")
+    return redirect(url_for("admin.chain_outbox"))

@@ -14,6 +14,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
 
 RECEIPT_TIMEOUT_SECONDS = 120
@@ -21,6 +22,23 @@ RECEIPT_TIMEOUT_SECONDS = 120
 
 class ChainUnavailable(Exception):
     """The chain node cannot be reached or the deployment is missing."""
+
+
+class TransactionReverted(Exception):
+    """A transaction was mined but reverted: none of its effects happened (its gas is spent)."""
+
+
+@dataclass(frozen=True)
+class SignedTransaction:
+    sender: str
+    nonce: int
+    tx_hash: str  # 0x-prefixed hex
+    raw: bytes
+
+
+def hex_hash(value: bytes) -> str:
+    """A transaction hash as 0x-prefixed lower-case hex (web3 returns HexBytes)."""
+    return "0x" + bytes(value).hex()
 
 
 @dataclass
@@ -51,17 +69,56 @@ class Chain:
     def transact(self, call: Any, signer: LocalAccount | None = None) -> TxReceipt:
         """Sign and send a contract call (from the platform account unless `signer`); wait for its receipt.
 
-        A call the contract would revert raises `ContractLogicError` before anything is sent.
+        A call the contract would revert raises `ContractLogicError` before anything is sent. The outbox does not
+        use this: it records each transaction before broadcasting it (dapp.chain.sending).
         """
         account = signer or self.signer
-        tx = call.build_transaction(
-            {
-                "from": account.address,
-                "nonce": self.web3.eth.get_transaction_count(account.address, "pending"),
-                "chainId": self.deployment["chain_id"],
-            }
-        )
-        return self._send(account.sign_transaction(tx).raw_transaction)
+        signed = self.sign(call, account, self.web3.eth.get_transaction_count(account.address, "pending"))
+        return self._send(signed.raw)
+
+    def sign(self, call: Any, account: LocalAccount, nonce: int) -> SignedTransaction:
+        """Build (estimating gas) and sign a contract call with `nonce`; nothing is sent.
+
+        A call the contract would revert raises `ContractLogicError` here.
+        """
+        tx = call.build_transaction({"from": account.address, "nonce": nonce, "chainId": self.deployment["chain_id"]})
+        signed = account.sign_transaction(tx)
+        return SignedTransaction(account.address, nonce, hex_hash(signed.hash), bytes(signed.raw_transaction))
+
+    def broadcast(self, raw: bytes) -> None:
+        """Hand signed bytes to the node; the same bytes twice are the same transaction, never a second one."""
+        try:
+            self.web3.eth.send_raw_transaction(raw)
+        except Web3RPCError as error:
+            if "already" not in str(error):  # "already known" / "already imported": it is in the pool
+                raise
+
+    def receipt(self, tx_hash: str) -> TxReceipt | None:
+        """The receipt of a mined transaction, None while it is not mined (or unknown)."""
+        try:
+            return self.web3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+
+    def is_known(self, tx_hash: str) -> bool:
+        """Whether the node has the transaction (in its pool or in a block)."""
+        try:
+            self.web3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return False
+        return True
+
+    def wait_for_receipt(self, tx_hash: str, timeout: float) -> TxReceipt:
+        """Poll for the receipt; raises web3's `TimeExhausted` after `timeout` seconds."""
+        return self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.2)  # type: ignore[arg-type]
+
+    def mined_nonce(self, address: str) -> int:
+        """How many transactions of `address` are mined: every nonce below it is used for good."""
+        return self.web3.eth.get_transaction_count(address, "latest")  # type: ignore[arg-type]
+
+    def pool_nonce(self, address: str) -> int:
+        """The next nonce of `address` counting the node's pending pool."""
+        return self.web3.eth.get_transaction_count(address, "pending")  # type: ignore[arg-type]
 
     def fund(self, address: str, minimum_wei: int, top_up_wei: int) -> None:
         """Give a platform-managed account gas money from the platform account when it runs low."""
@@ -72,7 +129,7 @@ class Chain:
             "value": top_up_wei,
             "gas": 21_000,
             "gasPrice": self.web3.eth.gas_price,
-            "nonce": self.web3.eth.get_transaction_count(self.signer.address, "pending"),
+            "nonce": self.pool_nonce(self.signer.address),
             "chainId": self.deployment["chain_id"],
         }
         self._send(self.signer.sign_transaction(tx).raw_transaction)
@@ -81,7 +138,7 @@ class Chain:
         tx_hash = self.web3.eth.send_raw_transaction(raw)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
         if receipt["status"] != 1:
-            raise ChainUnavailable(f"transaction {tx_hash.hex()} reverted")
+            raise TransactionReverted(f"transaction {hex_hash(tx_hash)} reverted")
         return receipt
 
 

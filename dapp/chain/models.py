@@ -30,14 +30,26 @@ class OutboxKind:
 
 
 class OutboxStatus:
-    PENDING = "pending"
+    PENDING = "pending"  # waiting for its first try, or for its next one (`next_attempt_at`) after a failure
+    SENT = "sent"  # its transaction is signed and recorded; the receipt decides (see ChainTransaction)
     DONE = "done"
-    FAILED = "failed"
+    FAILED = "failed"  # gave up after the retry policy's last attempt; a platform admin may retry it
 
 
 class OutboxEntry(Base):
+    """Something to do on chain, written in the same transaction as the business change that requires it.
+
+    `attempts` counts the tries that ended (the successful one included); after a failed try the entry stays
+    pending until `next_attempt_at` (exponential backoff), or becomes failed once the policy gives up.
+    """
+
     __tablename__ = "chain_outbox"
-    __table_args__ = (Index("ix_chain_outbox_pending", "kind", "id", postgresql_where=text("status = 'pending'")),)
+    __table_args__ = (
+        Index("ix_chain_outbox_pending", "kind", "id", postgresql_where=text("status = 'pending'")),
+        Index("ix_chain_outbox_open", "status", "id", postgresql_where=text("status <> 'done'")),
+        CheckConstraint("status IN ('pending', 'sent', 'done', 'failed')", name="status"),
+        CheckConstraint("status <> 'sent' OR transaction_id IS NOT NULL", name="sent_has_transaction"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -45,10 +57,47 @@ class OutboxEntry(Base):
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    next_attempt_at: Mapped[datetime | None]
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("chain_transaction.id"), index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     gas_used: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+
+
+class TransactionStatus:
+    SENT = "sent"  # signed and recorded; maybe broadcast, maybe mined: only a receipt or the nonce tells
+    MINED = "mined"
+    REVERTED = "reverted"
+    DROPPED = "dropped"  # its nonce was used by another transaction: it can never be mined
+
+
+class ChainTransaction(Base):
+    """A transaction the platform signed for outbox entries, recorded (and committed) before it is broadcast.
+
+    The signed bytes are kept so that a worker that died before the receipt can look the transaction up, or
+    broadcast the very same bytes again, instead of signing a second transaction for the same entries. At most
+    one transaction per (sender, nonce) is in flight.
+    """
+
+    __tablename__ = "chain_transaction"
+    __table_args__ = (
+        Index(
+            "uq_chain_transaction_in_flight", "sender", "nonce", unique=True, postgresql_where=text("status = 'sent'")
+        ),
+        CheckConstraint("status IN ('sent', 'mined', 'reverted', 'dropped')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(42))  # checksum address
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
+    raw_transaction: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default=TransactionStatus.SENT)
+    signed_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ChainEvent(Base):

@@ -1,0 +1,148 @@
+"""Platform admins watch the chain outbox (R-ISS-6): entries that failed, back off after a failed try, or wait
+for their transaction's receipt; and retry a failed or backing-off entry now. Every retry is audited in the log
+of the organization the entry's subject belongs to."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dapp.accounts.models import Organization
+from dapp.accounts.permissions import PlatformAdmin
+from dapp.admin.schemas import OutboxEntryRead, OutboxSubject
+from dapp.audit import service as audit
+from dapp.chain import outbox
+from dapp.chain.jobs import EFFECTS
+from dapp.chain.models import OutboxEntry, OutboxKind, OutboxStatus
+from dapp.errors import Conflict, NotFound
+from dapp.issuance.models import Certificate, Claim
+from dapp.reservations.models import Reservation, ReservationChange
+
+LIST_LIMIT = 500  # an outage can put thousands of entries in backoff: the oldest are the ones to look at
+
+
+def entries_needing_attention(session: Session) -> list[OutboxEntryRead]:
+    """Failed, backing-off and in-flight entries, the oldest 500, each with what it is about."""
+    entries = outbox.needing_attention(session, LIST_LIMIT)
+    subjects = _subjects(session, entries)
+    return [_read(entry, subjects.get(entry.id)) for entry in entries]
+
+
+def retry_entry(session: Session, admin: PlatformAdmin, now: datetime, entry_id: int) -> OutboxEntryRead:
+    """Make a failed or backing-off entry due now with a fresh budget of attempts. An entry in flight cannot be
+    retried: its transaction may still be mined, and only its receipt (or nonce) may decide."""
+    entry = session.get(OutboxEntry, entry_id, with_for_update=True)
+    if entry is None:
+        raise NotFound("There is no chain-outbox entry with this id.", code="outbox_entry_not_found")
+    if entry.status == OutboxStatus.SENT:
+        raise Conflict(
+            f"Its transaction {entry.tx_hash} is in flight; the chain job settles it by its receipt.",
+            code="outbox_entry_in_flight",
+        )
+    if entry.status == OutboxStatus.DONE:
+        raise Conflict("This entry is done: there is nothing to retry.", code="outbox_entry_done")
+    before = {"status": entry.status, "attempts": entry.attempts, "next_attempt_at": entry.next_attempt_at}
+    outbox.reset_for_retry(entry)
+    EFFECTS[entry.kind].retried(session, [entry])
+    subject = _subjects(session, [entry]).get(entry.id)
+    audit.record(
+        session,
+        admin,
+        "chain_outbox.retry",
+        "chain_outbox",
+        entry.id,
+        before={**before, "last_error": entry.last_error},
+        after={"status": entry.status, "attempts": entry.attempts, "next_attempt_at": None},
+        now=now,
+        organization_id=subject.organization_id if subject else None,
+    )
+    return _read(entry, subject)
+
+
+def _read(entry: OutboxEntry, subject: OutboxSubject | None) -> OutboxEntryRead:
+    return OutboxEntryRead(
+        id=entry.id,
+        kind=entry.kind,
+        status=entry.status,
+        attempts=entry.attempts,
+        last_error=entry.last_error,
+        next_attempt_at=entry.next_attempt_at,
+        tx_hash=entry.tx_hash,
+        created_at=entry.created_at,
+        subject=subject,
+    )
+
+
+def _subjects(session: Session, entries: list[OutboxEntry]) -> dict[int, OutboxSubject]:
+    """Entry id → its subject, three queries whatever the number of entries."""
+    by_kind: dict[str, dict[uuid.UUID, int]] = {}
+    for entry in entries:
+        group = "log" if entry.kind.startswith("log_reservation") else entry.kind
+        by_kind.setdefault(group, {})[uuid.UUID(entry.subject_id)] = entry.id
+    found = _certificates(session, by_kind.get(OutboxKind.MINT_CERTIFICATE, {}))
+    found |= _claims(session, by_kind.get(OutboxKind.CLAIM_CERTIFICATE, {}))
+    found |= _reservation_changes(session, by_kind.get("log", {}))
+    return found
+
+
+def _certificates(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int, OutboxSubject]:
+    rows = session.execute(
+        select(Certificate, Organization.name)
+        .join(Organization, Organization.id == Certificate.beneficiary_organization_id)
+        .where(Certificate.id.in_(entry_of))
+    )
+    return {
+        entry_of[c.id]: OutboxSubject(
+            type="certificate",
+            id=c.id,
+            label=f"Certificate of {c.volume_wh:,} Wh, {c.country_code}, window {c.window_start:%Y-%m-%d %H:%M} UTC",
+            certificate_id=c.id,
+            token_id=c.token_id,
+            reservation_id=c.reservation_id,
+            organization_id=c.beneficiary_organization_id,
+            organization_name=name,
+        )
+        for c, name in rows
+    }
+
+
+def _claims(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int, OutboxSubject]:
+    rows = session.execute(
+        select(Claim, Certificate.token_id, Organization.name)
+        .join(Certificate, Certificate.id == Claim.certificate_id)
+        .join(Organization, Organization.id == Claim.organization_id)
+        .where(Claim.id.in_(entry_of))
+    )
+    return {
+        entry_of[claim.id]: OutboxSubject(
+            type="claim",
+            id=claim.id,
+            label=f"Claim of {claim.volume_wh:,} Wh for {claim.beneficiary}",
+            certificate_id=claim.certificate_id,
+            token_id=token_id,
+            organization_id=claim.organization_id,
+            organization_name=name,
+        )
+        for claim, token_id, name in rows
+    }
+
+
+def _reservation_changes(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int, OutboxSubject]:
+    rows = session.execute(
+        select(ReservationChange, Reservation, Organization.name)
+        .join(Reservation, Reservation.id == ReservationChange.reservation_id)
+        .join(Organization, Organization.id == Reservation.buyer_organization_id)
+        .where(ReservationChange.id.in_(entry_of))
+    )
+    return {
+        entry_of[change.id]: OutboxSubject(
+            type="reservation",
+            id=reservation.id,
+            label=f"Reservation {reservation.name}: {change.kind.replace('_', ' ')}",
+            reservation_id=reservation.id,
+            organization_id=reservation.buyer_organization_id,
+            organization_name=name,
+        )
+        for change, reservation, name in rows
+    }
