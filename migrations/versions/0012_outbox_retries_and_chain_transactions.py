@@ -1,14 +1,14 @@
 """Outbox retries with backoff and the platform's recorded chain transactions (ADR 0052, 0053)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
