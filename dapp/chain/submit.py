@@ -17,6 +17,7 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 
 from dapp.chain import outbox
+from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain, ChainUnavailable
 from dapp.chain.models import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.ipfs import ContentStore, ContentStoreError, add_json, canonical_json
@@ -46,7 +47,8 @@ def submit_mints(session: Session, chain: Chain, content: ContentStore, batch_si
     return len(entries)
 
 
-def _certificate_data(c: Certificate) -> tuple:
+def _certificate_data(c: Certificate) -> tuple[Any, ...]:
+    assert c.metadata_cid is not None
     return (
         bytes.fromhex(c.certificate_key[2:]),
         chain_address(c.owner_address),
@@ -55,7 +57,7 @@ def _certificate_data(c: Certificate) -> tuple:
         int(c.generation_end.timestamp()),
         c.reservation_id.bytes,
         bytes.fromhex(c.contributions_root[2:]),
-        c.metadata_cid,
+        *metadata_cid_fields(c.metadata_cid),
     )
 
 
