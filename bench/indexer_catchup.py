@@ -1,9 +1,10 @@
 """R-NF-5: the indexer catches up 10,000 events from scratch, vs. the raw `eth_getLogs` calls alone, same run.
 
 On a fresh anvil with the contracts deployed by `scripts/deploy.py`, the platform signer issues 4,000
-certificates in batches of 100 (CertificateIssued + TransferSingle each: 8,000 events), makes 1,000 transfers
-(1,000 TransferSingle) and 500 claims (TransferSingle + ClaimSingle: 1,000 events). Then, three times on an
-emptied scratch database (created on the server at TEST_DATABASE_URL, default the machine's PostgreSQL):
+certificates in batches of 100 (CertificateIssued + TransferSingle each, one BatchCommitted per batch: 8,040
+events), makes 1,000 transfers (1,000 TransferSingle) and 500 claims (TransferSingle + ClaimSingle: 1,000
+events). Then, three times on an emptied scratch database (created on the server at TEST_DATABASE_URL, default
+the machine's PostgreSQL):
 
 - reference: the `eth_getLogs` calls the indexer makes, over the same block ranges, and nothing else;
 - indexer: `indexer.run.catch_up` from the deployment block to the head (decode, store, balances, claims,
@@ -30,6 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from dapp import platform
+from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain
 from dapp.chain.models import ChainEvent
 from dapp.migrations import upgrade
@@ -48,7 +50,8 @@ INDEXER_TABLES = "chain_event, token_transfer, token_balance, token_claim, certi
 
 
 def certificate(owner: str) -> tuple[Any, ...]:
-    return (secrets.token_bytes(32), owner, 1_000_000, 1_780_000_000, 1_780_086_400, bytes(16), bytes(32), CID)
+    period = (1_780_000_000, 1_780_086_400)
+    return (secrets.token_bytes(32), owner, 1_000_000, *period, bytes(16), bytes(32), *metadata_cid_fields(CID))
 
 
 def send_all(chain: Chain, calls: list[Any], gas: int) -> None:

@@ -2,19 +2,25 @@
 pragma solidity ^0.8.24;
 
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {ERC1155Utils} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Utils.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC1888} from "./interfaces/IERC1888.sol";
 
 /// @title D-REC certificates
 /// @notice ERC-1155 tokens following ERC-1888: one token id per certificate, one unit per Wh.
 /// @dev The token id is the certificate key the platform derives from (reservation, window, country), so a
-///      second mint of the same certificate reverts and a resubmitted batch is harmless. The certificate's data
-///      is committed on chain as a hash and published in full in {CertificateIssued}.
+///      second mint of the same certificate reverts and a resubmitted batch is harmless. Each batch's data is
+///      committed on chain as one hash ({isCommitted}) and published field by field in {CertificateIssued}.
+///      Gas (R-NF-4, docs/adr/0056): issuing writes a single fresh storage slot per certificate, its {Issuance},
+///      which is at once the uniqueness marker, the revocation flag and the balance of the account issued to.
+///      Balances therefore live here (`_received` plus the issuance), not in OpenZeppelin's `_balances`; the rest
+///      (approvals, transfer checks, receiver hooks, events) is OpenZeppelin's ERC-1155.
 contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     /// @notice Role allowed to issue certificates.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
 
-    /// @notice What the platform certifies about one certificate.
+    /// @notice What the platform certifies about one certificate. The metadata document's binary CIDv1 is
+    ///         `metadataCidPrefix ‖ metadataCidDigest`: version 1, codec, sha2-256, length 32, then the digest.
     struct CertificateData {
         bytes32 certificateKey;
         address to;
@@ -23,18 +29,31 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         uint64 periodEnd;
         bytes16 reservationId;
         bytes32 contributionsRoot;
-        string metadataCid;
+        bytes4 metadataCidPrefix;
+        bytes32 metadataCidDigest;
     }
 
-    mapping(uint256 id => bytes32) private _dataHash;
+    /// @dev A certificate's one storage slot; `issuedTo` is never zero once issued.
+    struct Issuance {
+        address issuedTo; // who the tokens were minted to (the provisional account for I-REC certificates)
+        uint88 unmovedWh; // Wh of the issued volume still with `issuedTo`: neither transferred nor claimed
+        bool isRevoked;
+    }
+
+    /// @dev ABI size of one CertificateData (nine words), and of the head of a CertificateData[] argument.
+    uint256 private constant CERTIFICATE_DATA_SIZE = 9 * 32;
+    uint256 private constant ARRAY_HEAD_SIZE = 2 * 32;
+
+    mapping(uint256 id => Issuance) private _issuances;
+    mapping(uint256 id => mapping(address holder => uint256)) private _received;
+    mapping(bytes32 commitment => bool) private _commitments;
     mapping(uint256 id => mapping(address owner => uint256)) private _claimed;
-    mapping(uint256 id => bool) private _revoked;
     mapping(uint256 id => address) private _provisionalBeneficiary;
 
     /// @notice Holds I-REC certificates until the registry confirms them (R-IREC-1).
     address public provisionalAccount;
 
-    /// @notice A certificate was issued; carries every field of its committed data.
+    /// @notice A certificate was issued; carries every field of its data.
     event CertificateIssued(
         uint256 indexed id,
         address indexed to,
@@ -43,8 +62,13 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         uint64 periodStart,
         uint64 periodEnd,
         bytes32 contributionsRoot,
-        string metadataCid
+        bytes4 metadataCidPrefix,
+        bytes32 metadataCidDigest
     );
+
+    /// @notice The `count` certificates issued just before in this transaction form a batch committed on chain as
+    ///         `commitment` = keccak256(abi.encode(certificates)), in issue order.
+    event BatchCommitted(bytes32 indexed commitment, uint256 count);
 
     /// @notice Certificate `id` was minted to the provisional account on behalf of `beneficiary`.
     event ProvisionalIssued(uint256 indexed id, address indexed beneficiary);
@@ -58,12 +82,15 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     /// @notice The provisional account changed.
     event ProvisionalAccountSet(address account);
 
+    error EmptyBatch();
+    error NonCanonicalEncoding();
     error CertificateAlreadyIssued(uint256 id);
     error CertificateIsRevoked(uint256 id);
     error NotProvisional(uint256 id);
     error NoProvisionalAccount();
     error CertificateNotIssued(uint256 id);
     error EmptyCertificate(bytes32 certificateKey);
+    error VolumeTooLarge(bytes32 certificateKey, uint256 volumeWh);
     error InvalidPeriod(uint64 periodStart, uint64 periodEnd);
     error NotOwnerNorApproved(address operator, address owner);
     error ZeroClaim(uint256 id);
@@ -78,24 +105,16 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         emit ProvisionalAccountSet(account);
     }
 
-    /// @notice Issue a batch of certificates; reverts whole if any key was issued before.
-    /// @param certificates the certificates, each minted to its own `to`.
+    /// @notice Issue a batch of certificates, each to its own `to`; reverts whole if any key was issued before.
     function issueBatch(CertificateData[] calldata certificates) external onlyRole(ISSUER_ROLE) {
-        for (uint256 i = 0; i < certificates.length; ++i) {
-            _issue(certificates[i]);
-        }
+        _issueBatch(certificates, address(0));
     }
 
     /// @notice Issue certificates to the provisional account on behalf of each certificate's `to` (I-REC).
     function issueProvisionalBatch(CertificateData[] calldata certificates) external onlyRole(ISSUER_ROLE) {
         address holder = provisionalAccount;
         if (holder == address(0)) revert NoProvisionalAccount();
-        for (uint256 i = 0; i < certificates.length; ++i) {
-            uint256 id = _record(certificates[i]);
-            _provisionalBeneficiary[id] = certificates[i].to;
-            emit ProvisionalIssued(id, certificates[i].to);
-            _mint(holder, id, certificates[i].volumeWh, "");
-        }
+        _issueBatch(certificates, holder);
     }
 
     /// @notice The registry confirmed certificate `id`: record its serial numbers and move it to the beneficiary.
@@ -113,13 +132,13 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     /// @notice Revoke certificate `id`: its tokens can no longer move or be claimed.
     function revoke(uint256 id, string calldata reason) external onlyRole(ISSUER_ROLE) {
         if (!isIssued(id)) revert CertificateNotIssued(id);
-        _revoked[id] = true;
+        _issuances[id].isRevoked = true;
         emit CertificateRevoked(id, reason);
     }
 
     /// @notice Whether certificate `id` was revoked.
     function isRevoked(uint256 id) external view returns (bool) {
-        return _revoked[id];
+        return _issuances[id].isRevoked;
     }
 
     /// @notice Who a provisional certificate is held for (zero when not provisional).
@@ -144,19 +163,23 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         return _claimed[id][owner];
     }
 
-    /// @notice Hash of the certificate's committed data (zero when not issued).
-    function certificateDataHash(uint256 id) external view returns (bytes32) {
-        return _dataHash[id];
+    /// @notice Whether `certificates` is exactly a batch that was issued, every field and the order included.
+    /// @dev To verify one certificate, rebuild its batch from the {CertificateIssued} events that precede its
+    ///      {BatchCommitted} in the issuing transaction and pass it here.
+    function isCommitted(CertificateData[] calldata certificates) external view returns (bool) {
+        return _commitments[keccak256(abi.encode(certificates))];
     }
 
     /// @notice Whether certificate `id` has been issued.
     function isIssued(uint256 id) public view returns (bool) {
-        return _dataHash[id] != bytes32(0);
+        return _issuances[id].issuedTo != address(0);
     }
 
-    /// @notice The hash under which a certificate's data is committed.
-    function hashCertificate(CertificateData calldata c) public pure returns (bytes32) {
-        return keccak256(abi.encode(c));
+    /// @notice What `account` holds of `id`: the unmoved issued volume if it was issued to, plus what it received.
+    function balanceOf(address account, uint256 id) public view override returns (uint256) {
+        Issuance storage issuance = _issuances[id];
+        uint256 unmoved = issuance.issuedTo == account ? issuance.unmovedWh : 0;
+        return unmoved + _received[id][account];
     }
 
     /// @inheritdoc ERC1155
@@ -164,30 +187,82 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         return interfaceId == type(IERC1888).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Transfers and burns (claims) of revoked certificates revert; mints are checked in {_record}.
+    /// @dev Moves balances for transfers and burns (claims), which revert for revoked certificates; emits as
+    ///      OpenZeppelin's `_update` does. Issuance does not come here: it writes the {Issuance} in {_issue}.
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
-        if (from != address(0)) {
-            for (uint256 i = 0; i < ids.length; ++i) {
-                if (_revoked[ids[i]]) revert CertificateIsRevoked(ids[i]);
+        if (ids.length != values.length) revert ERC1155InvalidArrayLength(ids.length, values.length);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            if (from != address(0)) _debit(from, ids[i], values[i]);
+            if (to != address(0)) _received[ids[i]][to] += values[i];
+        }
+        if (ids.length == 1) {
+            emit TransferSingle(_msgSender(), from, to, ids[0], values[0]);
+        } else {
+            emit TransferBatch(_msgSender(), from, to, ids, values);
+        }
+    }
+
+    /// @dev Takes `value` of `id` from `from`: first from the unmoved issued volume, if `from` was issued to.
+    function _debit(address from, uint256 id, uint256 value) private {
+        Issuance storage issuance = _issuances[id];
+        if (issuance.isRevoked) revert CertificateIsRevoked(id);
+        uint256 unmoved = issuance.issuedTo == from ? issuance.unmovedWh : 0;
+        uint256 fromUnmoved = value < unmoved ? value : unmoved;
+        uint256 fromReceived = value - fromUnmoved;
+        if (fromReceived != 0) {
+            uint256 received = _received[id][from];
+            if (received < fromReceived) revert ERC1155InsufficientBalance(from, unmoved + received, value, id);
+            _received[id][from] = received - fromReceived;
+        }
+        if (fromUnmoved != 0) issuance.unmovedWh = uint88(unmoved - fromUnmoved);
+    }
+
+    /// @dev Issues every certificate, to `holder` if set, else to its `to`, and commits the batch.
+    ///      The commitment hashes the call's arguments as sent, which are abi.encode(certificates) because the
+    ///      encoding is checked to be canonical: no bytes beyond the array, and every field is validated as the
+    ///      ABI decoder reads it. Hashing calldata costs far less than encoding the batch again.
+    function _issueBatch(CertificateData[] calldata certificates, address holder) private {
+        if (certificates.length == 0) revert EmptyBatch();
+        if (
+            msg.data.length != 4 + ARRAY_HEAD_SIZE + certificates.length * CERTIFICATE_DATA_SIZE
+                || uint256(bytes32(msg.data[4:36])) != 32
+        ) revert NonCanonicalEncoding();
+        for (uint256 i = 0; i < certificates.length; ++i) {
+            CertificateData calldata c = certificates[i];
+            if (holder == address(0)) {
+                _issue(c, c.to);
+            } else {
+                _issue(c, holder);
+                _provisionalBeneficiary[uint256(c.certificateKey)] = c.to;
+                emit ProvisionalIssued(uint256(c.certificateKey), c.to);
             }
         }
-        super._update(from, to, ids, values);
+        bytes32 commitment = keccak256(msg.data[4:]);
+        _commitments[commitment] = true;
+        emit BatchCommitted(commitment, certificates.length);
     }
 
-    function _issue(CertificateData calldata c) private {
-        uint256 id = _record(c);
-        _mint(c.to, id, c.volumeWh, "");
-    }
-
-    /// @dev Checks a certificate, commits its data hash and emits {CertificateIssued}; returns its token id.
-    function _record(CertificateData calldata c) private returns (uint256 id) {
-        id = uint256(c.certificateKey);
-        if (_dataHash[id] != bytes32(0)) revert CertificateAlreadyIssued(id);
+    /// @dev Checks a certificate, writes its {Issuance} (its one fresh slot) and mints its volume to `holder`.
+    function _issue(CertificateData calldata c, address holder) private {
+        uint256 id = uint256(c.certificateKey);
+        if (_issuances[id].issuedTo != address(0)) revert CertificateAlreadyIssued(id);
         if (c.volumeWh == 0) revert EmptyCertificate(c.certificateKey);
+        if (c.volumeWh > type(uint88).max) revert VolumeTooLarge(c.certificateKey, c.volumeWh);
         if (c.periodStart >= c.periodEnd) revert InvalidPeriod(c.periodStart, c.periodEnd);
-        _dataHash[id] = hashCertificate(c);
+        if (holder == address(0)) revert ERC1155InvalidReceiver(address(0));
+        _issuances[id] = Issuance({issuedTo: holder, unmovedWh: uint88(c.volumeWh), isRevoked: false});
         emit CertificateIssued(
-            id, c.to, c.reservationId, c.volumeWh, c.periodStart, c.periodEnd, c.contributionsRoot, c.metadataCid
+            id,
+            c.to,
+            c.reservationId,
+            c.volumeWh,
+            c.periodStart,
+            c.periodEnd,
+            c.contributionsRoot,
+            c.metadataCidPrefix,
+            c.metadataCidDigest
         );
+        emit TransferSingle(_msgSender(), address(0), holder, id, c.volumeWh);
+        ERC1155Utils.checkOnERC1155Received(_msgSender(), address(0), holder, id, c.volumeWh, "");
     }
 }

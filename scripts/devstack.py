@@ -175,14 +175,17 @@ def chain_id(rpc_url: str) -> int | None:
         return None
 
 
-def start_anvil(state_file: Path | None, port: int | None = None) -> tuple[str, Stop]:
+def start_anvil(state_file: Path | None, port: int | None = None, *, steps_tracing: bool = False) -> tuple[str, Stop]:
     """Run anvil on 127.0.0.1 (a free port unless `port` is given), chain id 31337.
 
     With `state_file`, the chain is loaded from it and saved every second and on exit, so a restart (even
-    after SIGKILL) keeps the blocks. Returns the RPC URL and a function that stops anvil (SIGTERM, then wait).
+    after SIGKILL) keeps the blocks. With `steps_tracing`, `debug_traceTransaction` returns every opcode step
+    (benchmarks use it). Returns the RPC URL and a function that stops anvil (SIGTERM, then wait).
     """
     port = port or free_port()
     command = [str(anvil_path()), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID)]
+    if steps_tracing:
+        command.append("--steps-tracing")
     log_file = None
     if state_file is not None:
         state_file = state_file.resolve()

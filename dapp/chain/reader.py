@@ -1,14 +1,15 @@
 """Reading certificates straight from the chain, for verification that does not trust our database (R-VER)."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from eth_abi import encode
-from eth_utils import keccak
 from hexbytes import HexBytes
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import TxReceipt
 
+from dapp.chain.certificate_data import from_event, metadata_cid
 from dapp.chain.contracts import Chain
-
-CERTIFICATE_DATA = "(bytes32,address,uint256,uint64,uint64,bytes16,bytes32,string)"
 
 
 @dataclass(frozen=True)
@@ -25,22 +26,8 @@ class IssuedOnChain:
     metadata_cid: str
     tx_hash: str
     block_number: int
-    committed_hash: bytes
+    is_committed: bool  # the contract confirms the certificate's batch, as its events show it, is committed
     is_revoked: bool
-
-    def data_hash(self) -> bytes:
-        """keccak256(abi.encode(CertificateData)) recomputed from the event, to compare with the commitment."""
-        data = (
-            self.token_id.to_bytes(32, "big"),
-            self.to,
-            self.volume_wh,
-            self.period_start,
-            self.period_end,
-            self.reservation_id,
-            self.contributions_root,
-            self.metadata_cid,
-        )
-        return keccak(encode([CERTIFICATE_DATA], [data]))
 
 
 @dataclass(frozen=True)
@@ -61,6 +48,8 @@ def issued_certificate(chain: Chain, token_id: int) -> IssuedOnChain | None:
         return None
     event = logs[0]
     args = event["args"]
+    receipt = chain.web3.eth.get_transaction_receipt(event["transactionHash"])
+    batch = batch_of(contract, receipt, event["logIndex"])
     return IssuedOnChain(
         token_id=token_id,
         to=args["to"],
@@ -69,12 +58,27 @@ def issued_certificate(chain: Chain, token_id: int) -> IssuedOnChain | None:
         period_end=args["periodEnd"],
         reservation_id=bytes(args["reservationId"]),
         contributions_root=bytes(args["contributionsRoot"]),
-        metadata_cid=args["metadataCid"],
+        metadata_cid=metadata_cid(args["metadataCidPrefix"], args["metadataCidDigest"]),
         tx_hash=HexBytes(event["transactionHash"]).to_0x_hex(),
         block_number=event["blockNumber"],
-        committed_hash=bytes(contract.functions.certificateDataHash(token_id).call()),
+        is_committed=bool(batch) and contract.functions.isCommitted(batch).call(),
         is_revoked=contract.functions.isRevoked(token_id).call(),
     )
+
+
+def batch_of(contract: Contract, receipt: TxReceipt, log_index: int) -> list[tuple[Any, ...]]:
+    """The CertificateData of the batch holding the `CertificateIssued` at `log_index`, rebuilt from the
+    transaction's events: the certificates issued between the previous `BatchCommitted` and the next one.
+    Empty when no `BatchCommitted` closes the batch or its count disagrees."""
+    issued = contract.events.CertificateIssued().process_receipt(receipt, errors=DISCARD)
+    commits = contract.events.BatchCommitted().process_receipt(receipt, errors=DISCARD)
+    before = [c["logIndex"] for c in commits if c["logIndex"] < log_index]
+    after = [c for c in commits if c["logIndex"] > log_index]
+    if not after:
+        return []
+    start, end = max(before, default=-1), after[0]["logIndex"]
+    batch = [from_event(e["args"]) for e in issued if start < e["logIndex"] < end]
+    return batch if len(batch) == after[0]["args"]["count"] else []
 
 
 def claims(chain: Chain, token_id: int) -> list[ClaimOnChain]:

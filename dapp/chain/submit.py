@@ -17,6 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from dapp.chain import outbox
+from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain
 from dapp.chain.models import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.chain.sending import Effects, Prepared, Run, prepare, try_once
@@ -71,7 +72,8 @@ def _minted(session: Session, entries: list[OutboxEntry], tx_hash: str, _now: da
 MINT_EFFECTS = Effects(done=_minted)
 
 
-def _certificate_data(c: Certificate) -> tuple:
+def _certificate_data(c: Certificate) -> tuple[Any, ...]:
+    assert c.metadata_cid is not None
     return (
         bytes.fromhex(c.certificate_key[2:]),
         chain_address(c.owner_address),
@@ -80,7 +82,7 @@ def _certificate_data(c: Certificate) -> tuple:
         int(c.generation_end.timestamp()),
         c.reservation_id.bytes,
         bytes.fromhex(c.contributions_root[2:]),
-        c.metadata_cid,
+        *metadata_cid_fields(c.metadata_cid),
     )
 
 

@@ -94,7 +94,10 @@ def _pb_bytes(field: int, payload: bytes) -> bytes:
 
 def binary_cid(codec: int, block: bytes) -> bytes:
     """CIDv1 bytes of a block: version, codec, then the sha2-256 multihash (code, length, digest)."""
-    digest = hashlib.sha256(block).digest()
+    return _binary(codec, hashlib.sha256(block).digest())
+
+
+def _binary(codec: int, digest: bytes) -> bytes:
     return varint(CID_VERSION) + varint(codec) + varint(SHA2_256) + varint(SHA2_256_LENGTH) + digest
 
 
@@ -127,6 +130,11 @@ def parse_cid(cid: str) -> tuple[int, bytes]:
     if not valid:
         raise InvalidCID(f"unsupported or malformed CID: {cid!r}")
     return codec, digest
+
+
+def cid_to_binary(cid: str) -> bytes:
+    """The binary form of a text CID of this module's scheme (raises InvalidCID for any other)."""
+    return _binary(*parse_cid(cid))
 
 
 def unixfs_file_data(blocksizes: list[int]) -> bytes:

@@ -102,13 +102,13 @@ def _volume_check(document: dict[str, Any], issued: reader.IssuedOnChain) -> Che
 
 
 def _commitment_check(issued: reader.IssuedOnChain) -> Check:
-    passed = issued.data_hash() == issued.committed_hash
     return Check(
         name="event matches the on-chain commitment",
-        passed=passed,
-        detail="keccak256 of the event's certificate data equals the hash the contract stored."
-        if passed
-        else "The event's data does not hash to the stored commitment.",
+        passed=issued.is_committed,
+        detail="The contract confirms that the certificate's batch, as its events publish it, is the one it "
+        "committed (isCommitted)."
+        if issued.is_committed
+        else "The events of the certificate's batch do not match the commitment the contract stored.",
     )
 
 

@@ -1,10 +1,15 @@
-"""DrecCertificates: issuance, key uniqueness, claims (ERC-1888), roles."""
+"""DrecCertificates: issuance, key uniqueness, batch commitments, claims (ERC-1888), roles."""
+
+import hashlib
 
 import ape
 import pytest
+from eth_abi import encode
 from eth_utils import keccak
 
-CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+CID_PREFIX = bytes.fromhex("01551220")  # CIDv1, raw, sha2-256, 32 bytes: the binary form of bafkrei… CIDs
+CID_DIGEST = hashlib.sha256(b"metadata document").digest()
+CERTIFICATE_DATA = "(bytes32,address,uint256,uint64,uint64,bytes16,bytes32,bytes4,bytes32)"
 
 
 def certificate(to, key=b"certificate-1", volume_wh=1_234_567, start=1_700_000_000, end=1_700_086_400):
@@ -14,9 +19,10 @@ def certificate(to, key=b"certificate-1", volume_wh=1_234_567, start=1_700_000_0
         volume_wh,
         start,
         end,
-        bytes(16),
+        bytes.fromhex("0123456789abcdef0123456789abcdef"),
         keccak(b"contributions"),
-        CID,
+        CID_PREFIX,
+        CID_DIGEST,
     )
 
 
@@ -41,14 +47,71 @@ def test_issue_emits_certificate_data(certificates, issuer, buyer):
     assert event.to == buyer.address
     assert event.volumeWh == cert[2]
     assert (event.periodStart, event.periodEnd) == (cert[3], cert[4])
-    assert event.metadataCid == CID
+    assert event.reservationId == cert[5]
     assert event.contributionsRoot == cert[6]
+    assert (event.metadataCidPrefix, event.metadataCidDigest) == (CID_PREFIX, CID_DIGEST)
 
 
-def test_commits_the_hash_of_the_certificate_data(certificates, issuer, buyer):
+def test_commits_each_batch_as_the_hash_of_its_data(certificates, issuer, buyer, stranger):
+    batch = [certificate(buyer, b"a"), certificate(stranger, b"b", 7)]
+    receipt = certificates.issueBatch(batch, sender=issuer)
+    [event] = receipt.decode_logs(certificates.BatchCommitted)
+    assert event.commitment == keccak(encode([CERTIFICATE_DATA + "[]"], [batch]))
+    assert event.count == 2
+    assert certificates.isCommitted(batch)
+
+
+@pytest.mark.parametrize("field", range(9))
+def test_a_batch_with_any_field_changed_is_not_committed(certificates, issuer, buyer, stranger, field):
+    batch = [certificate(buyer, b"a"), certificate(buyer, b"b")]
+    certificates.issueBatch(batch, sender=issuer)
+    changed = list(batch[1])
+    changed[field] = stranger.address if field == 1 else _other(changed[field])
+    assert not certificates.isCommitted([batch[0], tuple(changed)])
+
+
+def test_the_order_and_the_size_of_a_batch_are_committed(certificates, issuer, buyer):
+    batch = [certificate(buyer, b"a"), certificate(buyer, b"b")]
+    certificates.issueBatch(batch, sender=issuer)
+    assert not certificates.isCommitted([batch[1], batch[0]])
+    assert not certificates.isCommitted(batch[:1])
+
+
+def _other(value):
+    return value + 1 if isinstance(value, int) else bytes([value[0] ^ 1]) + value[1:]
+
+
+def issue_batch_calldata(batch) -> bytes:
+    return keccak(text=f"issueBatch({CERTIFICATE_DATA}[])")[:4] + encode([CERTIFICATE_DATA + "[]"], [batch])
+
+
+def test_calldata_with_trailing_bytes_reverts(certificates, issuer, buyer):
+    """The commitment hashes the calldata, so it must be exactly abi.encode(certificates)."""
     cert = certificate(buyer)
-    certificates.issueBatch([cert], sender=issuer)
-    assert certificates.certificateDataHash(token_id(cert)) == certificates.hashCertificate(cert)
+    with ape.reverts(certificates.NonCanonicalEncoding):
+        issuer.transfer(certificates, 0, data=issue_batch_calldata([cert]) + bytes(32))
+    assert not certificates.isIssued(token_id(cert))
+
+
+def test_calldata_with_dirty_field_bits_reverts(certificates, issuer, buyer):
+    cert = certificate(buyer)
+    data = bytearray(issue_batch_calldata([cert]))
+    to_word = 4 + 64 + 32  # selector, array offset and length, certificate key
+    data[to_word] = 0xFF  # an address with its top bits set
+    with ape.reverts():
+        issuer.transfer(certificates, 0, data=bytes(data))
+    assert not certificates.isIssued(token_id(cert))
+
+
+def test_an_empty_batch_reverts(certificates, issuer):
+    with ape.reverts(certificates.EmptyBatch):
+        certificates.issueBatch([], sender=issuer)
+
+
+def test_a_volume_beyond_88_bits_reverts(certificates, issuer, buyer):
+    with ape.reverts(certificates.VolumeTooLarge):
+        certificates.issueBatch([certificate(buyer, volume_wh=2**88)], sender=issuer)
+    certificates.issueBatch([certificate(buyer, volume_wh=2**88 - 1)], sender=issuer)
 
 
 def test_second_mint_of_the_same_key_reverts(certificates, issuer, buyer):
@@ -159,6 +222,20 @@ def test_transfers_move_volume_between_holders(certificates, issuer, buyer, stra
     assert certificates.balanceOf(stranger, token_id(cert)) == 300
 
 
+def test_the_account_issued_to_spends_issued_and_received_tokens_alike(certificates, issuer, buyer, stranger):
+    cert = certificate(buyer, volume_wh=1000)
+    certificates.issueBatch([cert], sender=issuer)
+    certificates.safeTransferFrom(buyer, stranger, token_id(cert), 300, b"", sender=buyer)
+    certificates.safeTransferFrom(stranger, buyer, token_id(cert), 100, b"", sender=stranger)
+    assert certificates.balanceOf(buyer, token_id(cert)) == 800
+    with ape.reverts(certificates.ERC1155InsufficientBalance):
+        certificates.safeTransferFrom(buyer, stranger, token_id(cert), 801, b"", sender=buyer)
+    certificates.safeTransferFrom(buyer, stranger, token_id(cert), 750, b"", sender=buyer)  # 700 issued + 50
+    certificates.claim(buyer, token_id(cert), 50, b"", sender=buyer)
+    assert certificates.balanceOfBatch([buyer, stranger], [token_id(cert)] * 2) == [0, 1000 - 50]
+    assert certificates.claimedBalanceOf(buyer, token_id(cert)) == 50
+
+
 def test_provisional_issue_needs_a_provisional_account(certificates, issuer, buyer):
     with ape.reverts(certificates.NoProvisionalAccount):
         certificates.issueProvisionalBatch([certificate(buyer)], sender=issuer)
@@ -170,6 +247,7 @@ def test_provisional_certificates_go_to_the_beneficiary_when_irec_confirms(
     certificates.setProvisionalAccount(stranger, sender=admin)
     cert = certificate(buyer, volume_wh=5000)
     receipt = certificates.issueProvisionalBatch([cert], sender=issuer)
+    assert certificates.isCommitted([cert])
     [provisional] = receipt.decode_logs(certificates.ProvisionalIssued)
     assert (provisional.id, provisional.beneficiary) == (token_id(cert), buyer.address)
     assert certificates.balanceOf(stranger, token_id(cert)) == 5000

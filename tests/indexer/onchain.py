@@ -11,6 +11,7 @@ from typing import Any
 from eth_account import Account
 
 from dapp import platform
+from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain, from_settings
 
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -54,7 +55,8 @@ def certificates(chain: Chain) -> Any:
 
 def certificate_data(owner: str, volume_wh: int) -> tuple[Any, ...]:
     key = secrets.token_bytes(32)
-    return (key, owner, volume_wh, 1_780_000_000, 1_780_086_400, secrets.token_bytes(16), bytes(32), CID)
+    period = (1_780_000_000, 1_780_086_400)
+    return (key, owner, volume_wh, *period, secrets.token_bytes(16), bytes(32), *metadata_cid_fields(CID))
 
 
 def issue(owner: str, *volumes_wh: int, key: bytes | None = None) -> list[str]:

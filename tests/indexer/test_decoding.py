@@ -63,6 +63,7 @@ def test_decodes_every_event_of_both_contracts_as_web3_does(app) -> None:
         seen.add(decoded.event)
     assert seen >= {
         "CertificateIssued",
+        "BatchCommitted",
         "TransferSingle",
         "TransferBatch",
         "ClaimSingle",

@@ -69,7 +69,7 @@ def test_a_restarted_indexer_continues_from_its_checkpoint(app) -> None:
     [second] = onchain.issue(alice.address, 2_000)
     written = catch_up(follower_from_platform())  # a new follower, as after a process restart
 
-    assert written == 2  # CertificateIssued + TransferSingle of the second certificate only
+    assert written == 3  # CertificateIssued, TransferSingle and BatchCommitted of the second certificate only
     assert checkpoint_block() > indexed_up_to
     with platform.current().db.unit_of_work() as session:
         issued = session.scalars(select(ChainEvent.args["id"].astext).where(ChainEvent.event == "CertificateIssued"))
@@ -89,7 +89,7 @@ def test_events_wait_for_the_configured_confirmations(app) -> None:
 
     onchain.mine(3)
     with platform.current().db.unit_of_work() as session:
-        assert follower.step(session) == 2
+        assert follower.step(session) == 3  # CertificateIssued, TransferSingle, BatchCommitted
     assert holdings(alice.address) == {token: 1_000}
 
 

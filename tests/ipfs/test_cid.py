@@ -32,6 +32,8 @@ from dapp.ipfs.cid import (
     InvalidCID,
     build_file_dag,
     cid_for_bytes,
+    cid_to_binary,
+    cid_to_text,
     parse_cid,
 )
 
@@ -223,6 +225,20 @@ def test_cid_text_agrees_with_the_multiformats_library() -> None:
     assert (decoded.version, decoded.codec.name, decoded.hashfun.name) == (1, "raw", "sha2-256")
     assert decoded.raw_digest == hashlib.sha256(b"hello world").digest()
     assert decoded.encode("base32") == cid
+
+
+@pytest.mark.parametrize("content", [b"hello world", bytes(CHUNK_SIZE + 1)])
+def test_binary_cid_is_the_multiformats_binary_and_reads_back(content: bytes) -> None:
+    cid = cid_for_bytes(content)
+    binary = cid_to_binary(cid)
+    assert binary == bytes(CID.decode(cid))
+    assert len(binary) == 36  # CIDv1, raw or dag-pb, sha2-256: the 4-byte prefix the contract takes, + digest
+    assert cid_to_text(binary) == cid
+
+
+def test_binary_cid_refuses_other_cids() -> None:
+    with pytest.raises(InvalidCID):
+        cid_to_binary("QmepeWtdmS1hHXx1oZXsPUv6bMrfRRKfZcoPPU4eEfjnbf")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The on-disk content store, canonical JSON documents and the store factory.
 
-`KuboContentStore` is not exercised here: it needs a running Kubo node, and none is available to the tests.
+`KuboContentStore` is exercised against a real node in test_kubo.py, when one is available.
 """
 
 from pathlib import Path

@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from dapp import platform
 from dapp.issuance.models import Certificate
+from tests.indexer import onchain
 from tests.test_slice import build_slice, certificates
 
 
@@ -59,3 +60,14 @@ def test_an_unknown_certificate_is_not_found(app, settings) -> None:
     assert (response.status_code, response.json["code"]) == (404, "certificate_not_found")
     never_issued = verify(app, "12345").json
     assert never_issued["verdict"] == "inconsistent"
+
+
+def test_every_certificate_of_a_batch_matches_the_batch_commitment(app, settings) -> None:
+    """The chain keeps one hash per batch: the verifier rebuilds the whole batch from its events."""
+    owner = onchain.new_wallet().address
+    first_batch = onchain.issue(owner, 100, 200, 300)
+    onchain.issue(owner, 400)
+    for token_id in first_batch:
+        report = verify(app, token_id).json
+        assert checks(report)["event matches the on-chain commitment"] is True
+        assert report["chain"]["owner_balance_wh"] == report["chain"]["volume_wh"]
