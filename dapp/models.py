@@ -1,6 +1,6 @@
 """Imports every feature's models so that the metadata (Alembic, tests) sees all tables."""
 
-from dapp.accounts.models import ApiKey, EmailToken, Invitation, Organization, User
+from dapp.accounts.models import ApiKey, EmailToken, Invitation, Organization, User, WalletChallenge
 from dapp.audit.models import AuditEntry
 from dapp.chain.models import (
     CertificateChainState,
@@ -14,7 +14,13 @@ from dapp.chain.models import (
 )
 from dapp.db import Base
 from dapp.devices.models import Device, DeviceUpload, DeviceUploadRow, Project
-from dapp.issuance.models import Certificate, CertificateContribution, CertifiedEnergy, Claim
+from dapp.issuance.models import (
+    Certificate,
+    CertificateContribution,
+    CertificateTransfer,
+    CertifiedEnergy,
+    Claim,
+)
 from dapp.notify.models import Notification
 from dapp.reads.models import (
     CountryYield,
@@ -34,6 +40,7 @@ __all__ = [
     "Certificate",
     "CertificateChainState",
     "CertificateContribution",
+    "CertificateTransfer",
     "CertifiedEnergy",
     "ChainEvent",
     "ChainTransaction",
@@ -62,4 +69,5 @@ __all__ = [
     "TokenClaim",
     "TokenTransfer",
     "User",
+    "WalletChallenge",
 ]

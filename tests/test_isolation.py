@@ -78,6 +78,9 @@ SAMPLE_BODIES: dict[str, Callable[["World"], Any]] = {
         "consumption_end": "2026-06-02",
         "purpose": "Isolation test",
     },
+    "TransferCreate": lambda _world: {"volume_wh": 1, "to_address": "0x" + "b" * 40},
+    "WalletChallengeCreate": lambda _world: {"address": "0x" + "c" * 40},
+    "WalletBindingCreate": lambda _world: {"challenge_id": str(uuid.UUID(int=1)), "signature": "0x" + "d" * 130},
 }
 # Routes that take a raw (non-JSON) body: content type and bytes.
 RAW_BODIES: dict[str, tuple[str, bytes]] = {"POST /projects/<uuid:project_id>/images": ("image/png", PNG)}

@@ -5,6 +5,7 @@ the accepted non-baseline energy of the window (R-ISS-2/3), and issuing the same
 (R-ISS-5, R-ISS-11).
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +40,11 @@ def expected_first_window_wh() -> int:
     return 5 * HOURLY_WH + STRADDLING_WH // 2
 
 
-def build_slice(app, settings) -> dict[str, Any]:
-    """Drive the slice through the HTTP API; returns the members and ids the assertions need."""
+def build_slice(app, settings, prepare_buyer: Callable[[Member], None] | None = None) -> dict[str, Any]:
+    """Drive the slice through the HTTP API; returns the members and ids the assertions need.
+
+    `prepare_buyer` acts as the buyer before it reserves (e.g. binds a wallet of its own).
+    """
     clock = platform.current().clock
     clock.set(T0)
     developer = onboard(app, settings.mail_dir, "developer", "Sunny Developers", "dev@sunny.example")
@@ -75,6 +79,8 @@ def build_slice(app, settings) -> dict[str, Any]:
     assert reads.json["rejected"] == 0
 
     buyer = onboard(app, settings.mail_dir, "buyer", "Green Buyer Ltd", "buyer@green.example")
+    if prepare_buyer is not None:
+        prepare_buyer(buyer)
     catalogue = buyer.api("GET", "/api/v1/device-catalogue")
     assert [d["external_id"] for d in catalogue.json] == ["SHS-001"]
     reservation = buyer.api(

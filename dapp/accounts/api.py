@@ -27,8 +27,11 @@ from dapp.accounts.schemas import (
     PersonalData,
     RegistrationCreate,
     RegistrationRead,
+    WalletBindingCreate,
+    WalletChallengeCreate,
+    WalletChallengeRead,
 )
-from dapp.accounts.service import credentials, invitations, members, organization, personal_data
+from dapp.accounts.service import credentials, invitations, members, organization, personal_data, wallet
 from dapp.web.api import ApiBlueprint, Call
 
 api = ApiBlueprint("accounts_api", __name__)
@@ -163,6 +166,49 @@ def update_organization(call: Call) -> OrganizationRead:
     return OrganizationRead.model_validate(
         organization.update_organization(call.session, call.actor, _now(), call.body)
     )
+
+
+@api.endpoint_route(
+    "/organization/wallet-challenges",
+    "POST",
+    module=Module.ORGANIZATION,
+    permission=Permission.UPDATE,
+    body=WalletChallengeCreate,
+    response=WalletChallengeRead,
+    status=201,
+)
+def request_wallet_challenge(call: Call) -> WalletChallengeRead:
+    """Get a message for your own wallet to sign (admins of buyer organizations); it expires in 10 minutes."""
+    settings = platform.current().settings
+    challenge = wallet.request_challenge(
+        call.session, call.actor, _now(), settings.chain_id, settings.base_url, call.body
+    )
+    return wallet.challenge_read(challenge)
+
+
+@api.endpoint_route(
+    "/organization/wallet",
+    "PUT",
+    module=Module.ORGANIZATION,
+    permission=Permission.UPDATE,
+    body=WalletBindingCreate,
+    response=OrganizationRead,
+)
+def bind_wallet(call: Call) -> OrganizationRead:
+    """Bind your own wallet with its signature of a challenge; new reservations' certificates then go to it."""
+    return OrganizationRead.model_validate(wallet.bind_wallet(call.session, call.actor, _now(), call.body))
+
+
+@api.endpoint_route(
+    "/organization/wallet",
+    "DELETE",
+    module=Module.ORGANIZATION,
+    permission=Permission.UPDATE,
+    response=OrganizationRead,
+)
+def unbind_wallet(call: Call) -> OrganizationRead:
+    """Unbind your own wallet: new reservations' certificates go to the platform-managed account again."""
+    return OrganizationRead.model_validate(wallet.unbind_wallet(call.session, call.actor, _now()))
 
 
 @api.endpoint_route("/members", "GET", module=Module.USERS, permission=Permission.READ)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,9 +22,13 @@ class TokenPurpose(StrEnum):
 
 
 class Organization(Base):
+    """An organization; its `blockchain_address` is the platform-managed account (key encrypted at rest), and a
+    buyer may bind a wallet of its own (`bound_wallet_address`, R-CHAIN-4) that then receives its certificates."""
+
     __tablename__ = "organization"
     __table_args__ = (
         Index("uq_organization_name_lower", text("lower(name)"), unique=True),
+        Index("uq_organization_bound_wallet_lower", text("lower(bound_wallet_address)"), unique=True),
         CheckConstraint("type IN ('developer', 'buyer')", name="type"),
     )
 
@@ -34,10 +38,23 @@ class Organization(Base):
     address: Mapped[str] = mapped_column(String(500))
     blockchain_address: Mapped[str | None] = mapped_column(String(42))
     encrypted_private_key: Mapped[bytes | None]
+    bound_wallet_address: Mapped[str | None] = mapped_column(String(42))  # checksum form; proven by a signature
+    wallet_bound_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     disabled_at: Mapped[datetime | None]  # set by a platform admin: nobody of it can authenticate
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
+
+    @property
+    def certificate_address(self) -> str | None:
+        """Where the organization's new reservations send certificates by default: its bound wallet, if any,
+        otherwise its platform-managed account."""
+        return self.bound_wallet_address or self.blockchain_address
+
+    @property
+    def holding_addresses(self) -> list[str]:
+        """Lower-case addresses whose indexed balances are the organization's holdings."""
+        return [a.lower() for a in (self.blockchain_address, self.bound_wallet_address) if a]
 
 
 class User(Base):
@@ -138,3 +155,23 @@ class Invitation(Base):
         if self.status == InvitationStatus.PENDING and self.expires_at <= now:
             return InvitationStatus.EXPIRED.value
         return self.status
+
+
+class WalletChallenge(Base):
+    """A single-use message an organization admin asks for, to be signed by the wallet to bind (R-CHAIN-4).
+
+    The message names the wallet, the organization, the chain and a random nonce; it expires after minutes.
+    """
+
+    __tablename__ = "wallet_challenge"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    address: Mapped[str] = mapped_column(String(42))  # checksum form
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    message: Mapped[str] = mapped_column(Text)  # the EIP-191 text, exactly as shown to the wallet
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -9,8 +9,15 @@ from werkzeug.wrappers import Response
 from dapp import platform
 from dapp.accounts import emails, service
 from dapp.accounts.permissions import Module, Permission
-from dapp.accounts.schemas import ApiKeyCreate, InvitationCreate, OrganizationUpdate
-from dapp.accounts.service import invitations, members, organization
+from dapp.accounts.schemas import (
+    ApiKeyCreate,
+    InvitationCreate,
+    OrganizationUpdate,
+    WalletBindingCreate,
+    WalletChallengeCreate,
+    WalletChallengeRead,
+)
+from dapp.accounts.service import invitations, members, organization, wallet
 from dapp.errors import DomainError
 from dapp.web.pages import PageCall, clean_form, form_errors, page, parse_form
 
@@ -43,7 +50,12 @@ def show(call: PageCall) -> str:
     return _page(call)
 
 
-def _page(call: PageCall, errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> str:
+def _page(
+    call: PageCall,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    challenge: WalletChallengeRead | None = None,
+) -> str:
     """The organization page; sections appear for the permissions the member holds."""
     actor = call.actor
     can = actor.can
@@ -61,13 +73,19 @@ def _page(call: PageCall, errors: dict[str, str] | None = None, values: dict[str
         permissions=PERMISSIONS,
         errors=errors or {},
         values=values or {},
+        challenge=challenge,
         now=_now(),
     )
 
 
-def _form_failed(call: PageCall, error: DomainError, values: dict[str, str] | None = None) -> tuple[str, int]:
+def _form_failed(
+    call: PageCall,
+    error: DomainError,
+    values: dict[str, str] | None = None,
+    challenge: WalletChallengeRead | None = None,
+) -> tuple[str, int]:
     flash(error.detail, "error")
-    return _page(call, form_errors(error), values), error.status
+    return _page(call, form_errors(error), values, challenge), error.status
 
 
 @bp.post("/organization")
@@ -184,3 +202,46 @@ def revoke_api_key(call: PageCall, key_id: uuid.UUID) -> Response:
     api_key = service.revoke_api_key(call.session, call.actor, _now(), key_id)
     flash(f"The API key '{api_key.name}' is revoked; it no longer works.", "success")
     return redirect(url_for("organization.api_keys"))
+
+
+@bp.post("/organization/wallet-challenges")
+@page(Module.ORGANIZATION, Permission.UPDATE)
+def request_wallet_challenge(call: PageCall) -> str | tuple[str, int]:
+    values = clean_form()
+    settings = platform.current().settings
+    try:
+        with call.session.begin_nested():
+            data = parse_form(WalletChallengeCreate, values)
+            challenge = wallet.request_challenge(
+                call.session, call.actor, _now(), settings.chain_id, settings.base_url, data
+            )
+    except DomainError as error:
+        return _form_failed(call, error, values)
+    return _page(call, challenge=wallet.challenge_read(challenge))
+
+
+@bp.post("/organization/wallet")
+@page(Module.ORGANIZATION, Permission.UPDATE)
+def bind_wallet(call: PageCall) -> str | tuple[str, int] | Response:
+    values = clean_form()
+    try:
+        with call.session.begin_nested():
+            bound = wallet.bind_wallet(call.session, call.actor, _now(), parse_form(WalletBindingCreate, values))
+    except DomainError as error:
+        return _form_failed(call, error, values, _challenge_again(call, values))
+    flash(f"The wallet {bound.bound_wallet_address} is bound: new reservations send certificates to it.", "success")
+    return redirect(url_for("organization.show", _anchor="wallet"))
+
+
+def _challenge_again(call: PageCall, values: dict[str, str]) -> WalletChallengeRead | None:
+    """The challenge just tried, to sign again, while it can still be used."""
+    challenge = wallet.reusable_challenge(call.session, call.actor, values.get("challenge_id", ""), _now())
+    return wallet.challenge_read(challenge) if challenge else None
+
+
+@bp.post("/organization/wallet/unbind")
+@page(Module.ORGANIZATION, Permission.UPDATE)
+def unbind_wallet(call: PageCall) -> Response:
+    wallet.unbind_wallet(call.session, call.actor, _now())
+    flash("Your wallet is unbound: new reservations send certificates to the platform-managed account.", "success")
+    return redirect(url_for("organization.show", _anchor="wallet"))

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -159,7 +159,10 @@ class OrganizationRead(BaseModel):
     name: str
     type: str
     address: str
-    blockchain_address: str | None
+    blockchain_address: str | None = Field(description="The platform-managed account (custodial).")
+    bound_wallet_address: str | None = Field(description="The buyer's own wallet, bound by a signed challenge.")
+    wallet_bound_at: datetime | None
+    certificate_address: str | None = Field(description="Where new reservations send certificates by default.")
     created_at: datetime
 
 
@@ -217,3 +220,33 @@ class PersonalData(BaseModel):
     invitations_sent: list[dict[str, Any]]
     actions: list[dict[str, Any]]
     exported_at: datetime
+
+
+WalletAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+class WalletChallengeCreate(BaseModel):
+    """Ask for a message to sign with the wallet to bind (R-CHAIN-4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: WalletAddress
+
+
+class WalletChallengeRead(BaseModel):
+    id: uuid.UUID
+    address: str
+    message: str = Field(description="Sign this text with personal_sign (EIP-191)…")
+    typed_data: dict[str, Any] = Field(description="…or these typed data with eth_signTypedData_v4 (EIP-712).")
+    issued_at: datetime
+    expires_at: datetime
+
+
+class WalletBindingCreate(BaseModel):
+    """The signature of a challenge by the wallet it names; binds the wallet to the organization."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    challenge_id: uuid.UUID
+    signature: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    scheme: Literal["personal_sign", "eip712"] = "personal_sign"

@@ -3,7 +3,9 @@ for their transaction's receipt; and retry a failed or backing-off entry now. Ev
 of the organization the entry's subject belongs to."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +18,7 @@ from dapp.chain import outbox
 from dapp.chain.jobs import EFFECTS
 from dapp.chain.models import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.errors import Conflict, NotFound
-from dapp.issuance.models import Certificate, Claim
+from dapp.issuance.models import Certificate, CertificateTransfer, Claim
 from dapp.reservations.models import Reservation, ReservationChange
 
 LIST_LIMIT = 500  # an outage can put thousands of entries in backoff: the oldest are the ones to look at
@@ -75,13 +77,14 @@ def _read(entry: OutboxEntry, subject: OutboxSubject | None) -> OutboxEntryRead:
 
 
 def _subjects(session: Session, entries: list[OutboxEntry]) -> dict[int, OutboxSubject]:
-    """Entry id → its subject, three queries whatever the number of entries."""
+    """Entry id → its subject, four queries whatever the number of entries."""
     by_kind: dict[str, dict[uuid.UUID, int]] = {}
     for entry in entries:
         group = "log" if entry.kind.startswith("log_reservation") else entry.kind
         by_kind.setdefault(group, {})[uuid.UUID(entry.subject_id)] = entry.id
     found = _certificates(session, by_kind.get(OutboxKind.MINT_CERTIFICATE, {}))
     found |= _claims(session, by_kind.get(OutboxKind.CLAIM_CERTIFICATE, {}))
+    found |= _transfers(session, by_kind.get(OutboxKind.TRANSFER_CERTIFICATE, {}))
     found |= _reservation_changes(session, by_kind.get("log", {}))
     return found
 
@@ -108,23 +111,42 @@ def _certificates(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int,
 
 
 def _claims(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int, OutboxSubject]:
+    return _held(session, Claim, "claim", entry_of, lambda c: f"Claim of {c.volume_wh:,} Wh for {c.beneficiary}")
+
+
+def _transfers(session: Session, entry_of: dict[uuid.UUID, int]) -> dict[int, OutboxSubject]:
+    return _held(session, CertificateTransfer, "transfer", entry_of, _transfer_label)
+
+
+def _transfer_label(transfer: CertificateTransfer) -> str:
+    return f"Transfer of {transfer.volume_wh:,} Wh to {transfer.to_address}"
+
+
+def _held(
+    session: Session,
+    model: type[Claim] | type[CertificateTransfer],
+    subject_type: str,
+    entry_of: dict[uuid.UUID, int],
+    label: Callable[[Any], str],
+) -> dict[int, OutboxSubject]:
+    """Custodial operations (claims, transfers) with their certificate's token id and organization's name."""
     rows = session.execute(
-        select(Claim, Certificate.token_id, Organization.name)
-        .join(Certificate, Certificate.id == Claim.certificate_id)
-        .join(Organization, Organization.id == Claim.organization_id)
-        .where(Claim.id.in_(entry_of))
+        select(model, Certificate.token_id, Organization.name)
+        .join(Certificate, Certificate.id == model.certificate_id)
+        .join(Organization, Organization.id == model.organization_id)
+        .where(model.id.in_(entry_of))
     )
     return {
-        entry_of[claim.id]: OutboxSubject(
-            type="claim",
-            id=claim.id,
-            label=f"Claim of {claim.volume_wh:,} Wh for {claim.beneficiary}",
-            certificate_id=claim.certificate_id,
+        entry_of[operation.id]: OutboxSubject(
+            type=subject_type,
+            id=operation.id,
+            label=label(operation),
+            certificate_id=operation.certificate_id,
             token_id=token_id,
-            organization_id=claim.organization_id,
+            organization_id=operation.organization_id,
             organization_name=name,
         )
-        for claim, token_id, name in rows
+        for operation, token_id, name in rows
     }
 
 

@@ -43,9 +43,9 @@ class UserSummary(BaseModel):
 
 
 class OutboxSubject(BaseModel):
-    """What an outbox entry is about: a certificate (mint), a claim, or a reservation (log entry)."""
+    """What an outbox entry is about: a certificate (mint), a claim, a transfer, or a reservation (log entry)."""
 
-    type: str = Field(description="certificate, claim or reservation")
+    type: str = Field(description="certificate, claim, transfer or reservation")
     id: uuid.UUID
     label: str
     certificate_id: uuid.UUID | None = None

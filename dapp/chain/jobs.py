@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dapp import platform
-from dapp.chain import claims, contracts, outbox, sending, submit
+from dapp.chain import claims, contracts, outbox, sending, submit, transfers
 from dapp.chain.models import OutboxKind
 from dapp.ipfs import ContentStore
 
@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 EFFECTS: dict[str, sending.Effects] = {
     OutboxKind.MINT_CERTIFICATE: submit.MINT_EFFECTS,
     OutboxKind.CLAIM_CERTIFICATE: claims.CLAIM_EFFECTS,
+    OutboxKind.TRANSFER_CERTIFICATE: transfers.TRANSFER_EFFECTS,
     **{kind: sending.Effects() for kind in submit.RESERVATION_LOG_KINDS},
 }
 
@@ -43,7 +44,7 @@ def submit_outbox_job() -> dict[str, int | str]:
 
 
 def submit_outbox(run: sending.Run, content: ContentStore, settings: Any) -> dict[str, int | str]:
-    """Transactions left in flight, then reservation logs, certificate mints batch by batch, and claims, each
+    """Transactions left in flight, then reservation logs, certificate mints batch by batch, claims and transfers, each
     until none is due; returns how many entries each step handled.
 
     When the chain is unreachable (or a transaction stays unresolved) the run stops where it is (`paused`): the
@@ -55,6 +56,7 @@ def submit_outbox(run: sending.Run, content: ContentStore, settings: Any) -> dic
         ("logged", lambda: _until_none(lambda: submit.submit_reservation_log(run, content))),
         ("mint_entries", lambda: _until_none(lambda: submit.submit_mints(run, content, settings.mint_batch_size))),
         ("claims", lambda: _until_none(lambda: claims.submit_claim(run, settings.secret_key))),
+        ("transfers", lambda: _until_none(lambda: transfers.submit_transfer(run, settings.secret_key))),
     ]
     try:
         for name, step in steps:

@@ -27,6 +27,7 @@ class OutboxKind:
     CLAIM_CERTIFICATE = "claim_certificate"
     LOG_RESERVATION_DEVICES_CHANGED = "log_reservation_devices_changed"
     LOG_RESERVATION_ENDED = "log_reservation_ended"
+    TRANSFER_CERTIFICATE = "transfer_certificate"
 
 
 class OutboxStatus:

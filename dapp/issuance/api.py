@@ -7,8 +7,8 @@ from flask import request
 from dapp import platform
 from dapp.accounts.permissions import Module, Permission
 from dapp.errors import Conflict
-from dapp.issuance import claims, explain, listing, statement
-from dapp.issuance.models import Certificate, ClaimStatus
+from dapp.issuance import claims, explain, listing, statement, transfers
+from dapp.issuance.models import Certificate
 from dapp.issuance.schemas import (
     CertificateFilter,
     CertificatePage,
@@ -16,6 +16,8 @@ from dapp.issuance.schemas import (
     ClaimCreate,
     ClaimRead,
     Explanation,
+    TransferCreate,
+    TransferRead,
 )
 from dapp.web.api import ApiBlueprint, Call
 from dapp.web.query import query_args, uuid_arg
@@ -43,7 +45,7 @@ def list_certificates(call: Call) -> CertificatePage:
 def get_certificate(call: Call, certificate_id: uuid.UUID) -> CertificateRead:
     """One certificate with every device's contribution."""
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
-    return listing.certificate_read(call.session, certificate)
+    return listing.certificate_read(call.session, certificate, call.actor)
 
 
 @api.endpoint_route(
@@ -82,7 +84,7 @@ def certified_reads(call: Call) -> CertificatePage:
 def claim_certificate(call: Call, certificate_id: uuid.UUID) -> ClaimRead:
     """Claim (retire) part or all of a certificate; written on chain by a worker, then a statement is available."""
     claim = claims.request_claim(call.session, call.actor, platform.current().clock.now(), certificate_id, call.body)
-    return ClaimRead.model_validate(claim)
+    return claims.claim_read(claim, None)
 
 
 @api.endpoint_route(
@@ -90,10 +92,31 @@ def claim_certificate(call: Call, certificate_id: uuid.UUID) -> ClaimRead:
 )
 def list_claims(call: Call, certificate_id: uuid.UUID) -> list[dict[str, object]]:
     """The claims of one certificate."""
-    return [
-        ClaimRead.model_validate(c).model_dump(mode="json")
-        for c in claims.claims_of(call.session, call.actor, certificate_id)
-    ]
+    return [c.model_dump(mode="json") for c in claims.claims_of(call.session, call.actor, certificate_id)]
+
+
+@api.endpoint_route(
+    "/certificates/<uuid:certificate_id>/transfers",
+    "POST",
+    module=Module.CERTIFICATES,
+    permission=Permission.UPDATE,
+    body=TransferCreate,
+    response=TransferRead,
+    status=201,
+)
+def transfer_certificate(call: Call, certificate_id: uuid.UUID) -> TransferRead:
+    """Transfer part or all of a certificate from your managed account to an address or an organization."""
+    now = platform.current().clock.now()
+    transfer = transfers.request_transfer(call.session, call.actor, now, certificate_id, call.body)
+    return transfers.requested_read(call.session, transfer)
+
+
+@api.endpoint_route(
+    "/certificates/<uuid:certificate_id>/transfers", "GET", module=Module.CERTIFICATES, permission=Permission.READ
+)
+def list_transfers(call: Call, certificate_id: uuid.UUID) -> list[dict[str, object]]:
+    """The transfers of one certificate your organization asked for, with their status as indexed."""
+    return [t.model_dump(mode="json") for t in transfers.transfers_of(call.session, call.actor, certificate_id)]
 
 
 @api.endpoint_route("/claims/<uuid:claim_id>/statement", "GET", module=Module.CERTIFICATES, permission=Permission.READ)
@@ -107,10 +130,12 @@ def claim_statement_of(session, actor, claim_id: uuid.UUID) -> statement.Stateme
     """The signed statement of one of the actor's claims (pages use it too)."""
     settings = platform.current().settings
     claim = claims.get_claim(session, actor, claim_id)
-    if claim.status != ClaimStatus.CLAIMED:
+    claimed_at = claims.indexed_claim_time(session, claim)
+    if claimed_at is None:
         raise Conflict(
             "The claim is not recorded on chain yet; the statement follows once it is.", code="claim_not_recorded"
         )
     certificate_token = session.get_one(Certificate, claim.certificate_id).token_id
-    facts = claims.statement_facts(session, claim, f"{settings.base_url}/verify/certificates/{certificate_token}")
+    verify_url = f"{settings.base_url}/verify/certificates/{certificate_token}"
+    facts = claims.statement_facts(session, claim, claimed_at, verify_url)
     return statement.signed(facts, settings.platform_private_key)

@@ -4,80 +4,62 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dapp.accounts.models import Organization
 from dapp.accounts.permissions import Actor
-from dapp.chain import outbox
-from dapp.chain.models import OutboxKind
+from dapp.chain.models import OutboxKind, TokenClaim
 from dapp.devices import catalog
-from dapp.errors import Conflict, NotFound, field_error
+from dapp.errors import NotFound, field_error
 from dapp.ipfs import canonical_json
+from dapp.issuance.custody import held_certificate, record, require_volume, shown_status
 from dapp.issuance.listing import buyer_certificate
-from dapp.issuance.models import Certificate, CertificateStatus, Claim, ClaimStatus
-from dapp.issuance.schemas import ClaimCreate
+from dapp.issuance.models import Certificate, Claim, HeldStatus
+from dapp.issuance.schemas import ClaimCreate, ClaimRead
 
 
 def request_claim(session: Session, actor: Actor, now: datetime, certificate_id: uuid.UUID, data: ClaimCreate) -> Claim:
-    """Record a claim of part of one of the actor's certificates; a chain worker writes it on chain."""
-    certificate = session.scalars(
-        select(Certificate)
-        .where(Certificate.id == buyer_certificate(session, actor, certificate_id).id)
-        .with_for_update()
-    ).one()
-    holder = _custodial_holder(session, actor, certificate)
-    _check_claimable(session, certificate, data)
+    """Record a claim of part of the certificate held in the actor's managed account; a chain worker sends it."""
+    custody = held_certificate(session, actor, certificate_id)
+    _check_claim(data)
+    require_volume(custody, data.volume_wh, "claim_exceeds_balance", "claimed")
     claim = Claim(
-        certificate_id=certificate.id,
+        certificate_id=custody.certificate.id,
         organization_id=actor.organization_id,
-        holder_address=holder,
+        holder_address=custody.organization.blockchain_address,
         created_at=now,
-        status=ClaimStatus.PENDING,
+        status=HeldStatus.PENDING,
         **data.model_dump(),
     )
-    session.add(claim)
-    session.flush()
-    outbox.enqueue(session, OutboxKind.CLAIM_CERTIFICATE, str(claim.id), now)
+    summary = {"beneficiary": data.beneficiary, "purpose": data.purpose}
+    record(session, actor, claim, OutboxKind.CLAIM_CERTIFICATE, "certificate.claim", now, summary)
     return claim
 
 
-def _custodial_holder(session: Session, actor: Actor, certificate: Certificate) -> str:
-    if certificate.status != CertificateStatus.MINTED:
-        raise Conflict(
-            "The certificate is not minted yet; claim it once its status is 'minted'.", code="certificate_not_minted"
-        )
-    organization = session.get_one(Organization, actor.organization_id)
-    if (organization.blockchain_address or "").lower() != certificate.owner_address.lower():
-        raise Conflict(
-            "This certificate is held by your own wallet: claim it on chain from that wallet.", code="external_wallet"
-        )
-    return certificate.owner_address
-
-
-def _check_claimable(session: Session, certificate: Certificate, data: ClaimCreate) -> None:
+def _check_claim(data: ClaimCreate) -> None:
     if catalog.country_name(data.country_code) is None:
         raise field_error("country_code", f"Unknown country '{data.country_code}': use ISO 3166-1 alpha-3.")
     if data.consumption_start > data.consumption_end:
         raise field_error("consumption_end", "The consumption period must not end before it starts.")
-    available = certificate.volume_wh - claimed_or_pending(session, certificate.id)
-    if data.volume_wh > available:
-        raise field_error(
-            "volume_wh", f"Only {available} Wh of this certificate can still be claimed.", "claim_exceeds_balance"
-        )
 
 
-def claimed_or_pending(session: Session, certificate_id: uuid.UUID) -> int:
-    return session.scalar(
-        select(func.coalesce(func.sum(Claim.volume_wh), 0)).where(
-            Claim.certificate_id == certificate_id, Claim.status != ClaimStatus.FAILED
-        )
-    )
-
-
-def claims_of(session: Session, actor: Actor, certificate_id: uuid.UUID) -> list[Claim]:
+def claims_of(session: Session, actor: Actor, certificate_id: uuid.UUID) -> list[ClaimRead]:
+    """The organization's claims of one certificate, oldest first, with their status as indexed."""
     certificate = buyer_certificate(session, actor, certificate_id)
-    return list(session.scalars(select(Claim).where(Claim.certificate_id == certificate.id).order_by(Claim.created_at)))
+    rows = session.execute(
+        select(Claim, TokenClaim.claimed_at)
+        .outerjoin(TokenClaim, (TokenClaim.tx_hash == Claim.tx_hash) & (TokenClaim.token_id == certificate.token_id))
+        .where(Claim.certificate_id == certificate.id, Claim.organization_id == actor.organization_id)
+        .order_by(Claim.created_at)
+    )
+    return [claim_read(claim, claimed_at) for claim, claimed_at in rows]
+
+
+def claim_read(claim: Claim, claimed_at: datetime | None) -> ClaimRead:
+    """A claim as shown: 'claimed' once the indexer recorded its ClaimSingle event (R-IDX-1)."""
+    status = shown_status(claim, claimed_at is not None, "claimed")
+    return ClaimRead.model_validate(claim).model_copy(update={"status": status, "claimed_at": claimed_at})
 
 
 def get_claim(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
@@ -85,6 +67,16 @@ def get_claim(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
     if claim is None or claim.organization_id != actor.organization_id:
         raise NotFound("No such claim in your organization.", code="claim_not_found")
     return claim
+
+
+def indexed_claim_time(session: Session, claim: Claim) -> datetime | None:
+    """When the chain recorded the claim, once the indexer saw its event; None before."""
+    if claim.tx_hash is None:
+        return None
+    token_id = session.get_one(Certificate, claim.certificate_id).token_id
+    return session.scalar(
+        select(TokenClaim.claimed_at).where(TokenClaim.tx_hash == claim.tx_hash, TokenClaim.token_id == token_id)
+    )
 
 
 def claim_data(claim: Claim) -> bytes:
@@ -102,7 +94,7 @@ def claim_data(claim: Claim) -> bytes:
     )
 
 
-def statement_facts(session: Session, claim: Claim, verify_url: str) -> dict[str, Any]:
+def statement_facts(session: Session, claim: Claim, claimed_at: datetime, verify_url: str) -> dict[str, Any]:
     """The content of the retirement statement; the platform signs its canonical JSON."""
     certificate = session.get_one(Certificate, claim.certificate_id)
     organization = session.get_one(Organization, claim.organization_id)
@@ -121,6 +113,6 @@ def statement_facts(session: Session, claim: Claim, verify_url: str) -> dict[str
         "generation_period": [certificate.generation_start.isoformat(), certificate.generation_end.isoformat()],
         "generation_country": certificate.country_code,
         "claim_tx_hash": claim.tx_hash,
-        "claimed_at": claim.claimed_at.isoformat() if claim.claimed_at else None,
+        "claimed_at": claimed_at.isoformat(),
         "verify_url": verify_url,
     }

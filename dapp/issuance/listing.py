@@ -1,13 +1,19 @@
-"""Certificate lists: the buyer's certificates (R-ISS-7) and the developer's certified reads (R-READ-12)."""
+"""Certificate lists: the buyer's certificates (R-ISS-7) and the developer's certified reads (R-READ-12).
+
+A buyer sees the certificates of its reservations and those its accounts hold or claimed (received by
+transfer, R-ISS-10); what it owns of each comes from the indexed balances (R-IDX-1).
+"""
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from dapp.accounts.models import Organization
 from dapp.accounts.permissions import Actor
+from dapp.chain.models import TokenBalance, TokenClaim
 from dapp.devices.models import Device
 from dapp.errors import NotFound
 from dapp.issuance.models import Certificate, CertificateContribution
@@ -50,12 +56,34 @@ def _page(session: Session, query: Select, filters: CertificateFilter) -> tuple[
 
 
 def buyer_certificates(session: Session, actor: Actor, filters: CertificateFilter) -> Listed:
-    """Certificates whose beneficiary is the actor's organization, with every device's contribution."""
-    query = _filtered(
-        select(Certificate).where(Certificate.beneficiary_organization_id == actor.organization_id), filters
-    )
+    """The organization's certificates with every device's contribution and what its accounts own of each."""
+    organization = session.get_one(Organization, actor.organization_id)
+    query = _filtered(select(Certificate).where(visible_to(organization)), filters)
     certificates, total = _page(session, query, filters)
-    return Listed([_read(c, _contributions(session, c.id, None)) for c in certificates], total)
+    owned = owned_wh(session, organization, [c.token_id for c in certificates])
+    return Listed(
+        [_read(c, _contributions(session, c.id, None), owned.get(c.token_id, 0)) for c in certificates], total
+    )
+
+
+def visible_to(organization: Organization) -> ColumnElement[bool]:
+    """Certificates of the organization's reservations, and those its accounts hold or claimed."""
+    addresses = organization.holding_addresses
+    return or_(
+        Certificate.beneficiary_organization_id == organization.id,
+        Certificate.token_id.in_(select(TokenBalance.token_id).where(TokenBalance.holder.in_(addresses))),
+        Certificate.token_id.in_(select(TokenClaim.token_id).where(TokenClaim.holder.in_(addresses))),
+    )
+
+
+def owned_wh(session: Session, organization: Organization, token_ids: list[str]) -> dict[str, int]:
+    """Token id → Wh held by the organization's accounts (managed and bound), as indexed."""
+    rows = session.execute(
+        select(TokenBalance.token_id, func.sum(TokenBalance.balance_wh))
+        .where(TokenBalance.token_id.in_(token_ids), TokenBalance.holder.in_(organization.holding_addresses))
+        .group_by(TokenBalance.token_id)
+    )
+    return {token_id: int(total) for token_id, total in rows}
 
 
 def developer_certificates(session: Session, actor: Actor, filters: CertificateFilter) -> Listed:
@@ -89,18 +117,28 @@ def _contributions(session: Session, certificate_id: uuid.UUID, owner: uuid.UUID
     ]
 
 
-def _read(certificate: Certificate, contributions: list[ContributionRead]) -> CertificateRead:
-    fields = {name: getattr(certificate, name) for name in CertificateRead.model_fields if name != "contributions"}
-    return CertificateRead.model_validate({**fields, "contributions": contributions})
+def _read(certificate: Certificate, contributions: list[ContributionRead], owned: int | None = None) -> CertificateRead:
+    fields = {
+        name: getattr(certificate, name) for name in CertificateRead.model_fields if name in Certificate.__table__.c
+    }
+    return CertificateRead.model_validate({**fields, "contributions": contributions, "owned_wh": owned})
 
 
 def buyer_certificate(session: Session, actor: Actor, certificate_id: uuid.UUID) -> Certificate:
-    """One of the actor's certificates; another organization's is 'not found'."""
-    certificate = session.get(Certificate, certificate_id)
-    if certificate is None or certificate.beneficiary_organization_id != actor.organization_id:
+    """One of the organization's certificates (see `visible_to`); another organization's is 'not found'."""
+    organization = session.get_one(Organization, actor.organization_id)
+    certificate = session.scalars(
+        select(Certificate).where(Certificate.id == certificate_id, visible_to(organization))
+    ).one_or_none()
+    if certificate is None:
         raise NotFound("No such certificate in your organization.", code="certificate_not_found")
     return certificate
 
 
-def certificate_read(session: Session, certificate: Certificate) -> CertificateRead:
-    return _read(certificate, _contributions(session, certificate.id, None))
+def certificate_read(session: Session, certificate: Certificate, actor: Actor | None = None) -> CertificateRead:
+    """A certificate with every contribution, and with what `actor`'s organization owns of it when given."""
+    owned = None
+    if actor is not None:
+        organization = session.get_one(Organization, actor.organization_id)
+        owned = owned_wh(session, organization, [certificate.token_id]).get(certificate.token_id, 0)
+    return _read(certificate, _contributions(session, certificate.id, None), owned)

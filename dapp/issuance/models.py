@@ -99,35 +99,59 @@ class CertifiedEnergy(Base):
     excess_wh: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
-class ClaimStatus:
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    FAILED = "failed"
+class HeldStatus:
+    """Where a custodial operation (claim, transfer) stands in the platform; what the UI shows as done comes from
+    the indexed events of its transaction (R-IDX-1), not from this column."""
+
+    PENDING = "pending"  # waiting for the chain worker
+    SENT = "sent"  # mined; the indexer has or will record its events
+    FAILED = "failed"  # the chain refused it
 
 
-class Claim(Base):
+class HeldOperation:
+    """Columns shared by operations signed with an organization's platform-managed account (custodial)."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    holder_address: Mapped[str] = mapped_column(String(42))  # the managed account that signs
+    volume_wh: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=HeldStatus.PENDING)
+    failure: Mapped[str | None] = mapped_column(String(500))
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+HELD_STATUS_CHECK = "status IN ('pending', 'sent', 'failed')"
+
+
+class Claim(HeldOperation, Base):
     """A claim (retirement) of part of a certificate for a beneficiary, recorded on chain (R-ISS-9)."""
 
     __tablename__ = "claim"
     __table_args__ = (
         CheckConstraint("volume_wh > 0", name="volume_positive"),
         CheckConstraint("consumption_start <= consumption_end", name="period_order"),
-        CheckConstraint("status IN ('pending', 'claimed', 'failed')", name="status"),
+        CheckConstraint(HELD_STATUS_CHECK, name="status"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
-    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
-    holder_address: Mapped[str] = mapped_column(String(42))
-    volume_wh: Mapped[int] = mapped_column(BigInteger)
     beneficiary: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(200))
     country_code: Mapped[str] = mapped_column(String(3))
     consumption_start: Mapped[date]
     consumption_end: Mapped[date]
     purpose: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.PENDING)
-    failure: Mapped[str | None] = mapped_column(String(500))
-    tx_hash: Mapped[str | None] = mapped_column(String(66))
-    created_at: Mapped[datetime]
-    claimed_at: Mapped[datetime | None]
+
+
+class CertificateTransfer(HeldOperation, Base):
+    """A transfer of part of a certificate from an organization's managed account to another address (R-ISS-10)."""
+
+    __tablename__ = "certificate_transfer"
+    __table_args__ = (
+        CheckConstraint("volume_wh > 0", name="volume_positive"),
+        CheckConstraint(HELD_STATUS_CHECK, name="status"),
+    )
+
+    to_address: Mapped[str] = mapped_column(String(42))  # checksum form
+    recipient_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 
 class CertificateFilter(BaseModel):
@@ -47,6 +48,9 @@ class CertificateRead(BaseModel):
     metadata_cid: str | None
     status: str
     mint_tx_hash: str | None
+    owned_wh: int | None = Field(
+        default=None, description="What the organization's accounts hold now, from indexed transfers (buyers)."
+    )
     contributions: list[ContributionRead]
 
 
@@ -115,8 +119,46 @@ class ClaimRead(BaseModel):
     consumption_start: date
     consumption_end: date
     purpose: str
-    status: str
+    status: str = Field(description="pending, sent (mined, not indexed yet), claimed (indexed) or failed.")
     failure: str | None
     tx_hash: str | None
     created_at: datetime
-    claimed_at: datetime | None
+    sent_at: datetime | None
+    claimed_at: datetime | None = Field(default=None, description="The block time of the indexed claim.")
+
+
+EthereumAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+class TransferCreate(BaseModel):
+    """Send part of a certificate from the organization's managed account to an address or an organization."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume_wh: int = Field(gt=0)
+    to_address: EthereumAddress | None = None
+    to_organization: str | None = Field(
+        default=None, min_length=1, max_length=200, description="An organization of the platform, by its name."
+    )
+
+    @model_validator(mode="after")
+    def one_recipient(self) -> "TransferCreate":
+        if (self.to_address is None) == (self.to_organization is None):
+            raise ValueError("give either to_address or to_organization")
+        return self
+
+
+class TransferRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    certificate_id: uuid.UUID
+    volume_wh: int
+    holder_address: str
+    to_address: str
+    recipient_organization: str | None = Field(default=None, description="The receiving organization's name.")
+    status: str = Field(description="pending, sent (mined, not indexed yet), transferred (indexed) or failed.")
+    failure: str | None
+    tx_hash: str | None
+    created_at: datetime
+    sent_at: datetime | None

@@ -3,16 +3,19 @@
 import csv
 import io
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request
+from pydantic import BaseModel
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
+from dapp.accounts.permissions import Module, Permission, require
 from dapp.devices import catalog
 from dapp.errors import DomainError
-from dapp.issuance import claims, explain, listing, statement
+from dapp.issuance import claims, custody, explain, listing, statement, transfers
 from dapp.issuance.api import claim_statement_of
-from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate
+from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate, TransferCreate
 from dapp.web.pages import PageCall, clean_form, form_errors, page, parse_form
 from dapp.web.query import query_args, uuid_arg
 
@@ -24,6 +27,7 @@ CSV_COLUMNS = [
     "generation_start_utc",
     "generation_end_utc",
     "volume_wh",
+    "owned_wh",
     "status",
     "mint_tx_hash",
     "device_external_id",
@@ -78,6 +82,7 @@ def _csv(certificates: list[CertificateRead]) -> str:
                     c.generation_start.isoformat(),
                     c.generation_end.isoformat(),
                     c.volume_wh,
+                    c.owned_wh,
                     c.status,
                     c.mint_tx_hash or "",
                     k.external_id,
@@ -111,30 +116,67 @@ def certified_reads(call: PageCall) -> str:
     )
 
 
+@dataclass(frozen=True)
+class HeldPage:
+    """A page listing one kind of custodial operation of a certificate, with the form that requests one."""
+
+    template: str
+    schema: type[BaseModel]
+    request: Callable[..., object]
+    listed: Callable[..., list]
+    done: str
+
+
+CLAIMS = HeldPage(
+    "issuance/claims.html",
+    ClaimCreate,
+    claims.request_claim,
+    claims.claims_of,
+    "Claim recorded; it is written on chain within a minute, then its statement is ready.",
+)
+TRANSFERS = HeldPage(
+    "issuance/transfers.html",
+    TransferCreate,
+    transfers.request_transfer,
+    transfers.transfers_of,
+    "Transfer recorded; it is sent on chain within a minute and shows as transferred once indexed.",
+)
+
+
 @bp.route("/certificates/<uuid:certificate_id>/claims", methods=["GET", "POST"])
 @page(Module.CERTIFICATES, Permission.READ)
 def certificate_claims(call: PageCall, certificate_id: uuid.UUID) -> str | tuple[str, int] | Response:
+    return _held_operation_page(call, certificate_id, CLAIMS)
+
+
+@bp.route("/certificates/<uuid:certificate_id>/transfers", methods=["GET", "POST"])
+@page(Module.CERTIFICATES, Permission.READ)
+def certificate_transfers(call: PageCall, certificate_id: uuid.UUID) -> str | tuple[str, int] | Response:
+    return _held_operation_page(call, certificate_id, TRANSFERS)
+
+
+def _held_operation_page(call: PageCall, certificate_id: uuid.UUID, kind: HeldPage) -> str | tuple[str, int] | Response:
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
+        require(call.actor, Module.CERTIFICATES, Permission.UPDATE)
         values = clean_form()
         try:
             with call.session.begin_nested():
-                data = parse_form(ClaimCreate, values)
-                claims.request_claim(call.session, call.actor, platform.current().clock.now(), certificate.id, data)
-            flash("Claim recorded; it is written on chain within a minute, then its statement is ready.", "success")
-            return redirect(url_for("issuance.certificate_claims", certificate_id=certificate.id))
+                data = parse_form(kind.schema, values)
+                kind.request(call.session, call.actor, platform.current().clock.now(), certificate.id, data)
+            flash(kind.done, "success")
+            return redirect(request.path)
         except DomainError as error:
             flash(error.detail, "error")
             errors, status = form_errors(error), error.status
-    available = certificate.volume_wh - claims.claimed_or_pending(call.session, certificate.id)
     return render_template(
-        "issuance/claims.html",
-        certificate=listing.certificate_read(call.session, certificate),
-        claims=claims.claims_of(call.session, call.actor, certificate.id),
-        available=available,
+        kind.template,
+        certificate=listing.certificate_read(call.session, certificate, call.actor),
+        operations=kind.listed(call.session, call.actor, certificate.id),
+        custody=custody.custody_of(call.session, call.actor, certificate),
         values=values,
         errors=errors,
     ), status

@@ -1,5 +1,7 @@
 """Claims (R-ISS-9): recorded on chain from the holder's account, limited to what is left, with a signed statement."""
 
+from datetime import datetime
+
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from sqlalchemy import func, select
@@ -8,7 +10,7 @@ from dapp import platform
 from dapp.chain import contracts
 from dapp.ipfs import canonical_json
 from dapp.issuance.models import Claim
-from tests.support.workers import settle
+from tests.support.workers import run_indexer, run_jobs, scheduler_tick, settle
 from tests.test_slice import build_slice, certificates
 
 CLAIM = {
@@ -91,3 +93,26 @@ def test_another_organizations_certificate_cannot_be_claimed(app, settings) -> N
     developer = journey["developer"]
     response = developer.api("POST", f"/api/v1/certificates/{certificate['id']}/claims", {**CLAIM, "volume_wh": 1})
     assert (response.status_code, response.json["code"]) == (404, "certificate_not_found")
+
+
+def test_a_claim_shows_as_claimed_only_once_the_indexer_recorded_it(app, settings) -> None:
+    buyer = build_slice(app, settings)["buyer"]
+    [certificate] = certificates(buyer)
+    path = f"/api/v1/certificates/{certificate['id']}/claims"
+    claim = buyer.api("POST", path, {**CLAIM, "volume_wh": 700}).json
+    scheduler_tick()
+    run_jobs()  # mined, but not indexed yet
+
+    [sent] = buyer.api("GET", path).json
+    assert (sent["status"], sent["claimed_at"]) == ("sent", None)
+    assert sent["tx_hash"].startswith("0x")
+    statement = buyer.api("GET", f"/api/v1/claims/{claim['id']}/statement")
+    assert (statement.status_code, statement.json["code"]) == (409, "claim_not_recorded")
+
+    run_indexer()
+    [claimed] = buyer.api("GET", path).json
+    assert claimed["status"] == "claimed"
+    assert claimed["claimed_at"] is not None  # the block time of the indexed ClaimSingle event
+    facts = buyer.api("GET", f"/api/v1/claims/{claim['id']}/statement").json["facts"]
+    assert datetime.fromisoformat(facts["claimed_at"]) == datetime.fromisoformat(claimed["claimed_at"])
+    assert '<span class="badge">claimed</span>' in buyer.client.get(f"/certificates/{certificate['id']}/claims").text

@@ -7,13 +7,13 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import available_timezones
 
-from eth_utils import is_checksum_address, to_checksum_address
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dapp.accounts.models import Organization, OrganizationType
 from dapp.accounts.permissions import Actor
 from dapp.audit import service as audit
+from dapp.chain.accounts import checked_address
 from dapp.db import flush_or_raise
 from dapp.errors import Conflict, Forbidden, Invalid, field_error
 from dapp.reservations.errors import devices_unavailable
@@ -141,18 +141,14 @@ def _zones() -> frozenset[str]:
 
 
 def _wallet(requested: str | None, buyer: Organization) -> str:
-    if requested is None:
-        if buyer.blockchain_address is None:
-            raise field_error(
-                "wallet_address", "Your organization has no account yet: give a wallet address.", "wallet_required"
-            )
-        return buyer.blockchain_address
-    digits = requested[2:]
-    if digits not in (digits.lower(), digits.upper()) and not is_checksum_address(requested):
+    """The requested wallet, else the buyer's bound wallet (R-CHAIN-4), else its platform-managed account."""
+    if requested is not None:
+        return checked_address("wallet_address", requested)
+    if buyer.certificate_address is None:
         raise field_error(
-            "wallet_address", "The address's mixed-case checksum is wrong: check it for typing errors.", "bad_checksum"
+            "wallet_address", "Your organization has no account yet: give a wallet address.", "wallet_required"
         )
-    return to_checksum_address(requested)
+    return buyer.certificate_address
 
 
 def target_wh(target_mwh: Decimal | None) -> int | None:
