@@ -3,7 +3,9 @@ asked for it, after topping up that account's gas from the platform account.
 
 They go through dapp.chain.sending like mints: recorded before broadcast, retried with the outbox's policy.
 An operation is `sent` once its transaction is mined (what the UI shows as done comes from the indexed events,
-R-IDX-1), and `failed` when the policy gives up on it; an admin's retry makes a failed one pending again.
+R-IDX-1), and `failed` when the policy gives up on it or at once when the contract refuses it (more than the
+holder has, a revoked certificate, a recipient that cannot receive: retrying would not change the answer, and
+the volume it holds is freed); an admin's retry makes a failed one pending again.
 """
 
 import uuid
@@ -80,4 +82,4 @@ def held_effects(model: type[Claim] | type[CertificateTransfer]) -> Effects:
             if operation.status == HeldStatus.FAILED:
                 operation.status, operation.failure = HeldStatus.PENDING, None
 
-    return Effects(done=sent, gave_up=refused, retried=reopened)
+    return Effects(done=sent, gave_up=refused, retried=reopened, refusal_is_final=True)

@@ -84,14 +84,17 @@ def mark_done(entries: list[OutboxEntry], now: datetime, tx_hash: str | None, ga
         entry.attempts += 1
 
 
-def record_failure(entries: list[OutboxEntry], error: str, policy: RetryPolicy, now: datetime) -> list[OutboxEntry]:
-    """A try of these entries failed: back off, or give up on those out of attempts (returned)."""
+def record_failure(
+    entries: list[OutboxEntry], error: str, policy: RetryPolicy, now: datetime, final: Collection[int] = ()
+) -> list[OutboxEntry]:
+    """A try of these entries failed: back off, or give up on those out of attempts or whose failure is `final`
+    (returned)."""
     gave_up = []
     for entry in entries:
         entry.attempts += 1
         entry.last_error = error[:ERROR_LENGTH]
         entry.transaction_id = entry.tx_hash = None
-        if entry.attempts >= policy.max_attempts:
+        if entry.attempts >= policy.max_attempts or entry.id in final:
             entry.status, entry.next_attempt_at = OutboxStatus.FAILED, None
             gave_up.append(entry)
         else:

@@ -57,6 +57,7 @@ class Effects:
     done: Callable[[Session, list[OutboxEntry], str, datetime], None] = _nothing
     gave_up: Callable[[Session, list[OutboxEntry], datetime], None] = _nothing
     retried: Callable[[Session, list[OutboxEntry]], None] = _nothing
+    refusal_is_final: bool = False  # a call the contract refuses is given up at once, not retried
 
 
 @dataclass
@@ -110,7 +111,8 @@ def prepare(run: Run, pick: Pick, build: Build) -> tuple[int, int | None]:
             prepared = build(session, entries, now) if entries else None
             return len(ids), record(session, run.chain, prepared, now) if prepared else None
     except ContractLogicError as error:  # nothing was sent: the node would revert the call
-        fail(run, _culprits(run.chain, prepared) or ids, f"The contract refused the call: {outbox.describe(error)}")
+        error_text = f"The contract refused the call: {outbox.describe(error)}"
+        fail(run, _culprits(run.chain, prepared) or ids, error_text, refused=True)
         return len(ids), None
     except TRANSIENT as error:
         if ids:
@@ -152,13 +154,14 @@ def deliver(run: Run, transaction_id: int) -> None:
         _settle(session, run, transaction_id, receipt, run.clock.now())
 
 
-def fail(run: Run, entry_ids: Iterable[int], error: str) -> None:
-    """Record a failed try of these entries in a unit of work of its own (their try's was rolled back)."""
+def fail(run: Run, entry_ids: Iterable[int], error: str, refused: bool = False) -> None:
+    """Record a failed try of these entries in a unit of work of its own (their try's was rolled back);
+    `refused`: the contract refused their call."""
     with run.db.unit_of_work() as session:
         entries = list(
             session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(list(entry_ids))).with_for_update())
         )
-        _fail_entries(session, run, entries, error, run.clock.now())
+        _fail_entries(session, run, entries, error, run.clock.now(), refused)
 
 
 def record(session: Session, chain: Chain, prepared: Prepared, now: datetime) -> int:
@@ -218,7 +221,7 @@ def _settle(session: Session, run: Run, transaction_id: int, receipt: TxReceipt 
     if receipt["status"] != 1:
         tx.status = TransactionStatus.REVERTED
         error = f"Transaction {tx.tx_hash} reverted in block {tx.block_number}: none of it happened."
-        _fail_entries(session, run, entries, error, now)
+        _fail_entries(session, run, entries, error, now, refused=True)
         return
     tx.status = TransactionStatus.MINED
     outbox.mark_done(entries, now, tx.tx_hash, tx.gas_used)
@@ -231,9 +234,12 @@ def _entries_of(session: Session, transaction_id: int) -> list[OutboxEntry]:
     return list(session.scalars(query.with_for_update()))
 
 
-def _fail_entries(session: Session, run: Run, entries: list[OutboxEntry], error: str, now: datetime) -> None:
+def _fail_entries(
+    session: Session, run: Run, entries: list[OutboxEntry], error: str, now: datetime, refused: bool = False
+) -> None:
     run.failed.update(e.id for e in entries)
-    gave_up = outbox.record_failure(entries, error, run.policy, now)
+    final = [e.id for e in entries if refused and run.effects[e.kind].refusal_is_final]
+    gave_up = outbox.record_failure(entries, error, run.policy, now, final)
     for kind, group in _by_kind(gave_up).items():
         run.effects[kind].gave_up(session, group, now)
 

@@ -14,7 +14,7 @@ from tests.factories.accounts import make_org, make_platform_admin, signed_in
 from tests.factories.certificates import BUYER, pending_certificates
 from tests.issuance.test_claims import CLAIM
 from tests.support.chain import POLICY, new_run, outbox_entries, unreachable
-from tests.support.workers import run_jobs
+from tests.support.workers import run_indexer, run_jobs
 from tests.test_slice import build_slice, certificates
 
 OPERATOR = "operator@platform.example"
@@ -135,6 +135,8 @@ def test_a_claim_the_chain_never_recorded_fails_and_a_retry_reopens_it(app, sett
     assert operator.api("POST", f"{LIST}/{entry['id']}/retry").status_code == 200
     assert buyer.api("GET", path).json[0]["status"] == "pending"  # counted against the balance again
     run_jobs()
+    assert buyer.api("GET", path).json[0]["status"] == "sent"  # mined; "claimed" once indexed
+    run_indexer()
     assert buyer.api("GET", path).json[0]["status"] == "claimed"
 
 
