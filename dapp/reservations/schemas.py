@@ -128,7 +128,10 @@ class LogEntryRead(BaseModel):
     devices_cid: str | None
     devices_hash: str | None
     ended_at: datetime | None
-    chain_status: str = Field(description="waiting, retrying, written or confirmed (indexed).")
+    chain_status: str = Field(
+        description="waiting, retrying, sending (in flight), failed (an admin may retry), written (mined) or "
+        "confirmed (indexed)."
+    )
     tx_hash: str | None
     block_number: int | None
     last_error: str | None

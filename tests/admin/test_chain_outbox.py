@@ -1,8 +1,6 @@
 """Platform admins see what the chain outbox could not do yet and retry it now (R-ISS-6): failed, backing-off
 and in-flight entries with their subject, attempts, last error and next attempt; "retry now" is audited."""
 
-from dataclasses import replace
-
 import pytest
 
 from dapp import platform
@@ -13,13 +11,12 @@ from dapp.chain.sending import ChainPaused
 from tests.factories.accounts import make_org, make_platform_admin, signed_in
 from tests.factories.certificates import BUYER, pending_certificates
 from tests.issuance.test_claims import CLAIM
-from tests.support.chain import POLICY, new_run, outbox_entries, unreachable
+from tests.support.chain import ONE_TRY, new_run, outbox_entries, unreachable
 from tests.support.workers import run_indexer, run_jobs
 from tests.test_slice import build_slice, certificates
 
 OPERATOR = "operator@platform.example"
 LIST = "/api/v1/admin/chain-outbox"
-ONE_TRY = replace(POLICY, max_attempts=1)
 
 
 def fail_everything_once(settings) -> None:

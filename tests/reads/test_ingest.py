@@ -13,23 +13,11 @@ from dapp.accounts.models import OrganizationType
 from dapp.reads.models import MeterRead, RejectedRead
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
-
-ONBOARDED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
-NOW = ONBOARDED + timedelta(days=2)
+from tests.reads.conftest import NOW, ONBOARDED
 
 
 def at(hours: float) -> str:
     return (ONBOARDED + timedelta(hours=hours)).isoformat()
-
-
-@pytest.fixture
-def developer(app):
-    clock = platform.current().clock
-    clock.set(ONBOARDED)
-    org = make_org("Sunny")
-    make_device(org, "DEV-1")
-    clock.set(NOW)
-    return org
 
 
 def post(app, org, body: dict[str, Any], external_id: str = "DEV-1", query: str = "", headers=None):

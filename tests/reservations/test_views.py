@@ -3,14 +3,18 @@ details with the on-chain log, changing devices, ending, and developers' reserve
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from dapp import platform
+from dapp.chain import submit
+from dapp.chain.sending import ChainPaused
 from dapp.reservations.models import Reservation, ReservationDevice
 from dapp.reservations.service import RELEASE_GRACE
 from tests.factories.accounts import signed_in
 from tests.reservations.conftest import NOW
-from tests.reservations.support import reserve
+from tests.reservations.support import call, reserve
+from tests.support.chain import ONE_TRY, new_run, unreachable
 from tests.support.workers import settle
 
 
@@ -157,3 +161,14 @@ def test_developers_see_their_reserved_devices_and_release_them_only_when_automa
     with platform.current().db.unit_of_work() as session:
         released = session.scalars(select(ReservationDevice).where(ReservationDevice.device_id == market.devices[0].id))
         assert released.one().released_at is not None
+
+
+def test_a_change_the_chain_never_took_shows_failed_with_the_reason(app, market, settings) -> None:
+    reservation = reserve(app, market.buyer, market.devices).json
+    with pytest.raises(ChainPaused):
+        submit.submit_reservation_log(new_run(unreachable(settings), ONE_TRY), platform.current().content)
+    detail = call(app, market.buyer, "GET", f"/api/v1/reservations/{reservation['id']}").json
+    assert [(e["kind"], e["chain_status"]) for e in detail["log"]] == [("created", "failed")]
+    html = text(signed_in(app, market.buyer.email).client.get(f"/reservations/{reservation['id']}"))
+    assert "failed: ConnectionError" in html
+    assert "a platform admin can retry it" in html

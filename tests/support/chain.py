@@ -3,6 +3,7 @@ and anvil mining by hand."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from dapp.issuance.models import Certificate
 from scripts import devstack
 
 POLICY = outbox.RetryPolicy(max_attempts=4, base_seconds=60, max_seconds=600, jitter=0.2)
+ONE_TRY = replace(POLICY, max_attempts=1)
 
 
 def new_run(chain: Chain | None = None, policy: outbox.RetryPolicy = POLICY) -> sending.Run:

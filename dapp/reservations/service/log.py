@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dapp.chain import outbox
-from dapp.chain.models import ChainEvent, OutboxEntry, OutboxKind
+from dapp.chain.models import ChainEvent, OutboxEntry, OutboxKind, OutboxStatus
 from dapp.ipfs import canonical_json, cid_for_bytes
 from dapp.reservations.errors import iso
 from dapp.reservations.models import ChangeKind, Reservation, ReservationChange
@@ -85,7 +85,8 @@ class LogEntry:
 
 
 def entries(session: Session, reservation: Reservation) -> list[LogEntry]:
-    """The reservation's log, oldest first: waiting, retrying, written (tx sent) or confirmed (indexed)."""
+    """The reservation's log, oldest first: waiting, retrying, sending (transaction in flight), failed (the retry
+    policy gave up; a platform admin can retry it), written (mined) or confirmed (indexed)."""
     changes = list(reservation.changes)
     outbox_ids = [c.outbox_entry_id for c in changes if c.outbox_entry_id is not None]
     sent = {e.id: e for e in session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(outbox_ids)))}
@@ -105,10 +106,17 @@ def _entry(change: ReservationChange, sent: OutboxEntry | None, indexed: dict[st
         data = canonical_json(change.document)
         cid, digest = cid_for_bytes(data), "0x" + keccak(data).hex()
     tx_hash = sent.tx_hash if sent else None
-    if tx_hash and tx_hash in indexed:
-        status = "confirmed"
-    elif tx_hash:
-        status = "written"
-    else:
-        status = "retrying" if sent and sent.last_error else "waiting"
+    status = _chain_status(sent, tx_hash in indexed)
     return LogEntry(change, cid, digest, status, tx_hash, indexed.get(tx_hash or ""), sent.last_error if sent else None)
+
+
+def _chain_status(sent: OutboxEntry | None, indexed: bool) -> str:
+    if sent is None:
+        return "waiting"
+    if indexed:
+        return "confirmed"
+    return {
+        OutboxStatus.DONE: "written",
+        OutboxStatus.SENT: "sending",
+        OutboxStatus.FAILED: "failed",
+    }.get(sent.status, "retrying" if sent.last_error else "waiting")
