@@ -33,6 +33,8 @@ from dapp.accounts.permissions import (
 from dapp.errors import DomainError, Invalid, Unauthenticated
 from dapp.web.query import field_errors
 
+JSON = "application/json"
+
 
 @dataclass(frozen=True)
 class ApiRoute:
@@ -173,9 +175,6 @@ def _dump_json(result: Any, model: type[BaseModel] | None) -> str:
     if model is not None:
         return model.model_validate(result).model_dump_json()
     return json.dumps(result, separators=(",", ":"))
-
-
-JSON = "application/json"
 
 
 def json_response(payload: Any, status: int = 200, content_type: str = JSON) -> Response:
