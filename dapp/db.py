@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
+import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +55,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def driver_connection(session: Session) -> psycopg.Connection:
+    """The psycopg connection under the session's transaction.
+
+    For the hot paths (API-key authentication, read ingestion): a fixed statement sent through psycopg and read
+    as plain rows costs about half of what the same statement costs through SQLAlchemy's result layer.
+    """
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, psycopg.Connection)
+    return connection
+
+
+def fetch_all(session: Session, statement: str, params: dict[str, Any]) -> list[Any]:
+    """Rows of a fixed statement (psycopg placeholders) as named tuples, in the session's transaction."""
+    with driver_connection(session).cursor(row_factory=namedtuple_row) as cursor:
+        return cursor.execute(statement, params).fetchall()
 
 
 def flush_or_raise(session: Session, conflict: Exception) -> None:

@@ -4,19 +4,19 @@ A disabled or anonymised user, a disabled organization, and every key of a disab
 disabled user) authenticate as nobody.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
-from dapp import platform
 from dapp.accounts.actors import actor_for_user, may_sign_in, session_fingerprint
-from dapp.accounts.models import API_KEY_PREFIX, ApiKey, Organization, User
+from dapp.accounts.models import API_KEY_PREFIX, ApiKey
 from dapp.accounts.permissions import Actor, PlatformAdmin
+from dapp.db import fetch_all
 from dapp.errors import Forbidden, Unauthenticated
 from dapp.security import same_hash, token_hash
 
@@ -33,13 +33,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def authenticate_request(session: Session, request: Request) -> Actor | PlatformAdmin | None:
+def authenticate_request(session: Session, request: Request, now: datetime) -> Actor | PlatformAdmin | None:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, credential = header.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise Unauthenticated("The Authorization header must be 'Bearer <api key>'.", code="bad_authorization")
-        return actor_for_api_key(session, credential.strip())
+        return actor_for_api_key(session, credential.strip(), now)
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             _require_csrf_header(request)
@@ -61,7 +61,18 @@ def split_api_key(key: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def actor_for_api_key(session: Session, key: str) -> Actor:
+# A fixed statement (not built per request): the key with its organization and creator, by the key's prefix.
+API_KEY_WITH_HOLDERS = """
+SELECT k.id, k.secret_hash, k.permissions, k.expires_at, k.revoked_at, k.last_used_at,
+       o.id AS organization_id, o.type AS organization_type, o.disabled_at, u.is_disabled
+FROM api_key AS k
+JOIN organization AS o ON o.id = k.organization_id
+JOIN user_account AS u ON u.id = k.created_by_id
+WHERE k.prefix = %(prefix)s
+"""
+
+
+def actor_for_api_key(session: Session, key: str, now: datetime) -> Actor:
     """The actor of a valid, unrevoked, unexpired key of an enabled organization; records when it was last used.
 
     One query reads the key with its organization and creator. `last_used_at` is written when it is more than
@@ -71,24 +82,8 @@ def actor_for_api_key(session: Session, key: str) -> Actor:
     parts = split_api_key(key)
     if parts is None:
         raise invalid
-    row = session.execute(
-        select(
-            ApiKey.id,
-            ApiKey.secret_hash,
-            ApiKey.permissions,
-            ApiKey.expires_at,
-            ApiKey.revoked_at,
-            ApiKey.last_used_at,
-            Organization.id.label("organization_id"),
-            Organization.type.label("organization_type"),
-            Organization.disabled_at,
-            User.is_disabled,
-        )
-        .join(Organization, Organization.id == ApiKey.organization_id)
-        .join(User, User.id == ApiKey.created_by_id)
-        .where(ApiKey.prefix == parts[0])
-    ).one_or_none()
-    now = platform.current().clock.now()
+    rows = fetch_all(session, API_KEY_WITH_HOLDERS, {"prefix": parts[0]})
+    row = rows[0] if rows else None
     if row is None or not same_hash(row.secret_hash, token_hash(key)):
         raise invalid
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):

@@ -27,7 +27,7 @@ from dapp.reads.schemas import (
     ReadReviewCreate,
 )
 from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
-from dapp.web.api import ApiBlueprint, Call
+from dapp.web.api import ApiBlueprint, Call, PlainJson
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
@@ -41,9 +41,9 @@ compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
     body=ReadBatchCreate,
     response=ReadBatchResult,
 )
-def post_reads(call: Call, external_id: str) -> Any:
+def post_reads(call: Call, external_id: str) -> PlainJson:
     """Send 1 … 10,000 meter reads of one device; each read is accepted or rejected with a reason."""
-    policy = _policy()
+    policy = _policy(call)
     return _idempotent(
         call,
         lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _flag("atomic")),
@@ -58,9 +58,9 @@ def post_reads(call: Call, external_id: str) -> Any:
     body=MultiDeviceBatchCreate,
     response=MultiDeviceBatchResult,
 )
-def post_multi_device_reads(call: Call) -> Any:
+def post_multi_device_reads(call: Call) -> PlainJson:
     """Send reads of many devices at once (1 … 10,000 reads in all); per device and read, the outcome."""
-    policy = _policy()
+    policy = _policy(call)
 
     def record() -> dict[str, Any]:
         devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _flag("atomic"))
@@ -83,9 +83,9 @@ def post_multi_device_reads(call: Call) -> Any:
     response=ReadBatchResult,
     status=201,
 )
-def post_drec_reads(call: Call, externalId: str) -> Any:  # noqa: N803 - the original platform's path name
+def post_drec_reads(call: Call, externalId: str) -> PlainJson:  # noqa: N803 - the original platform's path name
     """The original D-REC platform's read endpoint: same body, all reads stored or none (409 with reasons)."""
-    policy = _policy()
+    policy = _policy(call)
     return _idempotent(
         call, lambda: ingestion.record_drec_batch(call.session, call.actor, externalId, call.body, policy)
     )
@@ -102,7 +102,7 @@ def post_drec_reads(call: Call, externalId: str) -> Any:  # noqa: N803 - the ori
 )
 def post_meter_replacement(call: Call, external_id: str) -> MeterReplacementRead:
     """Record that an aggregate meter was replaced: the device's next read becomes a new baseline."""
-    return replacement.replace_meter(call.session, call.actor, external_id, call.body, _policy())
+    return replacement.replace_meter(call.session, call.actor, external_id, call.body, _policy(call))
 
 
 @api.endpoint_route(
@@ -138,8 +138,7 @@ def list_country_yields(call: Call) -> list[dict[str, Any]]:
 )
 def put_country_yield(call: Call, country_code: str) -> Any:
     """Set a country's yield (platform admins)."""
-    now = platform.current().clock.now()
-    return yields.set_yield(call.session, call.actor.user_id, country_code, call.body.yield_kwh_per_kwp, now)
+    return yields.set_yield(call.session, call.actor.user_id, country_code, call.body.yield_kwh_per_kwp, call.now)
 
 
 @api.endpoint_route("/admin/country-yields/<country_code>", "DELETE", platform_admin=True)
@@ -158,8 +157,7 @@ def list_flagged_reads(call: Call) -> list[dict[str, Any]]:
 @api.endpoint_route("/admin/flagged-reads/<int:read_id>/review", "POST", platform_admin=True, body=ReadReviewCreate)
 def post_read_review(call: Call, read_id: int) -> dict[str, Any]:
     """Accept a flagged read (it becomes certifiable) or dismiss it (counted as rejected) (platform admins)."""
-    now = platform.current().clock.now()
-    read = review.decide(call.session, call.actor.user_id, read_id, call.body, now)
+    read = review.decide(call.session, call.actor.user_id, read_id, call.body, call.now)
     return {"id": read.id, "status": read.status, "reviewed_at": read.reviewed_at.isoformat()}
 
 
@@ -175,25 +173,23 @@ def parse_query(model: type[BaseModel]) -> Any:
         raise Invalid("Some query parameters need attention.", errors=errors) from error
 
 
-def _policy():
-    p = platform.current()
-    return ingestion.policy_from(p.settings, p.clock.now(), _flag("acknowledge_old"))
+def _policy(call: Call):
+    return ingestion.policy_from(platform.current().settings, call.now, _flag("acknowledge_old"))
 
 
 def _flag(name: str) -> bool:
     return request.args.get(name, "false").lower() == "true"
 
 
-def _idempotent(call: Call, record: Callable[[], dict[str, Any]]) -> Any:
+def _idempotent(call: Call, record: Callable[[], dict[str, Any]]) -> PlainJson:
     """Run `record` once per `Idempotency-Key`: a retry gets the stored first answer."""
     key = request.headers.get("Idempotency-Key")
     if not key:
-        return record()
+        return PlainJson(record())
     fingerprint = idempotency.request_fingerprint(request.path, request.query_string, request.get_data(cache=True))
     stored = idempotency.replay(call.session, call.actor, key, fingerprint)
     if stored is not None:
-        return stored.response
+        return PlainJson(stored.response)
     payload = record()
-    now = platform.current().clock.now()
-    idempotency.remember(call.session, call.actor, key, fingerprint, 200, payload, now)
-    return payload
+    idempotency.remember(call.session, call.actor, key, fingerprint, 200, payload, call.now)
+    return PlainJson(payload)

@@ -9,14 +9,15 @@ asked and a read was rejected.
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 import psycopg
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dapp.db import fetch_all
 from dapp.errors import Conflict, Invalid, NotFound
 from dapp.reads import partitions
 from dapp.reads.locations import UNKNOWN, locate
@@ -55,10 +56,18 @@ class Outcome:
     clear_sky_wh: int | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in OUTCOME_FIELDS}
-
-
-OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
+        """The `ReadOutcome` JSON object (every field, null included)."""
+        return {
+            "index": self.index,
+            "status": self.status,
+            "reason_code": self.reason_code,
+            "detail": self.detail,
+            "start": self.start,
+            "end": self.end,
+            "energy_wh": self.energy_wh,
+            "max_energy_wh": self.max_energy_wh,
+            "clear_sky_wh": self.clear_sky_wh,
+        }
 
 
 @dataclass
@@ -128,21 +137,21 @@ def ingest(
     return work.results
 
 
-DEVICES_WITH_LOCKED_STATES = text("""
+DEVICES_WITH_LOCKED_STATES = """
 SELECT d.id, d.external_id, d.timezone, d.country_code, d.capacity_kw, d.commissioning_date, d.onboarded_at,
        d.latitude, d.longitude, d.yield_kwh_per_kwp AS device_yield, y.yield_kwh_per_kwp AS country_yield,
        s.ongoing_type, s.last_end_at, s.last_register_wh, s.next_baseline_reason
 FROM device AS d
 JOIN device_read_state AS s ON s.device_id = d.id
 LEFT JOIN country_yield AS y ON y.country_code = d.country_code
-WHERE d.organization_id = :organization_id AND lower(d.external_id) = ANY(CAST(:external_ids AS text[]))
+WHERE d.organization_id = %(organization_id)s AND lower(d.external_id) = ANY(%(external_ids)s::text[])
 ORDER BY d.id
 FOR UPDATE OF s
-""")
-LOCK_STATES = text("""
+"""
+LOCK_STATES = """
 SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason
-FROM device_read_state WHERE device_id = ANY(CAST(:ids AS uuid[])) ORDER BY device_id FOR UPDATE
-""")
+FROM device_read_state WHERE device_id = ANY(%(ids)s::uuid[]) ORDER BY device_id FOR UPDATE
+"""
 
 
 def load_devices(
@@ -154,16 +163,14 @@ def load_devices(
     Every device has a state row (a trigger makes it with the device), so one statement does both.
     """
     wanted = sorted({e.lower() for e in external_ids})
-    rows = session.execute(
-        DEVICES_WITH_LOCKED_STATES, {"organization_id": organization_id, "external_ids": wanted}
-    ).all()
+    rows = fetch_all(session, DEVICES_WITH_LOCKED_STATES, {"organization_id": organization_id, "external_ids": wanted})
     devices = {r.external_id.lower(): _context(r, policy.default_yield) for r in rows}
     return devices, {r.id: _state(r) for r in rows}
 
 
 def lock_states(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, OngoingState]:
     """The read states of these devices, locked in device-id order."""
-    rows = session.execute(LOCK_STATES, {"ids": device_ids})
+    rows = fetch_all(session, LOCK_STATES, {"ids": device_ids})
     return {r.id: _state(r) for r in rows}
 
 

@@ -12,6 +12,7 @@ nothing about the body's rules.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -55,7 +56,8 @@ class ApiRoute:
 
 @dataclass
 class Call:
-    """What a handler gets: the unit of work, the actor (None on public routes) and the parsed body.
+    """What a handler gets: the unit of work, the actor (None on public routes), the parsed body and the
+    request's instant on the platform clock (read once per request).
 
     The actor is a `PlatformAdmin` on `platform_admin` routes and an organization `Actor` on every other
     non-public route.
@@ -64,7 +66,20 @@ class Call:
     session: Session
     actor: Actor | PlatformAdmin | None
     body: Any
+    now: datetime
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PlainJson:
+    """A result already in the route's response shape, made only of dicts, lists, strings, numbers and None.
+
+    Written with `json.dumps`, without being validated against the response model again: the reads ingestion
+    routes answer with one entry per read (up to 10,000), and validating them all again cost more than judging
+    them (ADR 0033). Their tests check these answers against the response model.
+    """
+
+    value: Any
 
 
 class ApiBlueprint(Blueprint):
@@ -123,10 +138,12 @@ class ApiBlueprint(Blueprint):
 def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., Response]:
     @wraps(handler)
     def view(**path_args: Any) -> Response:
-        with platform.current().db.unit_of_work() as session:
-            actor = _authorize(session, route)
+        p = platform.current()
+        now = p.clock.now()
+        with p.db.unit_of_work() as session:
+            actor = _authorize(session, route, now)
             body = _parse_body(route.body) if route.body else None
-            call = Call(session, actor, body)
+            call = Call(session, actor, body, now)
             result = handler(call, **path_args)
         for effect in call.after_commit:
             effect()
@@ -135,8 +152,8 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., R
     return view
 
 
-def _authorize(session: Session, route: ApiRoute) -> Actor | PlatformAdmin | None:
-    actor = authenticate_request(session, request)
+def _authorize(session: Session, route: ApiRoute, now: datetime) -> Actor | PlatformAdmin | None:
+    actor = authenticate_request(session, request, now)
     g.actor = actor
     if route.public:
         return actor
@@ -170,6 +187,8 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
 
 def _dump_json(result: Any, model: type[BaseModel] | None) -> str:
     """The response body: models are checked and serialized by pydantic-core, other results by `json`."""
+    if isinstance(result, PlainJson):
+        return json.dumps(result.value, separators=(",", ":"))
     if isinstance(result, BaseModel):
         return result.model_dump_json()
     if model is not None:

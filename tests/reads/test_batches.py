@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from dapp import platform
+from dapp.reads.schemas import MultiDeviceBatchResult, ReadBatchResult
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reads import stored_reads
@@ -120,3 +121,18 @@ def test_the_compatibility_endpoint_needs_the_write_permission_and_finds_only_ow
     response = post_drec(app, reader, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 1}))
     assert response.status_code == 403
     assert response.json["permission"] == "WRITE"
+
+
+def test_the_ingestion_routes_answer_exactly_in_their_response_models(app, developer) -> None:
+    # these routes write their answers without validating them again (PlainJson): every field is there, no other
+    reads = [{"end": at(1).isoformat(), "value": 0}, {"end": "x", "value": 1}]
+    one = app.test_client().post(
+        "/api/v1/devices/DEV-1/reads", json={"type": "delta", "unit": "Wh", "reads": reads}, headers=developer.auth
+    )
+    many = post_batch(app, developer, {"devices": [block("dev-1", (2, 500), (3, 99_999)), block("NOPE", (1, 5))]})
+    compat = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 17:00:00", "value": 0.5}))
+    for response, model in ((one, ReadBatchResult), (many, MultiDeviceBatchResult), (compat, ReadBatchResult)):
+        assert response.status_code in (200, 201), response.json
+        assert model.model_validate(response.json).model_dump(mode="json") == response.json
+    statuses = [r["status"] for d in many.json["devices"] for r in d["results"]]
+    assert statuses == ["accepted", "rejected", "rejected"]

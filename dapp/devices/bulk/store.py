@@ -14,6 +14,8 @@ from typing import Any
 from psycopg import Cursor
 from sqlalchemy.orm import Session
 
+from dapp.db import driver_connection
+
 STAGE = "device_upload_stage"
 LOG_COLUMNS = ("upload_id", "row_number", "external_id", "status", "errors", "note", "device_id")
 
@@ -45,7 +47,7 @@ def insert_log(session: Session, rows: Iterable[dict[str, Any]]) -> None:
 
 def _cursor(session: Session) -> Cursor[Any]:
     """A psycopg cursor in the session's transaction."""
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return driver_connection(session).cursor()
 
 
 def _copy(cursor: Cursor[Any], table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -80,7 +80,7 @@ def from_drec(body: DrecReadBatchCreate) -> ReadBatchCreate:
 
 
 def summarize(external_id: str, results: list[Outcome]) -> dict[str, Any]:
-    """The JSON of a `ReadBatchResult` (plain dicts: pydantic checks and writes them once, in the route)."""
+    """The JSON of a `ReadBatchResult`, as plain dicts (the route writes them as they are, `PlainJson`)."""
     rejected = sum(1 for r in results if r.status == "rejected")
     flagged = sum(1 for r in results if r.status == ReadStatus.FLAGGED)
     return {
