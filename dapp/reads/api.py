@@ -118,7 +118,9 @@ def list_reads(call: Call, external_id: str) -> ReadPage:
     "/devices/<external_id>/ledger", "GET", module=Module.METER_READS, permission=Permission.READ, response=LedgerRead
 )
 def get_ledger(call: Call, external_id: str) -> LedgerRead:
-    """Where a device's energy in [from, to) went: reported, certified, waiting (with reason), rejected."""
+    """Where a device's energy in [from, to) went: reported, certified, waiting (with reason), rejected.
+
+    A rejected read whose timestamps could not be read counts in the period holding the instant it was received."""
     query = parse_query(LedgerQuery)
     return ledger.device_ledger(call.session, call.actor, external_id, query.start, query.end)
 

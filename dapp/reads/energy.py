@@ -2,11 +2,17 @@
 
 For a read of `E` Wh over `[s, e)`, the part `[a, b)` holds `F(b) − F(a)` with `F(x) = ⌊E·(x−s)/(e−s)⌋` on
 integer microseconds: parts of a read always add up to exactly `E`, however the read is cut. A read that is
-counted whole (a baseline, a rejection, a row of a list) belongs to the period holding its last instant.
+counted whole (a baseline, a rejection, a row of a list) belongs to the period holding its last instant; a
+rejected read whose timestamps could not be read has no instants of its own and belongs to the period holding
+the instant it was received (ADR 0036).
 """
 
 from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from dapp.reads.models import RejectedRead
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -43,3 +49,14 @@ def ends_in(end: Any, period_start: datetime, period_end: datetime) -> Any:
     `(period_start, period_end]` (ADR 0034). `end` is a datetime or a SQL column: the result is a bool or a
     SQL condition."""
     return (end > period_start) & (end <= period_end)
+
+
+def rejected_in(period_start: datetime, period_end: datetime) -> ColumnElement[bool]:
+    """SQL condition: the rejected reads that belong to `[period_start, period_end)`, by their last instant or,
+    without one (`bad_timestamp`), by `received_at` in `[period_start, period_end)`."""
+    unreadable = and_(
+        RejectedRead.period_end.is_(None),
+        RejectedRead.received_at >= period_start,
+        RejectedRead.received_at < period_end,
+    )
+    return or_(ends_in(RejectedRead.period_end, period_start, period_end), unreadable)

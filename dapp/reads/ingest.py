@@ -37,6 +37,7 @@ from dapp.reads.validation import (
     Policy,
     Rejected,
     Verdict,
+    claimed_energy,
 )
 from dapp.reads.writing import write_batch
 
@@ -122,10 +123,8 @@ def ingest(
                 )
     parsed = [_parse(block, devices.get(block.external_id.lower())) for block in blocks]
     partitions.ensure_months(session.get_bind(), (c.end for _, candidates, _ in parsed for c in candidates))
-    spans = _history_spans(session, blocks, parsed)
     work = Work()
-    for block, (device, candidates, early) in zip(blocks, parsed, strict=True):
-        work.results.append(_judge_block(block, device, candidates, early, states, spans, policy, work))
+    _judge_blocks(blocks, parsed, states, _history_spans(session, blocks, parsed), policy, work)
     _check_plausibility(work.stored, policy)
     if atomic and any(r.status == "rejected" for results in work.results for r in results):
         raise Invalid(
@@ -244,32 +243,44 @@ def _history_spans(session: Session, blocks: list[Block], parsed: list[Parsed]) 
     return {device_id: IntervalSet(intervals) for device_id, intervals in spans.items()}
 
 
-def _judge_block(
-    block: Block,
-    device: DeviceContext | None,
-    candidates: list[Candidate],
-    early: list[Outcome],
+def _judge_blocks(
+    blocks: list[Block],
+    parsed: list[Parsed],
     states: dict[uuid.UUID, OngoingState],
     spans: dict[uuid.UUID, IntervalSet],
     policy: Policy,
     work: Work,
-) -> list[Outcome]:
-    read_type = block.batch.type
-    outcomes = list(early)
-    if device is None:
-        return outcomes  # nothing is stored for a device that is not there
-    for outcome in early:
-        work.rejected.append(_rejected_row(device, read_type, None, None, outcome, None))
-    if read_type == ReadType.HISTORY:
-        validator: HistoryValidator | OngoingValidator = HistoryValidator(
-            device, spans.setdefault(device.id, IntervalSet([])), policy
-        )
-    else:
-        validator = OngoingValidator(device, states[device.id], read_type, policy)
-        candidates = sorted(candidates, key=lambda c: c.end)  # ongoing reads follow each other in time
-    for candidate in candidates:
-        outcomes.append(_judge(validator, device, read_type, candidate, work))
-    return sorted(outcomes, key=lambda r: r.index)
+) -> None:
+    """Every read judged, its outcome in `work.results` (per block, in read order).
+
+    Blocks naming one device (in any letter case) judge it as one device (ADR 0035): they share its state and its
+    history intervals, and its ongoing reads from every block are judged together in time order. History reads
+    are judged in request order."""
+    results: list[list[Outcome]] = []
+    ongoing: list[tuple[list[Outcome], OngoingValidator, Candidate]] = []
+    for block, (device, candidates, early) in zip(blocks, parsed, strict=True):
+        outcomes = list(early)
+        results.append(outcomes)
+        if device is None:
+            continue  # nothing is stored for a device that is not there
+        read_type = block.batch.type
+        work.rejected += [_unreadable_row(block, device, outcome) for outcome in early]
+        if read_type == ReadType.HISTORY:
+            history = HistoryValidator(device, spans.setdefault(device.id, IntervalSet([])), policy)
+            outcomes += [_judge(history, device, read_type, candidate, work) for candidate in candidates]
+        else:
+            validator = OngoingValidator(device, states[device.id], read_type, policy)
+            ongoing += [(outcomes, validator, candidate) for candidate in candidates]
+    for outcomes, validator, candidate in sorted(ongoing, key=lambda item: item[2].end):
+        outcomes.append(_judge(validator, validator.device, validator.read_type, candidate, work))
+    work.results = [sorted(outcomes, key=lambda r: r.index) for outcomes in results]
+
+
+def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome) -> dict[str, object]:
+    """A read refused before the rules (its timestamp unreadable), kept with the Wh it claimed."""
+    value_wh = to_wh(block.batch.reads[outcome.index].value, block.batch.unit)
+    claimed = claimed_energy(block.batch.type, value_wh)
+    return _rejected_row(device, block.batch.type, None, None, outcome, value_wh, claimed)
 
 
 def _judge(
@@ -283,7 +294,7 @@ def _judge(
         verdict = validator.check(candidate)
     except Rejected as rejection:
         outcome = _rejection(candidate.index, candidate.start, candidate.end, rejection)
-        claimed = candidate.value_wh if read_type != ReadType.AGGREGATE else None
+        claimed = claimed_energy(read_type, candidate.value_wh)
         work.rejected.append(
             _rejected_row(device, read_type, candidate.start, candidate.end, outcome, candidate.value_wh, claimed)
         )

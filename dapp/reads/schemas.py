@@ -253,5 +253,9 @@ class LedgerRead(BaseModel):
     reported_wh: int
     certified_wh: int
     waiting: WaitingEnergy
-    rejected_wh: int
-    rejected_reads: int
+    rejected_wh: int = Field(
+        description="Wh claimed by rejected reads (a rejected aggregate read claims none), counted whole in the "
+        "period holding the read's end or, when its timestamps could not be read, the instant it was received; "
+        "plus the part in the period of reads a platform admin dismissed"
+    )
+    rejected_reads: int = Field(description="rejected reads counted in the period, by the same rule")

@@ -89,6 +89,12 @@ class Rejected(Exception):
         self.code, self.detail, self.max_energy, self.energy = code, detail, max_energy, energy
 
 
+def claimed_energy(read_type: ReadType, value_wh: int) -> int | None:
+    """The energy a rejected read claimed: its value for delta and history reads; none of its own for an aggregate
+    read, whose interval the next accepted register value covers."""
+    return None if read_type == ReadType.AGGREGATE else value_wh
+
+
 def check_max_energy(profile: DeviceProfile, start: datetime, end: datetime, energy: int) -> int:
     """R-READ-7: the limit for the interval; raises `exceeds_max_energy` above it."""
     limit = max_energy_wh(profile, start, end)
@@ -179,10 +185,6 @@ class OngoingValidator:
         limit = check_max_energy(self.profile, start, c.end, energy)
         self._advance(c)
         return Verdict(ReadStatus.ACCEPTED, None, start, energy, limit)
-
-    def claimed_energy(self, c: Candidate) -> int | None:
-        """The energy a rejected read claimed: its value for delta reads; none of its own for aggregate reads."""
-        return c.value_wh if self.read_type == ReadType.DELTA else None
 
     def _baseline_reason(self, c: Candidate) -> str | None:
         if self.state.last_end is None:

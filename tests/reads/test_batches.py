@@ -136,3 +136,44 @@ def test_the_ingestion_routes_answer_exactly_in_their_response_models(app, devel
         assert model.model_validate(response.json).model_dump(mode="json") == response.json
     statuses = [r["status"] for d in many.json["devices"] for r in d["results"]]
     assert statuses == ["accepted", "rejected", "rejected"]
+
+
+def test_blocks_naming_one_device_in_any_case_are_judged_together_in_time_order(app, developer) -> None:
+    body = {"devices": [block("dev-1", (2, 10), (4, 30)), block("DEV-1", (1, 0), (3, 20)), block("Dev-1", (3, 5))]}
+    response = post_batch(app, developer, body)
+    assert response.status_code == 200, response.json
+    first, second, third = response.json["devices"]
+    assert [b["device_external_id"] for b in response.json["devices"]] == ["dev-1", "DEV-1", "Dev-1"]
+    assert [(r["index"], r["status"], r["energy_wh"]) for r in first["results"]] == [
+        (0, "accepted", 10),
+        (1, "accepted", 30),
+    ]
+    assert [(r["index"], r["status"], r["energy_wh"]) for r in second["results"]] == [
+        (0, "baseline", 0),
+        (1, "accepted", 20),
+    ]
+    assert [(r["status"], r["reason_code"]) for r in third["results"]] == [("rejected", "not_after_previous")]
+    assert [(r.period_end, r.status) for r in stored_reads()] == [
+        (at(1), "baseline"),
+        (at(2), "accepted"),
+        (at(3), "accepted"),
+        (at(4), "accepted"),
+    ]
+
+
+def test_history_and_ongoing_blocks_of_one_device_share_one_request(app, developer) -> None:
+    history = {
+        "external_id": "dev-1",
+        "type": "history",
+        "unit": "Wh",
+        "reads": [{"start": at(-5).isoformat(), "end": at(-4).isoformat(), "value": 100}],
+    }
+    twice = {**history, "external_id": "DEV-1"}
+    body = {"devices": [block("DEV-1", (1, 0), (2, 10)), history, twice]}
+    response = post_batch(app, developer, body)
+    assert [[r["status"] for r in b["results"]] for b in response.json["devices"]] == [
+        ["baseline", "accepted"],
+        ["accepted"],
+        ["rejected"],
+    ]
+    assert response.json["devices"][2]["results"][0]["reason_code"] == "overlaps_history"

@@ -394,6 +394,32 @@ def test_the_ledger_accounts_for_every_wh_reported(app, developer, member) -> No
     assert [r["status"] for r in listed if r["value"] == "1000"] == ["certified"]
 
 
+def test_the_ledger_and_the_list_show_a_read_with_unreadable_times_on_the_day_it_was_received(
+    app, developer, member
+) -> None:
+    body = ongoing("delta", (at(0.25), 70), (at(1), 1_000))
+    body["reads"].append({"end": "1 June, 15:00", "value": 450})
+    post_reads(app, developer, body)
+    received_on = {"from": "2026-06-03", "to": "2026-06-03"}  # NOW, 13:00 in Nairobi
+    parts = ledger_rows(get(member, "/reads/ledger", device="DEV-1", **received_on))
+    assert (parts["Reported"], parts["Rejected (1 read)"]) == (450, 450)
+    assert parts["Reported"] == parts["Certified"] + parts["Waiting in all"] + parts["Rejected (1 read)"]
+    on_the_reads_days = ledger_rows(
+        get(member, "/reads/ledger", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-02"})
+    )
+    assert (on_the_reads_days["Reported"], on_the_reads_days["Rejected (0 reads)"]) == (1_070, 0)
+    [listed] = read_rows(get(member, "/reads", device="DEV-1", **received_on))
+    assert (listed["end"], listed["value"]) == ("—", "450")
+    assert "bad_timestamp" in listed["status"]
+    assert "'1 June, 15:00' is not an ISO 8601 timestamp" in listed["status"]
+    all_days = read_rows(get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-03"}))
+    assert [(r["value"], r["status"].split()[0]) for r in all_days] == [
+        ("70", "baseline"),
+        ("1000", "accepted"),
+        ("450", "rejected"),
+    ]
+
+
 def device_named(external_id: str) -> Device:
     with platform.current().db.unit_of_work() as session:
         return session.scalars(select(Device).where(Device.external_id == external_id)).one()
@@ -426,3 +452,25 @@ def test_the_chart_is_described_for_screen_readers(member, sent) -> None:
     table = document.find("table", id=canvas.attrs["aria-describedby"])
     days = {row.find("th").text: row.find("td").text for row in table.find("tbody").find_all("tr")}
     assert days == {f"2026-06-0{n}": "0" for n in range(1, 9)} | {"2026-06-01": "1025", "2026-06-02": "1000"}
+
+
+def test_an_upload_judges_one_device_written_in_any_case_in_time_order(member) -> None:
+    data = (
+        "external_id,type,unit,start,end,value,timezone\n"
+        "dev-1,delta,Wh,,2026-06-01T14:00,1000,\n"  # row 2: [13:15, 14:00)
+        "DEV-1,delta,Wh,,2026-06-01T13:15,70,\n"  # row 3: the baseline, although written after row 2
+        "Dev-1,delta,Wh,,2026-06-01T15:00+03:00,800,Africa/Nairobi\n"  # row 4: [14:00, 15:00), in another zone
+        "DEV-1,delta,Wh,,2026-06-01T14:00,5,\n"  # row 5: ends with row 2, so not after it
+    )
+    response = upload(member, data.encode())
+    assert response.status_code == 200, response.get_data(as_text=True)
+    table = parse(response.get_data(as_text=True)).find("table", class_="upload-results").find("tbody")
+    outcomes = [[cell.text for cell in row.find_all("td")] for row in table.find_all("tr")]
+    assert [(row, external_id, status, reason.split(":")[0]) for row, external_id, status, reason, _ in outcomes] == [
+        ("2", "dev-1", "accepted", ""),
+        ("3", "DEV-1", "baseline", "first_read"),
+        ("4", "Dev-1", "accepted", ""),
+        ("5", "DEV-1", "rejected", "not_after_previous"),
+    ]
+    energies = [(r.period_start, r.period_end, r.energy_wh) for r in stored_reads() if r.status == "accepted"]
+    assert energies == [(at(0.25), at(1), 1_000), (at(1), at(2), 800)]

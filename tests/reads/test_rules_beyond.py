@@ -3,7 +3,10 @@ the energy ledger (R-READ-13) and the reads list (R-READ-10, R-TZ-2)."""
 
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from dapp import platform
+from dapp.reads.models import RejectedRead
 from tests.factories.accounts import make_platform_admin, signed_in
 from tests.factories.devices import make_device
 from tests.factories.reads import ongoing, post_reads, stored_reads
@@ -158,6 +161,33 @@ def test_the_ledger_accounts_for_every_reported_wh(app, developer) -> None:
     left, right = ledger(app, developer, ONBOARDED, cut), ledger(app, developer, cut, ONBOARDED + timedelta(days=1))
     assert left["reported_wh"] + right["reported_wh"] == whole["reported_wh"]
     assert left["waiting"]["not_reserved_wh"] + right["waiting"]["not_reserved_wh"] == 1_805
+
+
+def test_a_read_with_unreadable_times_is_rejected_once_in_the_period_it_was_received(app, developer) -> None:
+    body = ongoing("delta", (at(0.25), 70), (at(1), 1_000))
+    body["reads"].append({"end": "yesterday at noon", "value": 450})
+    assert post_reads(app, developer, body).json["results"][2]["reason_code"] == "bad_timestamp"
+    unreadable_aggregate = {"type": "aggregate", "unit": "Wh", "reads": [{"end": "soon", "value": 9_000}]}
+    nowhere = {"external_id": "NOPE", **ongoing("delta", (at(2), 5))}
+    batch = {"devices": [{"external_id": "DEV-1", **unreadable_aggregate}, nowhere]}
+    response = app.test_client().post("/api/v1/reads", json=batch, headers=developer.auth)
+    assert [d["results"][0]["reason_code"] for d in response.json["devices"]] == ["bad_timestamp", "device_not_found"]
+    assert rejected_rows() == [("bad_timestamp", 450, 450), ("bad_timestamp", 9_000, None)]  # NOPE's is not stored
+    with platform.current().db.unit_of_work() as session:
+        received = session.scalar(select(func.min(RejectedRead.received_at)))
+    whole = ledger(app, developer, ONBOARDED, at(100))
+    assert (whole["rejected_wh"], whole["rejected_reads"]) == (450, 2)  # an aggregate read claims no energy
+    assert whole["reported_wh"] == 70 + 1_000 + 450
+    assert whole["reported_wh"] == whole["certified_wh"] + whole["waiting"]["total_wh"] + whole["rejected_wh"]
+    before, after = ledger(app, developer, ONBOARDED, received), ledger(app, developer, received, at(100))
+    assert (before["rejected_reads"], after["rejected_reads"]) == (0, 2)
+    assert (before["reported_wh"], after["reported_wh"]) == (70 + 1_000, 450)
+
+
+def rejected_rows() -> list[tuple[str, int | None, int | None]]:
+    with platform.current().db.unit_of_work() as session:
+        rows = session.execute(select(RejectedRead.reason_code, RejectedRead.value_wh, RejectedRead.energy_wh))
+        return sorted(tuple(row) for row in rows)
 
 
 def test_the_reads_list_shows_local_and_utc_times_and_rejections(app, developer) -> None:

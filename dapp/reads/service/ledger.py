@@ -5,6 +5,9 @@ Reads are cut at the period's bounds with the pro-rata rule issuance uses (dapp.
 of adjacent periods add up to the ledger of their union. Uncertified energy of an accepted read is waiting:
 `not_reserved` where no reservation held the device, `window_open` where one did and its window is still to be
 issued, `window_closed` where its window was issued without it (a late read, or the excess over a target).
+A rejected read counts whole in the period of its last instant; one whose timestamps could not be read
+(`bad_timestamp`) counts in the period of the instant it was received (ADR 0036). Reads naming no device of the
+organization are not stored and belong to no ledger.
 """
 
 from collections import Counter
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dapp.accounts.permissions import Actor
 from dapp.issuance.models import CertifiedEnergy
-from dapp.reads.energy import ends_in, part_wh, subtract
+from dapp.reads.energy import ends_in, part_wh, rejected_in, subtract
 from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import LedgerRead, WaitingEnergy
 from dapp.reads.service.devices import own_device
@@ -134,7 +137,7 @@ def _classify(gap: Interval, memberships: list[tuple[datetime, datetime, datetim
 def _rejected(session: Session, device_id, start: datetime, end: datetime) -> tuple[int, int]:
     row = session.execute(
         select(func.coalesce(func.sum(RejectedRead.energy_wh), 0), func.count()).where(
-            RejectedRead.device_id == device_id, ends_in(RejectedRead.period_end, start, end)
+            RejectedRead.device_id == device_id, rejected_in(start, end)
         )
     ).one()
     return int(row[0]), int(row[1])

@@ -2,7 +2,8 @@
 its UTC and device-local time, the Wh certified of it, and the device's production per hour or day.
 
 A read `[start, end)` belongs to the day (or hour) of its last instant, so a read ending at local midnight is
-listed and charted with the evening before it (ADR 0034)."""
+listed and charted with the evening before it (ADR 0034); a rejected read whose timestamps could not be read is
+listed, after the others, in the day it was received (ADR 0036)."""
 
 import csv
 import io
@@ -18,7 +19,7 @@ from dapp.accounts.permissions import Actor
 from dapp.devices.models import Device
 from dapp.errors import field_error
 from dapp.issuance.models import CertifiedEnergy
-from dapp.reads.energy import ends_in, part_wh
+from dapp.reads.energy import ends_in, part_wh, rejected_in
 from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import ReadPage, ReadQuery, ReadRow
 from dapp.reads.service.devices import own_device
@@ -108,7 +109,7 @@ def _union(span: Range, status: str | None):
         RejectedRead.max_energy_wh,
         literal(None).label("clear_sky_wh"),
         literal(None).label("location_source"),
-    ).where(RejectedRead.device_id == device_id, ends_in(RejectedRead.period_end, span.start, span.end))
+    ).where(RejectedRead.device_id == device_id, rejected_in(span.start, span.end))
     if status == "rejected":
         return rejected
     if status is not None:
@@ -117,14 +118,14 @@ def _union(span: Range, status: str | None):
 
 
 def _certified_ranges(session: Session, device: Device, rows: list[Any]) -> list[tuple[datetime, datetime]]:
-    starts = [r.period_start for r in rows if r.period_start is not None and r.status == ReadStatus.ACCEPTED]
-    if not starts:
+    accepted = [r for r in rows if r.period_start is not None and r.status == ReadStatus.ACCEPTED]
+    if not accepted:
         return []
     result = session.execute(
         select(CertifiedEnergy.period_start, CertifiedEnergy.period_end).where(
             CertifiedEnergy.device_id == device.id,
-            CertifiedEnergy.period_end > min(starts),
-            CertifiedEnergy.period_start < max(r.period_end for r in rows),
+            CertifiedEnergy.period_end > min(r.period_start for r in accepted),
+            CertifiedEnergy.period_start < max(r.period_end for r in accepted),
         )
     )
     return [(r.period_start, r.period_end) for r in result]

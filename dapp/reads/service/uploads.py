@@ -79,7 +79,9 @@ Key = tuple[str, ReadType, str | None]
 
 
 def record_csv(session: Session, actor: Actor, data: bytes, policy: Policy) -> list[RowOutcome]:
-    """Every row's outcome, in file order. A device's rows are judged together (ongoing reads in time order)."""
+    """Every row's outcome, in file order. Rows form one block per (external id as written, type, zone); blocks
+    naming one device in any letter case are judged as that one device, its ongoing reads in time order (ADR 0035),
+    and each row's outcome keeps the id as the row wrote it."""
     groups: dict[Key, list[tuple[int, ReadIn]]] = defaultdict(list)
     outcomes: list[RowOutcome] = []
     for number, row in _rows(data):
