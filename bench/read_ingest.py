@@ -1,11 +1,11 @@
 """R-NF-1: batch read ingestion through the HTTP API vs. a raw PostgreSQL COPY of the same rows, same table.
 
-A scratch database on the machine's PostgreSQL (TEST_DATABASE_URL's server) and a real gunicorn server (2
-workers). CLIENTS concurrent clients each own 1,000 devices and send BATCHES batches of 1,000 reads — one read
-per device, `POST /api/v1/reads` — in time order. The reference writes the same number of rows, with the same
-columns the API writes, into `meter_read` with COPY: one COPY of 1,000 rows per transaction, CLIENTS
-connections at once. Prints rows/s of both, their ratio (goal ≥ 0.30), the median batch time, and the peak
-resident memory of the web server (master + workers).
+A scratch database on the machine's PostgreSQL (TEST_DATABASE_URL's server) and a real gunicorn server with
+the platform's settings (`bench.readstack.web_server`). CLIENTS concurrent clients each own 1,000 devices and
+send BATCHES batches of 1,000 reads — one read per device, `POST /api/v1/reads` — in time order. The reference
+writes the same number of rows, with the same columns the API writes, into `meter_read` with COPY: one COPY of
+1,000 rows per transaction, CLIENTS connections at once. Prints rows/s of both, their ratio (goal ≥ 0.30), the
+median batch time, and the peak resident memory of the web server (master + workers).
 Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches]`.
 """
 
@@ -132,7 +132,7 @@ def _concurrently(work, shares: list) -> float:
 
 def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 4
-    batches = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    batches = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     ends = recent_ends(batches, timedelta(minutes=5))
     rows = clients * batches * DEVICES
     with scratch_database() as stack:

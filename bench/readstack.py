@@ -111,13 +111,15 @@ def add_devices(stack: Stack, count: int, onboarded_at: datetime, tag: str) -> l
 @contextmanager
 def web_server(stack: Stack) -> Iterator[tuple[str, psutil.Process]]:
     """gunicorn serving the app on a free port with the platform's server settings (`dapp.gunicorn_conf`, as in
-    the Procfile); yields its base URL and master process."""
+    the Procfile) and production's clock; yields its base URL and master process."""
     port = free_port()
     env = {
         **os.environ,
         "DREC_DATABASE_URL": stack.url,
         "DREC_REDIS_URL": REDIS,
         "DREC_VAR_DIR": str(ROOT / "var" / "bench"),
+        # As in production, which refuses to start with it: no settable clock (one Redis round trip per request).
+        "DREC_ALLOW_CLOCK_CONTROL": "false",
     }
     command = [
         str(Path(sys.prefix) / "bin" / "gunicorn"),

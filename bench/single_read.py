@@ -1,4 +1,4 @@
-"""R-NF-2: single-read requests vs. a trivial endpoint of the same server stack (gunicorn, 2 workers).
+"""R-NF-2: single-read requests vs. a trivial endpoint of the same server stack (gunicorn, as in production).
 
 CLIENTS concurrent clients: each owns one device and sends REQUESTS one-read delta batches in time order
 (`POST /api/v1/devices/{id}/reads`, API key); the reference is the same number of `GET /healthz` requests.

@@ -68,10 +68,13 @@ def driver_connection(session: Session) -> psycopg.Connection:
     return connection
 
 
-def fetch_all(session: Session, statement: str, params: dict[str, Any]) -> list[Any]:
-    """Rows of a fixed statement (psycopg placeholders) as named tuples, in the session's transaction."""
+def fetch_all(session: Session, statement: str, params: dict[str, Any], prepare: bool | None = None) -> list[Any]:
+    """Rows of a fixed statement (psycopg placeholders) as named tuples, in the session's transaction.
+
+    psycopg prepares a statement once it has run a few times on a connection; `prepare=False` plans it anew
+    each time, for statements whose best plan depends on their parameters."""
     with driver_connection(session).cursor(row_factory=namedtuple_row) as cursor:
-        return cursor.execute(statement, params).fetchall()
+        return cursor.execute(statement, params, prepare=prepare).fetchall()
 
 
 def flush_or_raise(session: Session, conflict: Exception) -> None:

@@ -1,7 +1,10 @@
 """The web server's settings, shared by the Procfile and the benchmarks (`gunicorn -c python:dapp.gunicorn_conf`).
 
-Threaded workers: a request spends much of its time waiting for PostgreSQL (a commit waits for the WAL to
-reach the disk), and while one thread waits another can run. One worker process per core.
+Two worker processes per core, two threads each. A request spends part of its time waiting for PostgreSQL (a
+commit waits for the WAL to reach the disk), and while one thread waits the other can run; but only one thread
+of a process runs Python at a time, and a client's keep-alive connection stays with one process, so with one
+process per core a busy process queues requests while another sits idle. Measured on 2 cores with 4 clients
+(ADR 0033): 4 × 2 served about a quarter more single reads than 2 × 4, for about 500 MiB more memory.
 
 Garbage collection: once a worker has loaded the application, everything it loaded (Flask, SQLAlchemy,
 pvlib, …) is moved out of the collector's sight (`gc.freeze`), and the youngest generation is collected less
@@ -12,8 +15,8 @@ walks the whole application again (about a quarter of a batch's CPU time, ADR 00
 import gc
 import os
 
-workers = int(os.environ.get("DREC_WEB_WORKERS", os.cpu_count() or 2))
-threads = int(os.environ.get("DREC_WEB_THREADS", 4))
+workers = int(os.environ.get("DREC_WEB_WORKERS", 2 * (os.cpu_count() or 1)))
+threads = int(os.environ.get("DREC_WEB_THREADS", 2))
 worker_class = "gthread"
 YOUNG_GENERATION_THRESHOLD = 10_000
 

@@ -39,7 +39,7 @@ from dapp.reads.validation import (
     Verdict,
     claimed_energy,
 )
-from dapp.reads.writing import write_batch
+from dapp.reads.writing import ReadRow, RejectedRow, write_batch
 
 
 @dataclass(slots=True)
@@ -95,8 +95,9 @@ class Stored:
 
 @dataclass
 class Work:
+    now: datetime  # when the batch was received
     stored: list[Stored] = field(default_factory=list)
-    rejected: list[dict[str, object]] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
     results: list[list[Outcome]] = field(default_factory=list)
 
 
@@ -123,7 +124,7 @@ def ingest(
                 )
     parsed = [_parse(block, devices.get(block.external_id.lower())) for block in blocks]
     partitions.ensure_months(session.get_bind(), (c.end for _, candidates, _ in parsed for c in candidates))
-    work = Work()
+    work = Work(policy.now)
     _judge_blocks(blocks, parsed, states, _history_spans(session, blocks, parsed), policy, work)
     _check_plausibility(work.stored, policy)
     if atomic and any(r.status == "rejected" for results in work.results for r in results):
@@ -132,21 +133,26 @@ def ingest(
             code="batch_rejected",
             results=[[{k: v for k, v in r.as_json().items() if v is not None} for r in rs] for rs in work.results],
         )
-    _write(session, work, states, policy.now)
+    _write(session, work, states)
     return work.results
 
 
-DEVICES_WITH_LOCKED_STATES = """
+_LOCKED_DEVICES = """
 SELECT d.id, d.external_id, d.timezone, d.country_code, d.capacity_kw, d.commissioning_date, d.onboarded_at,
        d.latitude, d.longitude, d.yield_kwh_per_kwp AS device_yield, y.yield_kwh_per_kwp AS country_yield,
        s.ongoing_type, s.last_end_at, s.last_register_wh, s.next_baseline_reason
 FROM device AS d
 JOIN device_read_state AS s ON s.device_id = d.id
 LEFT JOIN country_yield AS y ON y.country_code = d.country_code
-WHERE d.organization_id = %(organization_id)s AND lower(d.external_id) = ANY(%(external_ids)s::text[])
+WHERE d.organization_id = %(organization_id)s AND {}
 ORDER BY d.id
 FOR UPDATE OF s
 """
+# One device: an equality the prepared (generic) plan answers from the unique index on (organization, lower(id)).
+ONE_DEVICE_WITH_LOCKED_STATE = _LOCKED_DEVICES.format("lower(d.external_id) = %(external_id)s")
+# Many: planned for each request (`prepare=False`). A generic plan cannot hash the array and compares every
+# device of the organization with every id sent: 77 ms instead of 8 ms of server time for 1,000 of 8,000.
+MANY_DEVICES_WITH_LOCKED_STATES = _LOCKED_DEVICES.format("lower(d.external_id) = ANY(%(external_ids)s)")
 LOCK_STATES = """
 SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason
 FROM device_read_state WHERE device_id = ANY(%(ids)s::uuid[]) ORDER BY device_id FOR UPDATE
@@ -162,7 +168,12 @@ def load_devices(
     Every device has a state row (a trigger makes it with the device), so one statement does both.
     """
     wanted = sorted({e.lower() for e in external_ids})
-    rows = fetch_all(session, DEVICES_WITH_LOCKED_STATES, {"organization_id": organization_id, "external_ids": wanted})
+    if len(wanted) == 1:
+        params = {"organization_id": organization_id, "external_id": wanted[0]}
+        rows = fetch_all(session, ONE_DEVICE_WITH_LOCKED_STATE, params)
+    else:
+        params = {"organization_id": organization_id, "external_ids": wanted}
+        rows = fetch_all(session, MANY_DEVICES_WITH_LOCKED_STATES, params, prepare=False)
     devices = {r.external_id.lower(): _context(r, policy.default_yield) for r in rows}
     return devices, {r.id: _state(r) for r in rows}
 
@@ -264,7 +275,7 @@ def _judge_blocks(
         if device is None:
             continue  # nothing is stored for a device that is not there
         read_type = block.batch.type
-        work.rejected += [_unreadable_row(block, device, outcome) for outcome in early]
+        work.rejected += [_unreadable_row(block, device, outcome, work.now) for outcome in early]
         if read_type == ReadType.HISTORY:
             history = HistoryValidator(device, spans.setdefault(device.id, IntervalSet([])), policy)
             outcomes += [_judge(history, device, read_type, candidate, work) for candidate in candidates]
@@ -276,11 +287,11 @@ def _judge_blocks(
     work.results = [sorted(outcomes, key=lambda r: r.index) for outcomes in results]
 
 
-def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome) -> dict[str, object]:
+def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome, received_at: datetime) -> RejectedRow:
     """A read refused before the rules (its timestamp unreadable), kept with the Wh it claimed."""
     value_wh = to_wh(block.batch.reads[outcome.index].value, block.batch.unit)
     claimed = claimed_energy(block.batch.type, value_wh)
-    return _rejected_row(device, block.batch.type, None, None, outcome, value_wh, claimed)
+    return _rejected_row(device, block.batch.type, None, None, outcome, value_wh, claimed, received_at)
 
 
 def _judge(
@@ -296,7 +307,9 @@ def _judge(
         outcome = _rejection(candidate.index, candidate.start, candidate.end, rejection)
         claimed = claimed_energy(read_type, candidate.value_wh)
         work.rejected.append(
-            _rejected_row(device, read_type, candidate.start, candidate.end, outcome, candidate.value_wh, claimed)
+            _rejected_row(
+                device, read_type, candidate.start, candidate.end, outcome, candidate.value_wh, claimed, work.now
+            )
         )
         return outcome
     outcome = Outcome(
@@ -335,19 +348,22 @@ def _rejected_row(
     end: datetime | None,
     outcome: Outcome,
     value_wh: int | None,
-    energy_wh: int | None = None,
-) -> dict[str, object]:
-    return {
-        "device_id": device.id,
-        "read_type": read_type.value,
-        "period_start": start,
-        "period_end": end,
-        "value_wh": value_wh,
-        "energy_wh": energy_wh,
-        "max_energy_wh": outcome.max_energy_wh,
-        "reason_code": outcome.reason_code,
-        "detail": outcome.detail,
-    }
+    energy_wh: int | None,
+    received_at: datetime,
+) -> RejectedRow:
+    assert outcome.reason_code is not None
+    return RejectedRow(
+        device.id,
+        read_type.value,
+        start,
+        end,
+        value_wh,
+        energy_wh,
+        outcome.max_energy_wh,
+        outcome.reason_code,
+        outcome.detail,
+        received_at,
+    )
 
 
 def _check_plausibility(stored: list[Stored], policy: Policy) -> None:
@@ -391,13 +407,13 @@ def _flag(item: Stored, limit: int, policy: Policy) -> None:
     )
 
 
-def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState], now: datetime) -> None:
+def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState]) -> None:
     """Spans, reads, rejections and states; a constraint lost to a concurrent writer is a 409, never a 500."""
     try:
         write_batch(
             session,
-            [_read_row(item, now) for item in work.stored],
-            [{**row, "received_at": now} for row in work.rejected],
+            [_read_row(item, work.now) for item in work.stored],
+            work.rejected,
             [s for s in states.values() if s.changed],
         )
     except psycopg.IntegrityError as error:
@@ -407,26 +423,26 @@ def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState], 
         ) from error
 
 
-def _read_row(item: Stored, now: datetime) -> dict[str, object]:
+def _read_row(item: Stored, now: datetime) -> ReadRow:
     verdict, device = item.verdict, item.device
     certifiable = verdict.status != ReadStatus.BASELINE
-    return {
-        "device_id": device.id,
-        "read_type": item.read_type,
-        "status": verdict.status,
-        "status_reason": verdict.reason,
-        "period_start": verdict.start,
-        "period_end": item.candidate.end,
-        "value_wh": item.candidate.value_wh,
-        "energy_wh": verdict.energy_wh,
-        "max_energy_wh": verdict.max_energy_wh,
-        "rule_version": MAX_ENERGY_RULE,
-        "yield_kwh_per_kwp": device.yield_kwh_per_kwp if certifiable else None,
-        "yield_source": device.yield_source if certifiable else None,
-        "clear_sky_wh": item.clear_sky_wh,
-        "clear_sky_rule": CLEAR_SKY_RULE if item.location_source not in (None, UNKNOWN) else None,
-        "location_source": item.location_source,
-        "received_at": now,
-        "reviewed_at": now if item.review_policy else None,
-        "review_policy": item.review_policy,
-    }
+    return ReadRow(
+        device_id=device.id,
+        read_type=item.read_type,
+        status=verdict.status,
+        status_reason=verdict.reason,
+        period_start=verdict.start,
+        period_end=item.candidate.end,
+        value_wh=item.candidate.value_wh,
+        energy_wh=verdict.energy_wh,
+        max_energy_wh=verdict.max_energy_wh,
+        rule_version=MAX_ENERGY_RULE,
+        yield_kwh_per_kwp=device.yield_kwh_per_kwp if certifiable else None,
+        yield_source=device.yield_source if certifiable else None,
+        clear_sky_wh=item.clear_sky_wh,
+        clear_sky_rule=CLEAR_SKY_RULE if item.location_source not in (None, UNKNOWN) else None,
+        location_source=item.location_source,
+        received_at=now,
+        reviewed_at=now if item.review_policy else None,
+        review_policy=item.review_policy,
+    )

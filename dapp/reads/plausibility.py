@@ -8,9 +8,9 @@ the clock-skew allowance on each side (device clocks drift). At night it is zero
 impossible. Everything is computed with numpy over the whole batch at once.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 from pvlib import atmosphere, clearsky, irradiance, solarposition
@@ -23,8 +23,7 @@ SAMPLE_SECONDS = 300  # one irradiance sample per 5 minutes (at least 4 per inte
 MIN_SAMPLES = 4
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(NamedTuple):
     latitude: float
     longitude: float
     capacity_kw: Decimal
