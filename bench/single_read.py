@@ -2,15 +2,16 @@
 
 CLIENTS concurrent clients: each owns one device and sends REQUESTS one-read delta batches in time order
 (`POST /api/v1/devices/{id}/reads`, API key); the reference is the same number of `GET /healthz` requests.
-Prints both request rates, their ratio (goal ≥ 0.50) and median latencies.
-Usage: `.venv/bin/python -m bench.single_read [clients] [requests]`.
+ROUNDS rounds, each the reference then the reads; prints both request rates and median latencies per round and
+the median of the rounds' ratios (goal ≥ 0.50).
+Usage: `.venv/bin/python -m bench.single_read [clients] [requests] [rounds]`.
 """
 
 import statistics
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 
@@ -44,20 +45,25 @@ def run(clients: int, work) -> tuple[float, list[float]]:
 def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-    ends = recent_ends(count, timedelta(minutes=1))
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    ends = recent_ends(rounds * count, timedelta(minutes=1))
+    results = []
     with scratch_database() as stack:
         devices = add_devices(stack, clients, ends[0] - timedelta(days=1), "S")
         headers = {"Authorization": f"Bearer {stack.api_key}"}
 
-        def reads(http: requests.Session, n: int):
-            for end in ends:
-                body = {"type": "delta", "unit": "Wh", "reads": [{"end": end.isoformat(), "value": 5}]}
-                started = time.perf_counter()
-                r = http.post(f"{base}/api/v1/devices/{devices[n]}/reads", json=body, headers=headers)
-                yield time.perf_counter() - started, r.status_code == 200 and r.json()["rejected"] == 0, r.text
+        def reads(part: list[datetime]):
+            def work(http: requests.Session, n: int):
+                for end in part:
+                    body = {"type": "delta", "unit": "Wh", "reads": [{"end": end.isoformat(), "value": 5}]}
+                    started = time.perf_counter()
+                    r = http.post(f"{base}/api/v1/devices/{devices[n]}/reads", json=body, headers=headers)
+                    yield time.perf_counter() - started, r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+            return work
 
         def trivial(http: requests.Session, _: int):
-            for _ in ends:
+            for _ in range(count):
                 started = time.perf_counter()
                 r = http.get(f"{base}/healthz")
                 yield time.perf_counter() - started, r.status_code == 200, r.text
@@ -65,16 +71,19 @@ def main() -> None:
         with web_server(stack) as (base, _):
             for _ in range(20):
                 requests.get(f"{base}/healthz", timeout=10)
-            trivial_time, trivial_latencies = run(clients, trivial)
-            read_time, read_latencies = run(clients, reads)
+            for r in range(rounds):
+                results.append((run(clients, trivial), run(clients, reads(ends[r * count : (r + 1) * count]))))
     total = clients * count
-    read_rate, trivial_rate = total / read_time, total / trivial_time
-    print(f"{clients} clients × {count} requests; {server_shape()}")
-    print(f"single-read POST: {read_rate:8,.0f} req/s  median {statistics.median(read_latencies) * 1000:6.1f} ms")
-    print(f"GET /healthz:     {trivial_rate:8,.0f} req/s  median {statistics.median(trivial_latencies) * 1000:6.1f} ms")
-    print(
-        f"ratio {read_rate / trivial_rate:.2f} (goal ≥ {GOAL}) {'ok' if read_rate / trivial_rate >= GOAL else 'UNDER'}"
-    )
+    print(f"{clients} clients × {count} requests per round, {rounds} rounds; {server_shape()}")
+    for n, ((trivial_time, trivial_latencies), (read_time, read_latencies)) in enumerate(results, 1):
+        print(
+            f"round {n}: single-read POST {total / read_time:6,.0f} req/s "
+            f"(median {statistics.median(read_latencies) * 1000:5.1f} ms), "
+            f"GET /healthz {total / trivial_time:6,.0f} req/s "
+            f"(median {statistics.median(trivial_latencies) * 1000:5.1f} ms), ratio {trivial_time / read_time:.2f}"
+        )
+    ratio = statistics.median(trivial_time / read_time for (trivial_time, _), (read_time, _) in results)
+    print(f"median ratio {ratio:.2f} (goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}")
 
 
 if __name__ == "__main__":
