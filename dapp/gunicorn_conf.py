@@ -4,12 +4,16 @@ Two worker processes per core, two threads each. A request spends part of its ti
 commit waits for the WAL to reach the disk), and while one thread waits the other can run; but only one thread
 of a process runs Python at a time, and a client's keep-alive connection stays with one process, so with one
 process per core a busy process queues requests while another sits idle. Measured on 2 cores with 4 clients
-(ADR 0033): 4 × 2 served about a quarter more single reads than 2 × 4, for about 500 MiB more memory.
+(ADR 0037): 4 × 2 served more single reads per second than 2 × 4, for about 500 MiB more memory.
 
 Garbage collection: once a worker has loaded the application, everything it loaded (Flask, SQLAlchemy,
 pvlib, …) is moved out of the collector's sight (`gc.freeze`), and the youngest generation is collected less
 often; a batch of 1,000 reads allocates tens of thousands of objects, and without this each collection
 walks the whole application again (about a quarter of a batch's CPU time, ADR 0033).
+
+Access log: method, path, protocol, status, size, duration, client address and user agent, never the query
+string or the referer. E-mail links carry their single-use tokens in the query string (`/confirm-email?token=…`,
+`/reset-password?token=…`), and the next page's referer repeats them.
 """
 
 import gc
@@ -18,6 +22,7 @@ import os
 workers = int(os.environ.get("DREC_WEB_WORKERS", 2 * (os.cpu_count() or 1)))
 threads = int(os.environ.get("DREC_WEB_THREADS", 2))
 worker_class = "gthread"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 YOUNG_GENERATION_THRESHOLD = 10_000
 
 
