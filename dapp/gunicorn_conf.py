@@ -4,7 +4,7 @@ Two worker processes per core, two threads each. A request spends part of its ti
 commit waits for the WAL to reach the disk), and while one thread waits the other can run; but only one thread
 of a process runs Python at a time, and a client's keep-alive connection stays with one process, so with one
 process per core a busy process queues requests while another sits idle. Measured on 2 cores with 4 clients
-(ADR 0037): 4 × 2 served more single reads per second than 2 × 4, for about 500 MiB more memory.
+(ADR 0037): 4 × 2 came closer to both benchmark goals than 2 × 4, for about 500 MiB more memory.
 
 Garbage collection: once a worker has loaded the application, everything it loaded (Flask, SQLAlchemy,
 pvlib, …) is moved out of the collector's sight (`gc.freeze`), and the youngest generation is collected less
