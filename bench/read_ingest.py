@@ -5,7 +5,8 @@ the platform's settings (`bench.readstack.web_server`). CLIENTS concurrent clien
 send BATCHES batches of 1,000 reads — one read per device, `POST /api/v1/reads` — in time order. The reference
 writes the same number of rows, with the same columns the API writes, into `meter_read` with COPY: one COPY of
 1,000 rows per transaction, CLIENTS connections at once. Prints rows/s of both, their ratio (goal ≥ 0.30), the
-median batch time, and the peak resident memory of the web server (master + workers).
+median batch time, the CPU time each side spent per batch (web server, PostgreSQL, clients), and the peak
+resident memory of the web server (master + workers).
 ROUNDS rounds, each the API then the reference, so that both see the machine in the same state; the ratio
 quoted is the median of the rounds' ratios.
 Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches] [rounds]`.
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import requests
 
-from bench.readstack import MemoryPeak, add_devices, recent_ends, scratch_database, server_shape, web_server
+from bench.readstack import CpuMeter, MemoryPeak, add_devices, recent_ends, scratch_database, server_shape, web_server
 from dapp.reads.writing import READ_COLUMNS
 
 DEVICES = 1_000
@@ -61,25 +62,33 @@ def api_run(base: str, key: str, devices: list[list[str]], ends: list[datetime])
 
 def copy_run(
     plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime], previous: datetime | None
-) -> tuple[float, list[float]]:
-    """The reference: the rows the API writes for these ends (the first one a baseline when nothing came before)."""
+) -> tuple[float, list[float], CpuMeter]:
+    """The reference: the rows the API writes for these ends (the first one a baseline when nothing came before).
+    The connections stay open until their backends' CPU time has been read."""
     latencies: list[float] = []
     now = datetime.now(UTC)
 
-    def client(ids: list[uuid.UUID]) -> None:
-        with psycopg.connect(plain) as connection:
-            for start, end in zip([previous, *ends[:-1]], ends, strict=True):
-                started = time.perf_counter()
-                with (
-                    connection.cursor() as cursor,
-                    cursor.copy(f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN") as copy,
-                ):
-                    for device in ids:
-                        copy.write_row(_row(device, start, end, now))
-                connection.commit()
-                latencies.append(time.perf_counter() - started)
+    def client(share: tuple[psycopg.Connection, list[uuid.UUID]]) -> None:
+        connection, ids = share
+        for start, end in zip([previous, *ends[:-1]], ends, strict=True):
+            started = time.perf_counter()
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN") as copy,
+            ):
+                for device in ids:
+                    copy.write_row(_row(device, start, end, now))
+            connection.commit()
+            latencies.append(time.perf_counter() - started)
 
-    return _concurrently(client, device_ids), latencies
+    connections = [psycopg.connect(plain) for _ in device_ids]
+    try:
+        with CpuMeter() as cpu:
+            elapsed = _concurrently(client, list(zip(connections, device_ids, strict=True)))
+    finally:
+        for connection in connections:
+            connection.close()
+    return elapsed, latencies, cpu
 
 
 def _row(device: uuid.UUID, start: datetime | None, end: datetime, now: datetime) -> tuple:
@@ -111,6 +120,8 @@ class Round:
     copy_time: float
     api_latencies: list[float]
     copy_latencies: list[float]
+    api_cpu: CpuMeter
+    copy_cpu: CpuMeter
 
 
 def main() -> None:
@@ -126,13 +137,17 @@ def main() -> None:
         with psycopg.connect(stack.plain) as connection:
             by_external = dict(connection.execute("SELECT external_id, id FROM device").fetchall())
         copy_ids = [[by_external[e] for e in ids] for ids in copy_devices]
-        with web_server(stack) as (base, process), MemoryPeak(process) as memory:
+        peak = 0
+        with web_server(stack) as (base, process):
             _warm_up(base, stack.api_key)
             for r in range(rounds):
                 part = ends[r * batches : (r + 1) * batches]
-                api_time, api_latencies = api_run(base, stack.api_key, api_devices, part)
-                copy_time, copy_latencies = copy_run(stack.plain, copy_ids, part, ends[r * batches - 1] if r else None)
-                results.append(Round(api_time, copy_time, api_latencies, copy_latencies))
+                with MemoryPeak(process) as memory, CpuMeter(process) as api_cpu:
+                    api_time, api_latencies = api_run(base, stack.api_key, api_devices, part)
+                peak = max(peak, memory.peak)
+                previous = ends[r * batches - 1] if r else None
+                copy_time, copy_latencies, copy_cpu = copy_run(stack.plain, copy_ids, part, previous)
+                results.append(Round(api_time, copy_time, api_latencies, copy_latencies, api_cpu, copy_cpu))
     print(
         f"{clients} clients × {batches} batches × {DEVICES:,} reads (1 per device) = {rows:,} rows per round, "
         f"{rounds} rounds; {server_shape()}"
@@ -145,9 +160,13 @@ def main() -> None:
             f"(median batch {statistics.median(result.copy_latencies) * 1000:5.0f} ms), "
             f"ratio {result.copy_time / result.api_time:.2f}"
         )
+        batch_count = clients * batches
+        print(
+            f"         CPU ms per batch: API {result.api_cpu.per(batch_count)}; COPY {result.copy_cpu.per(batch_count)}"
+        )
     ratio = statistics.median(result.copy_time / result.api_time for result in results)
     print(f"median ratio {ratio:.2f} (goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}")
-    print(f"peak memory of the web server (master + workers): {memory.peak / 2**20:,.0f} MiB")
+    print(f"peak memory of the web server (master + workers): {peak / 2**20:,.0f} MiB")
 
 
 def _warm_up(base: str, key: str) -> None:

@@ -177,6 +177,49 @@ class MemoryPeak:
             time.sleep(0.05)
 
 
+class CpuMeter:
+    """CPU seconds spent while the block runs, per side: the web server (master and workers), PostgreSQL (every
+    `postgres` process of the machine: backends, WAL writer, checkpointer) and this process (the clients, and the
+    memory sampler where one runs).
+
+    A process that ends inside the block takes its CPU time with it: keep database connections open until the
+    block has ended.
+    """
+
+    def __init__(self, web: psutil.Process | None = None) -> None:
+        self.web = web
+        self.spent: dict[str, float] = {}
+
+    def __enter__(self) -> "CpuMeter":
+        self._start = self._sample()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._sample()
+        for side, processes in end.items():
+            self.spent[side] = sum(t - self._start[side].get(pid, 0.0) for pid, t in processes.items())
+
+    def per(self, count: int) -> str:
+        """Milliseconds per unit of work (request or batch), per side."""
+        return ", ".join(f"{side} {seconds / count * 1000:.1f}" for side, seconds in self.spent.items())
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        web = [self.web, *self.web.children(recursive=True)] if self.web else []
+        postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        return {"web": _cpu(web), "PostgreSQL": _cpu(postgres), "clients": _cpu([psutil.Process()])}
+
+
+def _cpu(processes: list[psutil.Process]) -> dict[int, float]:
+    times = {}
+    for process in processes:
+        try:
+            cpu = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        times[process.pid] = cpu.user + cpu.system
+    return times
+
+
 def server_shape() -> str:
     from dapp import gunicorn_conf
 

@@ -2,8 +2,9 @@
 
 CLIENTS concurrent clients: each owns one device and sends REQUESTS one-read delta batches in time order
 (`POST /api/v1/devices/{id}/reads`, API key); the reference is the same number of `GET /healthz` requests.
-ROUNDS rounds, each the reference then the reads; prints both request rates and median latencies per round and
-the median of the rounds' ratios (goal ≥ 0.50).
+ROUNDS rounds, each the reference then the reads; prints both request rates, median latencies and the CPU time
+each side spent per request (web server, PostgreSQL, clients) per round, and the median of the rounds' ratios
+(goal ≥ 0.50).
 Usage: `.venv/bin/python -m bench.single_read [clients] [requests] [rounds]`.
 """
 
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from bench.readstack import add_devices, recent_ends, scratch_database, server_shape, web_server
+from bench.readstack import CpuMeter, add_devices, recent_ends, scratch_database, server_shape, web_server
 
 GOAL = 0.50
 
@@ -68,21 +69,28 @@ def main() -> None:
                 r = http.get(f"{base}/healthz")
                 yield time.perf_counter() - started, r.status_code == 200, r.text
 
-        with web_server(stack) as (base, _):
+        with web_server(stack) as (base, server):
             for _ in range(20):
                 requests.get(f"{base}/healthz", timeout=10)
             for r in range(rounds):
-                results.append((run(clients, trivial), run(clients, reads(ends[r * count : (r + 1) * count]))))
+                with CpuMeter(server) as trivial_cpu:
+                    trivial_run = run(clients, trivial)
+                with CpuMeter(server) as read_cpu:
+                    read_run = run(clients, reads(ends[r * count : (r + 1) * count]))
+                results.append((trivial_run, read_run, trivial_cpu, read_cpu))
     total = clients * count
     print(f"{clients} clients × {count} requests per round, {rounds} rounds; {server_shape()}")
-    for n, ((trivial_time, trivial_latencies), (read_time, read_latencies)) in enumerate(results, 1):
+    for n, ((trivial_time, trivial_latencies), (read_time, read_latencies), trivial_cpu, read_cpu) in enumerate(
+        results, 1
+    ):
         print(
             f"round {n}: single-read POST {total / read_time:6,.0f} req/s "
             f"(median {statistics.median(read_latencies) * 1000:5.1f} ms), "
             f"GET /healthz {total / trivial_time:6,.0f} req/s "
             f"(median {statistics.median(trivial_latencies) * 1000:5.1f} ms), ratio {trivial_time / read_time:.2f}"
         )
-    ratio = statistics.median(trivial_time / read_time for (trivial_time, _), (read_time, _) in results)
+        print(f"         CPU ms per request: reads {read_cpu.per(total)}; /healthz {trivial_cpu.per(total)}")
+    ratio = statistics.median(trivial_time / read_time for (trivial_time, _), (read_time, _), *_ in results)
     print(f"median ratio {ratio:.2f} (goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}")
 
 
