@@ -156,7 +156,10 @@ def _wait(base: str, process: subprocess.Popen) -> None:
 
 
 class MemoryPeak:
-    """Samples the resident memory of a process tree (gunicorn master and workers) every 50 ms."""
+    """Samples the resident memory of a process tree (gunicorn master and workers) every 50 ms.
+
+    The tree is listed once, when sampling starts: listing it walks every process of the machine, about ten
+    milliseconds of CPU per batch taken from the server being measured if done at each sample."""
 
     def __init__(self, process: psutil.Process) -> None:
         self.process, self.peak, self._stop = process, 0, threading.Event()
@@ -171,8 +174,8 @@ class MemoryPeak:
         self._thread.join()
 
     def _run(self) -> None:
+        tree = [self.process, *self.process.children(recursive=True)]
         while not self._stop.is_set():
-            tree = [self.process, *self.process.children(recursive=True)]
             self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             time.sleep(0.05)
 
