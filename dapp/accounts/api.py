@@ -1,7 +1,6 @@
 """/api/v1 routes of accounts: sign-up and email links, own account, organization, members, invitations, API keys."""
 
 import uuid
-from datetime import datetime
 
 from dapp import platform
 from dapp.accounts import emails, service
@@ -39,10 +38,6 @@ api = ApiBlueprint("accounts_api", __name__)
 LINK_SENT = "If an account can use it, a link is on its way to this address."
 
 
-def _now() -> datetime:
-    return platform.current().clock.now()
-
-
 def _me(call: Call) -> uuid.UUID:
     """The signed-in person of a self-service route (checked by the route's access rule)."""
     assert call.actor is not None
@@ -55,7 +50,7 @@ def _me(call: Call) -> uuid.UUID:
 def register(call: Call) -> RegistrationRead:
     """Register an organization and its admin; a confirmation email is sent."""
     p = platform.current()
-    user, token = service.register(call.session, p.clock.now(), p.settings.secret_key, call.body)
+    user, token = service.register(call.session, call.now, p.settings.secret_key, call.body)
     email = user.email
     call.after_commit.append(lambda: emails.send_confirmation(email, token))
     return RegistrationRead(
@@ -69,14 +64,14 @@ def register(call: Call) -> RegistrationRead:
 @api.endpoint_route("/email-confirmations", "POST", public=True, body=EmailConfirmation)
 def confirm_email(call: Call) -> dict[str, str]:
     """Confirm an email address with the single-use token from the confirmation email."""
-    user = service.confirm_email(call.session, _now(), call.body.token)
+    user = service.confirm_email(call.session, call.now, call.body.token)
     return {"email": user.email, "status": "confirmed"}
 
 
 @api.endpoint_route("/email-confirmation-requests", "POST", public=True, body=EmailOnly, response=Message, status=202)
 def resend_confirmation(call: Call) -> Message:
     """Send a new confirmation link (the answer is the same whether or not the email is registered)."""
-    sent = service.resend_confirmation(call.session, _now(), platform.current().redis, call.body.email)
+    sent = service.resend_confirmation(call.session, call.now, platform.current().redis, call.body.email)
     if sent is not None:
         call.after_commit.append(lambda: emails.send_confirmation(*sent))
     return Message(message=LINK_SENT)
@@ -85,7 +80,7 @@ def resend_confirmation(call: Call) -> Message:
 @api.endpoint_route("/password-reset-requests", "POST", public=True, body=EmailOnly, response=Message, status=202)
 def request_password_reset(call: Call) -> Message:
     """Email a password-reset link valid for one hour (the answer never says whether the email is registered)."""
-    sent = credentials.request_password_reset(call.session, _now(), platform.current().redis, call.body.email)
+    sent = credentials.request_password_reset(call.session, call.now, platform.current().redis, call.body.email)
     if sent is not None:
         call.after_commit.append(lambda: emails.send_password_reset(*sent))
     return Message(message=LINK_SENT)
@@ -94,7 +89,7 @@ def request_password_reset(call: Call) -> Message:
 @api.endpoint_route("/password-resets", "POST", public=True, body=PasswordReset, response=Message)
 def reset_password(call: Call) -> Message:
     """Set a new password with the token of a reset link; the link works once."""
-    credentials.reset_password(call.session, _now(), call.body)
+    credentials.reset_password(call.session, call.now, call.body)
     return Message(message="Your password is changed. Sign in with the new one.")
 
 
@@ -103,7 +98,7 @@ def reset_password(call: Call) -> Message:
 )
 def accept_invitation(call: Call) -> RegistrationRead:
     """Accept an invitation: the account is created with the password chosen here and the granted permissions."""
-    user = invitations.accept(call.session, _now(), call.body)
+    user = invitations.accept(call.session, call.now, call.body)
     assert user.organization_id is not None
     return RegistrationRead(
         user_id=user.id, organization_id=user.organization_id, email=user.email, message="Welcome! You can sign in."
@@ -113,14 +108,14 @@ def accept_invitation(call: Call) -> RegistrationRead:
 @api.endpoint_route("/invitation-rejections", "POST", public=True, body=InvitationRejection, response=Message)
 def reject_invitation(call: Call) -> Message:
     """Decline an invitation; no account is created."""
-    invitations.reject(call.session, _now(), call.body.token)
+    invitations.reject(call.session, call.now, call.body.token)
     return Message(message="You declined the invitation.")
 
 
 @api.endpoint_route("/me", "GET", self_service=True)
 def who_am_i(call: Call) -> dict[str, object]:
     """The signed-in person: name, email, organization and permissions."""
-    return personal_data.export(call.session, _now(), _me(call)).model_dump(
+    return personal_data.export(call.session, call.now, _me(call)).model_dump(
         mode="json", include={"profile", "organization"}
     )
 
@@ -128,20 +123,20 @@ def who_am_i(call: Call) -> dict[str, object]:
 @api.endpoint_route("/me/password", "PUT", self_service=True, body=PasswordChange, response=Message)
 def change_password(call: Call) -> Message:
     """Change your password (current one required); your other sessions end."""
-    credentials.change_password(call.session, _now(), _me(call), call.body)
+    credentials.change_password(call.session, call.now, _me(call), call.body)
     return Message(message="Your password is changed.")
 
 
 @api.endpoint_route("/me/personal-data", "GET", self_service=True, response=PersonalData)
 def export_personal_data(call: Call) -> PersonalData:
     """Everything the registry holds about you, as JSON (R-ACC-10)."""
-    return personal_data.export(call.session, _now(), _me(call))
+    return personal_data.export(call.session, call.now, _me(call))
 
 
 @api.endpoint_route("/me/anonymisation", "POST", self_service=True, body=Anonymisation, response=Message)
 def anonymise_me(call: Call) -> Message:
     """Delete your personal data: name and email are anonymised; your organization's records stay."""
-    personal_data.anonymise(call.session, _now(), _me(call), call.body)
+    personal_data.anonymise(call.session, call.now, _me(call), call.body)
     return Message(message="Your personal data is deleted and your account closed.")
 
 
@@ -164,7 +159,7 @@ def get_organization(call: Call) -> OrganizationRead:
 def update_organization(call: Call) -> OrganizationRead:
     """Change your organization's name and/or address."""
     return OrganizationRead.model_validate(
-        organization.update_organization(call.session, call.actor, _now(), call.body)
+        organization.update_organization(call.session, call.actor, call.now, call.body)
     )
 
 
@@ -181,7 +176,7 @@ def request_wallet_challenge(call: Call) -> WalletChallengeRead:
     """Get a message for your own wallet to sign (admins of buyer organizations); it expires in 10 minutes."""
     settings = platform.current().settings
     challenge = wallet.request_challenge(
-        call.session, call.actor, _now(), settings.chain_id, settings.base_url, call.body
+        call.session, call.actor, call.now, settings.chain_id, settings.base_url, call.body
     )
     return wallet.challenge_read(challenge)
 
@@ -196,7 +191,7 @@ def request_wallet_challenge(call: Call) -> WalletChallengeRead:
 )
 def bind_wallet(call: Call) -> OrganizationRead:
     """Bind your own wallet with its signature of a challenge; new reservations' certificates then go to it."""
-    return OrganizationRead.model_validate(wallet.bind_wallet(call.session, call.actor, _now(), call.body))
+    return OrganizationRead.model_validate(wallet.bind_wallet(call.session, call.actor, call.now, call.body))
 
 
 @api.endpoint_route(
@@ -208,7 +203,7 @@ def bind_wallet(call: Call) -> OrganizationRead:
 )
 def unbind_wallet(call: Call) -> OrganizationRead:
     """Unbind your own wallet: new reservations' certificates go to the platform-managed account again."""
-    return OrganizationRead.model_validate(wallet.unbind_wallet(call.session, call.actor, _now()))
+    return OrganizationRead.model_validate(wallet.unbind_wallet(call.session, call.actor, call.now))
 
 
 @api.endpoint_route("/members", "GET", module=Module.USERS, permission=Permission.READ)
@@ -227,7 +222,7 @@ def list_members(call: Call) -> list[dict[str, object]]:
 )
 def change_member_permissions(call: Call, user_id: uuid.UUID) -> MemberRead:
     """Replace a member's permissions (admins' cannot be changed; nobody grants what they do not hold)."""
-    member = members.change_permissions(call.session, call.actor, _now(), user_id, call.body.permissions)
+    member = members.change_permissions(call.session, call.actor, call.now, user_id, call.body.permissions)
     return members.member_read(member)
 
 
@@ -242,7 +237,7 @@ def change_member_permissions(call: Call, user_id: uuid.UUID) -> MemberRead:
 )
 def invite(call: Call) -> InvitationRead:
     """Invite a person into your organization with permissions; they get an email link valid for 7 days."""
-    now = _now()
+    now = call.now
     sent = invitations.invite(call.session, call.actor, now, call.body)
     call.after_commit.append(lambda: emails.send_invitation(sent))
     return invitations.read(sent.invitation, now)
@@ -251,7 +246,7 @@ def invite(call: Call) -> InvitationRead:
 @api.endpoint_route("/invitations", "GET", module=Module.USERS, permission=Permission.READ)
 def list_invitations(call: Call) -> list[dict[str, object]]:
     """Your organization's invitations, newest first."""
-    return [i.model_dump(mode="json") for i in invitations.list_invitations(call.session, call.actor, _now())]
+    return [i.model_dump(mode="json") for i in invitations.list_invitations(call.session, call.actor, call.now)]
 
 
 @api.endpoint_route(
@@ -263,7 +258,7 @@ def list_invitations(call: Call) -> list[dict[str, object]]:
 )
 def revoke_invitation(call: Call, invitation_id: uuid.UUID) -> InvitationRead:
     """Revoke a pending invitation; its link stops working."""
-    now = _now()
+    now = call.now
     return invitations.read(invitations.revoke(call.session, call.actor, now, invitation_id), now)
 
 
@@ -278,7 +273,7 @@ def revoke_invitation(call: Call, invitation_id: uuid.UUID) -> InvitationRead:
 )
 def create_api_key(call: Call) -> ApiKeyCreated:
     """Create an API key; the secret is in this response only."""
-    api_key, key = service.create_api_key(call.session, call.actor, call.body, _now())
+    api_key, key = service.create_api_key(call.session, call.actor, call.body, call.now)
     call.session.refresh(api_key)
     return ApiKeyCreated.model_validate(
         {**ApiKeyRead.model_validate(api_key, from_attributes=True).model_dump(), "key": key}
@@ -297,5 +292,5 @@ def list_api_keys(call: Call) -> list[dict[str, object]]:
 )
 def revoke_api_key(call: Call, key_id: uuid.UUID) -> ApiKeyRead:
     """Revoke an API key; it stops working at once."""
-    api_key = service.revoke_api_key(call.session, call.actor, _now(), key_id)
+    api_key = service.revoke_api_key(call.session, call.actor, call.now, key_id)
     return ApiKeyRead.model_validate(api_key, from_attributes=True)

@@ -5,7 +5,6 @@ import uuid
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from dapp import platform
 from dapp.accounts.permissions import PlatformAdmin
 from dapp.admin import outbox, service
 from dapp.admin.schemas import OrganizationSummary, OutboxEntryRead, UserSummary
@@ -42,9 +41,7 @@ def list_users(call: Call) -> list[dict[str, object]]:
 
 
 def _organization(call: Call, organization_id: uuid.UUID, disabled: bool) -> OrganizationSummary:
-    org = service.set_organization_disabled(
-        call.session, _admin(call), platform.current().clock.now(), organization_id, disabled
-    )
+    org = service.set_organization_disabled(call.session, _admin(call), call.now, organization_id, disabled)
     return next(s for s in service.list_organizations(call.session) if s.id == org.id)
 
 
@@ -68,7 +65,7 @@ def enable_organization(call: Call, organization_id: uuid.UUID) -> OrganizationS
 
 
 def _user(call: Call, user_id: uuid.UUID, disabled: bool) -> UserSummary:
-    user = service.set_user_disabled(call.session, _admin(call), platform.current().clock.now(), user_id, disabled)
+    user = service.set_user_disabled(call.session, _admin(call), call.now, user_id, disabled)
     return service.user_summary(user, user.organization.name if user.organization else None)
 
 
@@ -94,6 +91,6 @@ def list_chain_outbox(call: Call) -> list[dict[str, object]]:
 def retry_chain_outbox_entry(call: Call, entry_id: int) -> OutboxEntryRead:
     """Retry a failed or backing-off entry now, with a fresh budget of attempts (409 if its transaction is in
     flight); the chain job is enqueued."""
-    entry = outbox.retry_entry(call.session, _admin(call), platform.current().clock.now(), entry_id)
+    entry = outbox.retry_entry(call.session, _admin(call), call.now, entry_id)
     call.after_commit.append(enqueue_submit)
     return entry

@@ -32,10 +32,6 @@ from dapp.web.paging import page_args
 api = ApiBlueprint("devices_api", __name__)
 
 
-def _now():
-    return platform.current().clock.now()
-
-
 @api.endpoint_route(
     "/devices",
     "POST",
@@ -47,7 +43,7 @@ def _now():
 )
 def create_device(call: Call) -> DeviceRead:
     """Register a device."""
-    return DeviceRead.model_validate(service.create(call.session, call.actor, _now(), call.body))
+    return DeviceRead.model_validate(service.create(call.session, call.actor, call.now, call.body))
 
 
 @api.endpoint_route("/devices", "GET", module=Module.DEVICES, permission=Permission.READ, response=DevicePage)
@@ -56,7 +52,7 @@ def list_devices(call: Call) -> DevicePage:
     commissioned_from/to, reservation), sort + order, page + size."""
     page, size = page_args(request.args)
     query = listing.parse_query(request.args)
-    devices, total = service.list_page(call.session, call.actor, page, size, query, _now())
+    devices, total = service.list_page(call.session, call.actor, page, size, query, call.now)
     return DevicePage(items=[DeviceRead.model_validate(d) for d in devices], page=page, size=size, total=total)
 
 
@@ -78,7 +74,7 @@ def get_device(call: Call, external_id: str) -> DeviceRead:
 )
 def update_device(call: Call, external_id: str) -> DeviceRead:
     """Change some fields of a device (external id, country and commissioning date are fixed once certified)."""
-    return DeviceRead.model_validate(service.update(call.session, call.actor, _now(), external_id, call.body))
+    return DeviceRead.model_validate(service.update(call.session, call.actor, call.now, external_id, call.body))
 
 
 @api.endpoint_route(
@@ -87,7 +83,7 @@ def update_device(call: Call, external_id: str) -> DeviceRead:
 def delete_device(call: Call, external_id: str) -> DeviceRead:
     """Delete a device without certified energy; returns what was deleted."""
     device = DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))
-    service.delete_device(call.session, call.actor, _now(), external_id)
+    service.delete_device(call.session, call.actor, call.now, external_id)
     return device
 
 
@@ -117,7 +113,7 @@ def upload_template(_call: Call) -> UploadTemplate:
 def create_upload(call: Call) -> DeviceUploadRead:
     """Upload a CSV of devices (multipart field 'file', or a text/csv body); returns the job to follow."""
     name, data = _uploaded_file()
-    upload = bulk.start(call.session, call.actor, _now(), platform.current().content, name, data)
+    upload = bulk.start(call.session, call.actor, call.now, platform.current().content, name, data)
     call.after_commit.append(lambda: jobs.enqueue_upload(upload))
     return upload_read(upload, bulk.Counts())
 
@@ -179,7 +175,7 @@ def list_projects(call: Call) -> ProjectList:
 )
 def create_project(call: Call) -> ProjectRead:
     """Create a project; devices join it through their project_id."""
-    return ProjectRead.model_validate(projects.create(call.session, call.actor, _now(), call.body))
+    return ProjectRead.model_validate(projects.create(call.session, call.actor, call.now, call.body))
 
 
 @api.endpoint_route(
@@ -200,7 +196,9 @@ def get_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
 )
 def update_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
     """Change a project's name, impact story or SDGs."""
-    return ProjectRead.model_validate(projects.update_project(call.session, call.actor, _now(), project_id, call.body))
+    return ProjectRead.model_validate(
+        projects.update_project(call.session, call.actor, call.now, project_id, call.body)
+    )
 
 
 @api.endpoint_route(
@@ -213,7 +211,7 @@ def update_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
 def delete_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
     """Delete a project; its devices stay, without a project."""
     project = ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
-    projects.delete_project(call.session, call.actor, _now(), project_id)
+    projects.delete_project(call.session, call.actor, call.now, project_id)
     return project
 
 
@@ -228,7 +226,7 @@ def delete_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
 def add_project_image(call: Call, project_id: uuid.UUID) -> ProjectRead:
     """Add an image (PNG, JPEG, GIF or WebP body, or multipart field 'file'); it is kept in IPFS by CID."""
     _, data = _uploaded_file()
-    projects.add_image(call.session, call.actor, _now(), platform.current().content, project_id, data)
+    projects.add_image(call.session, call.actor, call.now, platform.current().content, project_id, data)
     return ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
 
 

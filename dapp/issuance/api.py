@@ -83,7 +83,7 @@ def certified_reads(call: Call) -> CertificatePage:
 )
 def claim_certificate(call: Call, certificate_id: uuid.UUID) -> ClaimRead:
     """Claim (retire) part or all of a certificate; written on chain by a worker, then a statement is available."""
-    claim = claims.request_claim(call.session, call.actor, platform.current().clock.now(), certificate_id, call.body)
+    claim = claims.request_claim(call.session, call.actor, call.now, certificate_id, call.body)
     return claims.claim_read(claim, None)
 
 
@@ -106,7 +106,7 @@ def list_claims(call: Call, certificate_id: uuid.UUID) -> list[dict[str, object]
 )
 def transfer_certificate(call: Call, certificate_id: uuid.UUID) -> TransferRead:
     """Transfer part or all of a certificate from your managed account to an address or an organization."""
-    now = platform.current().clock.now()
+    now = call.now
     transfer = transfers.request_transfer(call.session, call.actor, now, certificate_id, call.body)
     return transfers.requested_read(call.session, transfer)
 

@@ -2,7 +2,6 @@
 
 from flask import request
 
-from dapp import platform
 from dapp.accounts.permissions import Module, Permission
 from dapp.notify import service
 from dapp.notify.schemas import MarkedRead, MarkRead, NotificationPage, NotificationRead
@@ -40,4 +39,4 @@ def list_notifications(call: Call) -> NotificationPage:
 def mark_notifications_read(call: Call) -> MarkedRead:
     """Mark notifications as read (all unread ones when no ids are given)."""
     body: MarkRead = call.body
-    return MarkedRead(marked=service.mark_read(call.session, call.actor, platform.current().clock.now(), body.ids))
+    return MarkedRead(marked=service.mark_read(call.session, call.actor, call.now, body.ids))

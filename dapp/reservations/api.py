@@ -45,10 +45,6 @@ from dapp.web.api import ApiBlueprint, Call
 api = ApiBlueprint("reservations_api", __name__)
 
 
-def _now() -> datetime:
-    return platform.current().clock.now()
-
-
 def _default_yield() -> Decimal:
     return Decimal(platform.current().settings.default_yield_kwh_per_kwp)
 
@@ -58,7 +54,7 @@ def device_catalogue(call: Call) -> list[dict[str, Any]]:
     """Reservable devices of every developer, filtered (attributes only, never meter data); one page (`page`,
     `size`), in the order of `group_by`."""
     query = parse_query(CatalogueQuery, request.args)
-    rows = service.devices_page(call.session, _now(), query, _default_yield())
+    rows = service.devices_page(call.session, call.now, query, _default_yield())
     return [catalogue_device(device, name, wh).model_dump(mode="json") for device, name, wh in rows]
 
 
@@ -81,7 +77,7 @@ def catalogue_groups(call: Call) -> CatalogueGroups:
     energy of each group and of the whole selection and, given `start`, `end` and `target_volume_mwh`, whether the
     target is reachable in that period."""
     query = parse_query(CatalogueQuery, request.args)
-    groups, total = service.groups(call.session, _now(), query, _default_yield())
+    groups, total = service.groups(call.session, call.now, query, _default_yield())
     return CatalogueGroups(
         groups=[CatalogueGroup(key=g.key, label=g.label, **_outlook(g.outlook)) for g in groups],
         total=EnergyOutlook(**_outlook(total)),
@@ -105,7 +101,7 @@ def estimate_selection(call: Call) -> Estimate:
     body: EstimateRequest = call.body
     period = (body.start, body.end) if body.start and body.end else None
     outlook, missing = service.estimate(
-        call.session, _now(), set(body.device_ids), period, body.target_volume_mwh, _default_yield()
+        call.session, call.now, set(body.device_ids), period, body.target_volume_mwh, _default_yield()
     )
     return Estimate(**_outlook(outlook), unavailable_device_ids=sorted(missing, key=str))
 
@@ -121,7 +117,7 @@ def estimate_selection(call: Call) -> Estimate:
 )
 def create_reservation(call: Call) -> ReservationCreated:
     """Reserve devices (all or nothing unless `allow_partial`); logged on chain, developers notified."""
-    created = service.create(call.session, call.actor, _now(), call.body)
+    created = service.create(call.session, call.actor, call.now, call.body)
     call.after_commit.append(enqueue_email_delivery)
     read = reservation_read(call, created.reservation)
     left_out = [UnavailableDevice(device_id=d, reason=r, available_at=at) for d, r, at in created.left_out]
@@ -135,7 +131,7 @@ def list_reservations(call: Call) -> ReservationPage:
     """My reservations, newest first; filters: country, fuel, off_taker, sdg, status, date_from, date_to."""
     query = parse_query(ReservationQuery, request.args)
     check_codes(query)
-    now = _now()
+    now = call.now
     rows, total = service.list_page(call.session, call.actor, now, query)
     return ReservationPage(
         items=[summary(r, figures, now) for r, figures in rows], page=query.page, size=query.size, total=total
@@ -167,7 +163,7 @@ def reservation_read(call: Call, reservation: Reservation) -> ReservationRead:
     call.session.flush()
     figures = service.figures_of(call.session, [reservation.id])[reservation.id]
     return ReservationRead(
-        **summary(reservation, figures, _now()).model_dump(),
+        **summary(reservation, figures, call.now).model_dump(),
         timezone=reservation.timezone,
         authority_to_exceed=reservation.authority_to_exceed,
         wallet_address=reservation.wallet_address,
@@ -195,7 +191,7 @@ def get_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationDetail:
 
 
 def _devices_read(call: Call, reservation: Reservation) -> list[ReservedDeviceRead]:
-    now = _now()
+    now = call.now
     return [
         ReservedDeviceRead(
             device_id=device.id,
@@ -243,7 +239,7 @@ LOG_FIELDS = ("devices_cid", "devices_hash", "chain_status", "tx_hash", "block_n
 )
 def change_reservation_devices(call: Call, reservation_id: uuid.UUID) -> ReservationRead:
     """Add devices (from now) or remove them (at the end of the current issuance window); frequency is fixed."""
-    reservation = service.change_devices(call.session, call.actor, _now(), reservation_id, call.body)
+    reservation = service.change_devices(call.session, call.actor, call.now, reservation_id, call.body)
     call.after_commit.append(enqueue_email_delivery)
     return reservation_read(call, reservation)
 
@@ -257,7 +253,7 @@ def change_reservation_devices(call: Call, reservation_id: uuid.UUID) -> Reserva
 )
 def end_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationEnd:
     """Delete a reservation that issued nothing; otherwise end it at the end of the current issuance window."""
-    ending = service.end(call.session, call.actor, _now(), reservation_id)
+    ending = service.end(call.session, call.actor, call.now, reservation_id)
     call.after_commit.append(enqueue_email_delivery)
     return ReservationEnd(
         id=ending.reservation.id, outcome="deleted" if ending.deleted else "ended", ended_at=ending.ended_at
@@ -283,7 +279,7 @@ def reserved_devices(call: Call) -> list[dict[str, Any]]:
     """For developers: their devices held by a buyer's reservation, and whether a manual release is allowed."""
     return [
         device_reservation(row).model_dump(mode="json")
-        for row in service.reservations_of_my_devices(call.session, call.actor, _now())
+        for row in service.reservations_of_my_devices(call.session, call.actor, call.now)
     ]
 
 
@@ -324,7 +320,7 @@ def admin_release_device(call: Call, device_id: uuid.UUID) -> ReleaseRead:
 
 
 def _release(call: Call, device_id: uuid.UUID) -> ReleaseRead:
-    now = _now()
+    now = call.now
     members = service.release_by_hand(call.session, call.actor, now, device_id)
     call.after_commit.append(enqueue_email_delivery)
     return ReleaseRead(
