@@ -4,9 +4,9 @@ Centroids come from the `countryinfo` package (a maintained dataset keyed by ISO
 hand-written list. A few territories have none there; their devices are not checked and the read says so.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 from countryinfo import CountryInfo
 from countryinfo.exceptions import CountryNotFoundError
@@ -16,8 +16,7 @@ COUNTRY_CENTROID = "country_centroid"
 UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     latitude: float
     longitude: float
     source: str  # device or country_centroid

@@ -22,13 +22,9 @@ CREATE = text("SELECT meter_read_part.create_month(:month)")
 _known: set[date] = set()
 
 
-def month_of(instant: datetime) -> date:
-    return date(instant.year, instant.month, 1)
-
-
 def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
     """Make sure a partition exists for the month (UTC) of each instant; returns the months created."""
-    wanted = {month_of(i) for i in instants} - _known
+    wanted = {date(year, month, 1) for year, month in {(i.year, i.month) for i in instants}} - _known
     if not wanted:
         return []
     created = []

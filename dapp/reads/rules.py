@@ -9,12 +9,19 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 MAX_ENERGY_RULE = "max-energy/1"
 HOURS_PER_YEAR = 8760
 DAYS_PER_YEAR = Decimal("365.25")
 DEGRADATION = Decimal("0.005")
 TOLERANCE = Decimal("0.20")
+# The same values, made once instead of for every read.
+SECONDS_PER_HOUR = Decimal(3600)
+SECONDS_PER_DAY = Decimal(86_400)
+MINIMUM_AGE_YEARS = Decimal(1)
+KEPT_PER_YEAR = 1 - float(DEGRADATION)
+TOLERANCE_FACTOR = 1 + TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -26,24 +33,28 @@ class DeviceProfile:
     commissioning_date: date
 
 
+@lru_cache(maxsize=4096)
+def _commissioned_at(commissioning: date) -> datetime:
+    return datetime.combine(commissioning, time(), tzinfo=UTC)
+
+
 def device_age_years(commissioning: date, instant: datetime) -> Decimal:
-    commissioned_at = datetime.combine(commissioning, time(), tzinfo=UTC)
-    age_days = Decimal((instant - commissioned_at).total_seconds()) / Decimal(86_400)
-    return max(Decimal(1), age_days / DAYS_PER_YEAR)
+    age_days = Decimal((instant - _commissioned_at(commissioning)).total_seconds()) / SECONDS_PER_DAY
+    return max(MINIMUM_AGE_YEARS, age_days / DAYS_PER_YEAR)
 
 
 def max_energy_wh(profile: DeviceProfile, start: datetime, end: datetime) -> int:
     """The most energy the device can plausibly have produced in `[start, end)`, in Wh (rounded down)."""
-    hours = Decimal((end - start).total_seconds()) / Decimal(3600)
-    middle = start + (end - start) / 2
-    age = device_age_years(profile.commissioning_date, middle)
-    degradation = Decimal(math.pow(1 - float(DEGRADATION), float(age - 1)))
+    duration = end - start
+    hours = Decimal(duration.total_seconds()) / SECONDS_PER_HOUR
+    age = device_age_years(profile.commissioning_date, start + duration / 2)
+    degradation = Decimal(math.pow(KEPT_PER_YEAR, float(age - 1)))
     limit = (
         profile.capacity_kw
         * 1000
         * (profile.yield_kwh_per_kwp / HOURS_PER_YEAR)
         * hours
         * degradation
-        * (1 + TOLERANCE)
+        * TOLERANCE_FACTOR
     )
     return int(limit)

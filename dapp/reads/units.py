@@ -12,5 +12,8 @@ WH_PER_UNIT = {
 }
 
 
+WHOLE_WH = Decimal(1)
+
+
 def to_wh(value: Decimal, unit: EnergyUnit) -> int:
-    return int((value * WH_PER_UNIT[unit]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return int((value * WH_PER_UNIT[unit]).quantize(WHOLE_WH, rounding=ROUND_HALF_EVEN))

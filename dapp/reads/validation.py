@@ -172,6 +172,7 @@ class OngoingValidator:
     def __init__(self, device: DeviceContext, state: OngoingState, read_type: ReadType, policy: Policy) -> None:
         self.device, self.state, self.read_type, self.policy = device, state, read_type, policy
         self.profile = device.profile
+        self.type_name = read_type.value  # as stored in the device's state
 
     def check(self, c: Candidate) -> Verdict:
         self._check_common(c)
@@ -196,7 +197,7 @@ class OngoingValidator:
         return None
 
     def _check_common(self, c: Candidate) -> None:
-        if self.state.ongoing_type not in (None, self.read_type.value):
+        if self.state.ongoing_type not in (None, self.type_name):
             raise Rejected(
                 "type_locked",
                 f"This device sends {self.state.ongoing_type} reads; its read type cannot change.",
@@ -227,7 +228,7 @@ class OngoingValidator:
 
     def _advance(self, c: Candidate) -> None:
         state = self.state
-        state.ongoing_type = self.read_type.value
+        state.ongoing_type = self.type_name
         state.last_end = c.end
         state.next_baseline_reason = None
         if self.read_type == ReadType.AGGREGATE:
