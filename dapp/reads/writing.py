@@ -70,6 +70,11 @@ FROM unnest(%(ids)b::uuid[], %(types)b::varchar[], %(ends)b::timestamptz[], %(re
      AS v(device_id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason)
 WHERE s.device_id = v.device_id
 """
+UPDATE_STATE = """
+UPDATE device_read_state
+SET ongoing_type = %s, last_end_at = %s, last_register_wh = %s, next_baseline_reason = %s
+WHERE device_id = %s
+"""
 SPAN_COLUMNS = ("device_id", "period_start", "period_end")
 
 
@@ -111,7 +116,9 @@ def write_batch(
 
     Tables with many rows go through COPY, a few rows through one INSERT each (psycopg sends the rows of an
     `executemany` in one round trip). Plain statements, not pipeline mode: for the one or two statements of a
-    small batch, pipeline mode costs more CPU than it saves in round trips (measured, ADR 0033).
+    small batch, pipeline mode costs more CPU than it saves in round trips (measured, ADR 0033). One row and one
+    state, the single-read request, go as plain `execute`s: `executemany` runs a pipeline even for one row, and
+    arrays of one element cost more to send than their values (ADR 0039).
     """
     connection = driver_connection(session)
     spans = [(r.device_id, r.period_start, r.period_end) for r in reads if r.read_type == "history"]
@@ -121,10 +128,18 @@ def write_batch(
         for statement, copy, rows in ((INSERT_READ, COPY_READS, reads), (INSERT_REJECTED, COPY_REJECTED, rejected)):
             if len(rows) >= COPY_THRESHOLD:
                 _copy(cursor, copy, rows)
-            elif rows:
+            elif len(rows) > 1:
                 cursor.executemany(statement, rows)
-        if states:
+            elif rows:
+                cursor.execute(statement, rows[0])
+        if len(states) > 1:
             cursor.execute(UPDATE_STATES, _state_arrays(states))
+        elif states:
+            [state] = states
+            cursor.execute(
+                UPDATE_STATE,
+                (state.ongoing_type, state.last_end, state.last_register, state.next_baseline_reason, state.device_id),
+            )
 
 
 def write_states(session: Session, states: list[OngoingState]) -> None:
