@@ -104,6 +104,8 @@ INSERT_READ = _insert(MeterRead.__tablename__, READ_COLUMNS)
 INSERT_REJECTED = _insert(RejectedRead.__tablename__, REJECTED_COLUMNS)
 COPY_READS = _copy_from_stdin(MeterRead.__tablename__, READ_COLUMNS)
 COPY_REJECTED = _copy_from_stdin(RejectedRead.__tablename__, REJECTED_COLUMNS)
+# Both in one round trip: a data-modifying WITH runs whether or not its result is used.
+UPDATE_STATE_AND_INSERT_READ = f"WITH state AS ({UPDATE_STATE}) {INSERT_READ}"
 
 
 def write_batch(
@@ -116,34 +118,42 @@ def write_batch(
 
     Tables with many rows go through COPY, a few rows through one INSERT each (psycopg sends the rows of an
     `executemany` in one round trip). Plain statements, not pipeline mode: for the one or two statements of a
-    small batch, pipeline mode costs more CPU than it saves in round trips (measured, ADR 0033). One row and one
-    state, the single-read request, go as plain `execute`s: `executemany` runs a pipeline even for one row, and
-    arrays of one element cost more to send than their values (ADR 0039).
+    small batch, pipeline mode costs more CPU than it saves in round trips (measured, ADR 0033). The single-read
+    request, one accepted read and its device's state, is one statement (ADR 0039).
     """
     connection = driver_connection(session)
     spans = [(r.device_id, r.period_start, r.period_end) for r in reads if r.read_type == "history"]
     with connection.cursor() as cursor:
+        if len(reads) == 1 and len(states) == 1 and not spans and not rejected:
+            cursor.execute(UPDATE_STATE_AND_INSERT_READ, (*_state_values(states[0]), *reads[0]))
+            return
         if spans:
             cursor.executemany(INSERT_SPAN, spans)
-        for statement, copy, rows in ((INSERT_READ, COPY_READS, reads), (INSERT_REJECTED, COPY_REJECTED, rejected)):
-            if len(rows) >= COPY_THRESHOLD:
-                _copy(cursor, copy, rows)
-            elif len(rows) > 1:
-                cursor.executemany(statement, rows)
-            elif rows:
-                cursor.execute(statement, rows[0])
+        _insert_rows(cursor, INSERT_READ, COPY_READS, reads)
+        _insert_rows(cursor, INSERT_REJECTED, COPY_REJECTED, rejected)
         if len(states) > 1:
             cursor.execute(UPDATE_STATES, _state_arrays(states))
         elif states:
-            [state] = states
-            cursor.execute(
-                UPDATE_STATE,
-                (state.ongoing_type, state.last_end, state.last_register, state.next_baseline_reason, state.device_id),
-            )
+            cursor.execute(UPDATE_STATE, _state_values(states[0]))
+
+
+def _insert_rows(cursor: psycopg.Cursor, insert: str, copy: str, rows: list[ReadRow] | list[RejectedRow]) -> None:
+    """COPY for many rows; `execute` for one (`executemany` runs a pipeline even for one row)."""
+    if len(rows) >= COPY_THRESHOLD:
+        _copy(cursor, copy, rows)
+    elif len(rows) > 1:
+        cursor.executemany(insert, rows)
+    elif rows:
+        cursor.execute(insert, rows[0])
 
 
 def write_states(session: Session, states: list[OngoingState]) -> None:
     write_batch(session, [], [], states)
+
+
+def _state_values(state: OngoingState) -> tuple[object, ...]:
+    """`UPDATE_STATE`'s parameters: one state by its values (arrays of one element cost more to send)."""
+    return state.ongoing_type, state.last_end, state.last_register, state.next_baseline_reason, state.device_id
 
 
 def _state_arrays(states: list[OngoingState]) -> dict[str, list[object]]:
