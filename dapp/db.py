@@ -33,6 +33,9 @@ class Base(DeclarativeBase):
 
 
 POOL_RECYCLE_SECONDS = 1800
+# Every connection reads and writes instants in UTC, whatever the zone of the server, database or role: an aware
+# datetime in a zone with summer time adds and subtracts on its wall clock, an hour off across a clock change.
+CONNECT_ARGS = {"options": "-c TimeZone=UTC"}
 
 
 class Database:
@@ -44,7 +47,7 @@ class Database:
     """
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
+        self.engine: Engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, connect_args=CONNECT_ARGS)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
