@@ -275,7 +275,8 @@ def _judge_blocks(
         if device is None:
             continue  # nothing is stored for a device that is not there
         read_type = block.batch.type
-        work.rejected += [_unreadable_row(block, device, outcome, work.now) for outcome in early]
+        if early:
+            work.rejected += [_unreadable_row(block, device, outcome, work.now) for outcome in early]
         if read_type == ReadType.HISTORY:
             history = HistoryValidator(device, spans.setdefault(device.id, IntervalSet([])), policy)
             outcomes += [_judge(history, device, read_type, candidate, work) for candidate in candidates]
@@ -284,7 +285,11 @@ def _judge_blocks(
             ongoing += [(outcomes, validator, candidate) for candidate in candidates]
     for outcomes, validator, candidate in sorted(ongoing, key=lambda item: item[2].end):
         outcomes.append(_judge(validator, validator.device, validator.read_type, candidate, work))
-    work.results = [sorted(outcomes, key=lambda r: r.index) for outcomes in results]
+    work.results = [sorted(outcomes, key=_index) if len(outcomes) > 1 else outcomes for outcomes in results]
+
+
+def _index(outcome: Outcome) -> int:
+    return outcome.index
 
 
 def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome, received_at: datetime) -> RejectedRow:

@@ -6,10 +6,10 @@ with `age_years` the device's age at the middle of the interval (at least 1).
 """
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 MAX_ENERGY_RULE = "max-energy/1"
 HOURS_PER_YEAR = 8760
@@ -24,9 +24,8 @@ KEPT_PER_YEAR = 1 - float(DEGRADATION)
 TOLERANCE_FACTOR = 1 + TOLERANCE
 
 
-@dataclass(frozen=True)
-class DeviceProfile:
-    """What the rules need to know about a device."""
+class DeviceProfile(NamedTuple):
+    """What the rules need to know about a device (a named tuple: one is made per device in every batch)."""
 
     capacity_kw: Decimal
     yield_kwh_per_kwp: Decimal
