@@ -36,15 +36,20 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 def authenticate_request(session: Session, request: Request, now: datetime) -> Actor | PlatformAdmin | None:
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, credential = header.partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
-            raise Unauthenticated("The Authorization header must be 'Bearer <api key>'.", code="bad_authorization")
-        return actor_for_api_key(session, credential.strip(), now)
+        return actor_for_api_key(session, bearer_credential(header), now)
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             _require_csrf_header(request)
         return actor_for_user(session, current_user.id_uuid)
     return None
+
+
+def bearer_credential(header: str) -> str:
+    """The API key of an `Authorization: Bearer <key>` header."""
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <api key>'.", code="bad_authorization")
+    return credential.strip()
 
 
 def _require_csrf_header(request: Request) -> None:
@@ -54,16 +59,9 @@ def _require_csrf_header(request: Request) -> None:
         raise Forbidden("Send the page's CSRF token in the X-CSRFToken header.", code="csrf_failed") from error
 
 
-def split_api_key(key: str) -> tuple[str, str] | None:
-    parts = key.split("_")
-    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
-        return None
-    return parts[1], parts[2]
-
-
 # A fixed statement (not built per request): the key with its organization and creator, by the key's prefix.
 API_KEY_WITH_HOLDERS = """
-SELECT k.id, k.secret_hash, k.permissions, k.expires_at, k.revoked_at, k.last_used_at,
+SELECT k.id AS key_id, k.secret_hash, k.permissions, k.expires_at, k.revoked_at, k.last_used_at,
        o.id AS organization_id, o.type AS organization_type, o.disabled_at, u.is_disabled
 FROM api_key AS k
 JOIN organization AS o ON o.id = k.organization_id
@@ -78,18 +76,37 @@ def actor_for_api_key(session: Session, key: str, now: datetime) -> Actor:
     One query reads the key with its organization and creator. `last_used_at` is written when it is more than
     LAST_USED_PRECISION old, so a device sending a read every few seconds does not rewrite the key each time.
     """
-    invalid = Unauthenticated("The API key is not valid, has been revoked or has expired.", code="invalid_api_key")
-    parts = split_api_key(key)
-    if parts is None:
-        raise invalid
-    rows = fetch_all(session, API_KEY_WITH_HOLDERS, {"prefix": parts[0]})
+    prefix = key_prefix(key)
+    rows = fetch_all(session, API_KEY_WITH_HOLDERS, {"prefix": prefix}) if prefix else []
     row = rows[0] if rows else None
+    actor = actor_for_key_row(row, key, now)
+    if needs_last_use(row, now):
+        session.execute(update(ApiKey).where(ApiKey.id == actor.api_key_id).values(last_used_at=now))
+    return actor
+
+
+def key_prefix(key: str) -> str | None:
+    """The public part of an API key (`drec_<prefix>_<secret>`), by which its row is found; None for a string that
+    is no key of ours."""
+    parts = key.split("_")
+    return parts[1] if len(parts) == 3 and parts[0] == API_KEY_PREFIX else None
+
+
+def actor_for_key_row(row, key: str, now: datetime) -> Actor:
+    """The actor of `key`, given the `API_KEY_WITH_HOLDERS` row of its prefix (None when there is none)."""
     if row is None or not same_hash(row.secret_hash, token_hash(key)):
-        raise invalid
+        raise _invalid_key()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-        raise invalid
+        raise _invalid_key()
     if row.disabled_at is not None or row.is_disabled:
         raise Unauthenticated("This API key's organization or creator is disabled.", code="api_key_disabled")
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    return Actor(row.organization_id, row.organization_type, api_key_id=row.id, permissions=dict(row.permissions))
+    return Actor(row.organization_id, row.organization_type, api_key_id=row.key_id, permissions=dict(row.permissions))
+
+
+def needs_last_use(row, now: datetime) -> bool:
+    """Whether the key's `last_used_at` is due to be written."""
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION
+
+
+def _invalid_key() -> Unauthenticated:
+    return Unauthenticated("The API key is not valid, has been revoked or has expired.", code="invalid_api_key")

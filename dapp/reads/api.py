@@ -26,11 +26,19 @@ from dapp.reads.schemas import (
     ReadQuery,
     ReadReviewCreate,
 )
-from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
-from dapp.web.api import ApiBlueprint, Call, PlainJson
+from dapp.reads.service import express, idempotency, ingestion, ledger, listing, replacement, review, yields
+from dapp.web.api import ApiBlueprint, Call, ExpressCall, PlainJson
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
+
+
+def post_read_express(call: ExpressCall, external_id: str) -> PlainJson | None:
+    """A single read without `Idempotency-Key` through the express lane (ADR 0058), when it can take it."""
+    if request.headers.get("Idempotency-Key"):
+        return None
+    result = express.record_read(platform.current().db, call, external_id, _policy(call))
+    return PlainJson(result) if result is not None else None
 
 
 @api.endpoint_route(
@@ -40,6 +48,7 @@ compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
     permission=Permission.WRITE,
     body=ReadBatchCreate,
     response=ReadBatchResult,
+    express=post_read_express,
 )
 def post_reads(call: Call, external_id: str) -> PlainJson:
     """Send 1 … 10,000 meter reads of one device; each read is accepted or rejected with a reason."""
@@ -175,7 +184,7 @@ def parse_query(model: type[BaseModel]) -> Any:
         raise Invalid("Some query parameters need attention.", errors=errors) from error
 
 
-def _policy(call: Call):
+def _policy(call: Call | ExpressCall):
     return ingestion.policy_from(platform.current().settings, call.now, _flag("acknowledge_old"))
 
 

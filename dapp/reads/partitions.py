@@ -39,6 +39,11 @@ def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
     return created
 
 
+def known(instants: Iterable[datetime]) -> bool:
+    """Whether this process knows that the month (UTC) of every instant has its partition; asks nothing."""
+    return all(date(i.year, i.month, 1) in _known for i in instants)
+
+
 def forget() -> None:
     """Drop the in-process cache (tests that recreate the database)."""
     _known.clear()

@@ -78,9 +78,9 @@ WHERE device_id = %s
 SPAN_COLUMNS = ("device_id", "period_start", "period_end")
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
+def _insert(table: str, columns: tuple[str, ...], template: str = "INSERT INTO {} ({}) VALUES ({})") -> str:
     return (
-        sql.SQL("INSERT INTO {} ({}) VALUES ({})")
+        sql.SQL(template)
         .format(
             sql.Identifier(table),
             sql.SQL(", ").join(map(sql.Identifier, columns)),
@@ -106,6 +106,15 @@ COPY_READS = _copy_from_stdin(MeterRead.__tablename__, READ_COLUMNS)
 COPY_REJECTED = _copy_from_stdin(RejectedRead.__tablename__, REJECTED_COLUMNS)
 # Both in one round trip: a data-modifying WITH runs whether or not its result is used.
 UPDATE_STATE_AND_INSERT_READ = f"WITH state AS ({UPDATE_STATE}) {INSERT_READ}"
+# The express lane (ADR 0058), in autocommit: the state moves on only from the values the read was judged against,
+# and the read is inserted only if it did. Both happen, or neither.
+UPDATE_UNCHANGED_STATE = f"""{UPDATE_STATE}
+AND ongoing_type IS NOT DISTINCT FROM %s AND last_end_at IS NOT DISTINCT FROM %s
+AND last_register_wh IS NOT DISTINCT FROM %s AND next_baseline_reason IS NOT DISTINCT FROM %s
+RETURNING device_id"""
+INSERT_READ_IF_STATE_UNCHANGED = f"WITH state AS ({UPDATE_UNCHANGED_STATE}) " + _insert(  # noqa: S608 - fixed
+    MeterRead.__tablename__, READ_COLUMNS, "INSERT INTO {} ({}) SELECT {} FROM state"
+)
 
 
 def write_batch(
@@ -145,6 +154,17 @@ def _insert_rows(cursor: psycopg.Cursor, insert: str, copy: str, rows: list[Read
         cursor.executemany(insert, rows)
     elif rows:
         cursor.execute(insert, rows[0])
+
+
+def write_read_if_unchanged(
+    connection: psycopg.Connection, read: ReadRow, judged: OngoingState, state: OngoingState
+) -> bool:
+    """One read and its device's new state in one statement, provided the state is still `judged` (the state the
+    read was judged against); False, with nothing written, when another request has moved it on since."""
+    before = (judged.ongoing_type, judged.last_end, judged.last_register, judged.next_baseline_reason)
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_READ_IF_STATE_UNCHANGED, (*_state_values(state), *before, *read))
+        return cursor.rowcount == 1
 
 
 def write_states(session: Session, states: list[OngoingState]) -> None:
