@@ -2,13 +2,15 @@
 
 A scratch database on the machine's PostgreSQL (TEST_DATABASE_URL's server) and a real gunicorn server with
 the platform's settings (`bench.readstack.web_server`). CLIENTS concurrent clients each own 1,000 devices and
-send BATCHES batches of 1,000 reads — one read per device, `POST /api/v1/reads` — in time order. The reference
-writes the same number of rows, with the same columns the API writes, into `meter_read` with COPY: one COPY of
-1,000 rows per transaction, CLIENTS connections at once. Prints rows/s of both, their ratio (goal ≥ 0.30), the
-median batch time, the CPU time each side spent per batch (web server, PostgreSQL, clients), and the peak
-resident memory of the web server (master + workers).
-ROUNDS rounds, each the API then the reference, so that both see the machine in the same state; the ratio
-quoted is the median of the rounds' ratios.
+send BATCHES batches of 1,000 reads — one read per device, `POST /api/v1/reads` — in time order. The references
+write the same number of rows, with the same columns the API writes, into `meter_read` with COPY: one COPY of
+1,000 rows per transaction, CLIENTS connections at once, in COPY's text format (psycopg's and psql's default; the
+goal's reference) and in its binary format (stricter: it costs the client less than half as much CPU, and the
+API itself writes binary COPY). Prints rows/s of each, the ratios (goal ≥ 0.30), the median batch time, the CPU
+time each side spent per batch (web server, PostgreSQL, clients), and the peak resident memory of the web server
+(master + workers).
+ROUNDS rounds, each the API then the references, so that all see the machine in the same state; the ratios
+quoted are the medians of the rounds' ratios.
 Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches] [rounds]`.
 """
 
@@ -23,8 +25,17 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import requests
 
-from bench.readstack import CpuMeter, MemoryPeak, add_devices, recent_ends, scratch_database, server_shape, web_server
-from dapp.reads.writing import READ_COLUMNS
+from bench.readstack import (
+    CpuMeter,
+    MemoryPeak,
+    Stack,
+    add_devices,
+    recent_ends,
+    scratch_database,
+    server_shape,
+    web_server,
+)
+from dapp.reads.writing import READ_COLUMNS, READS
 
 DEVICES = 1_000
 GOAL = 0.30
@@ -61,12 +72,13 @@ def api_run(base: str, key: str, devices: list[list[str]], ends: list[datetime])
 
 
 def copy_run(
-    plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime], previous: datetime | None
+    plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime], previous: datetime | None, binary: bool
 ) -> tuple[float, list[float], CpuMeter]:
-    """The reference: the rows the API writes for these ends (the first one a baseline when nothing came before).
-    The connections stay open until their backends' CPU time has been read."""
+    """The reference: the rows the API writes for these ends (the first one a baseline when nothing came before),
+    in COPY's text or binary format. The connections stay open until their backends' CPU time has been read."""
     latencies: list[float] = []
     now = datetime.now(UTC)
+    statement = f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
 
     def client(share: tuple[psycopg.Connection, list[uuid.UUID]]) -> None:
         connection, ids = share
@@ -74,8 +86,10 @@ def copy_run(
             started = time.perf_counter()
             with (
                 connection.cursor() as cursor,
-                cursor.copy(f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN") as copy,
+                cursor.copy(statement) as copy,
             ):
+                if binary:
+                    copy.set_types(READS.types)
                 for device in ids:
                     copy.write_row(_row(device, start, end, now))
             connection.commit()
@@ -115,13 +129,10 @@ def _concurrently(work, shares: list) -> float:
 
 
 @dataclass
-class Round:
-    api_time: float
-    copy_time: float
-    api_latencies: list[float]
-    copy_latencies: list[float]
-    api_cpu: CpuMeter
-    copy_cpu: CpuMeter
+class Measured:
+    time: float
+    latencies: list[float]
+    cpu: CpuMeter
 
 
 def main() -> None:
@@ -130,13 +141,10 @@ def main() -> None:
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     ends = recent_ends(rounds * batches, timedelta(minutes=5))
     rows = clients * batches * DEVICES
-    results: list[Round] = []
+    results: list[dict[str, Measured]] = []
     with scratch_database() as stack:
         api_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"A{c}") for c in range(clients)]
-        copy_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"C{c}") for c in range(clients)]
-        with psycopg.connect(stack.plain) as connection:
-            by_external = dict(connection.execute("SELECT external_id, id FROM device").fetchall())
-        copy_ids = [[by_external[e] for e in ids] for ids in copy_devices]
+        copy_ids = {binary: _copy_devices(stack, clients, ends[0], tag) for binary, tag in ((False, "C"), (True, "B"))}
         peak = 0
         with web_server(stack) as (base, process):
             _warm_up(base, stack.api_key)
@@ -146,26 +154,41 @@ def main() -> None:
                     api_time, api_latencies = api_run(base, stack.api_key, api_devices, part)
                 peak = max(peak, memory.peak)
                 previous = ends[r * batches - 1] if r else None
-                copy_time, copy_latencies, copy_cpu = copy_run(stack.plain, copy_ids, part, previous)
-                results.append(Round(api_time, copy_time, api_latencies, copy_latencies, api_cpu, copy_cpu))
+                result = {"API": Measured(api_time, api_latencies, api_cpu)}
+                for binary, label in ((False, "COPY"), (True, "binary COPY")):
+                    result[label] = Measured(*copy_run(stack.plain, copy_ids[binary], part, previous, binary))
+                results.append(result)
+    _report(results, clients, batches, rounds, rows, peak)
+
+
+def _copy_devices(stack: Stack, clients: int, first_end: datetime, tag: str) -> list[list[uuid.UUID]]:
+    """Each reference client's own 1,000 devices, by id."""
+    external_ids = [add_devices(stack, DEVICES, first_end - timedelta(days=1), f"{tag}{c}") for c in range(clients)]
+    with psycopg.connect(stack.plain) as connection:
+        by_external = dict(connection.execute("SELECT external_id, id FROM device").fetchall())
+    return [[by_external[e] for e in ids] for ids in external_ids]
+
+
+def _report(results: list[dict[str, Measured]], clients: int, batches: int, rounds: int, rows: int, peak: int) -> None:
     print(
         f"{clients} clients × {batches} batches × {DEVICES:,} reads (1 per device) = {rows:,} rows per round, "
         f"{rounds} rounds; {server_shape()}"
     )
+    batch_count = clients * batches
     for n, result in enumerate(results, 1):
-        print(
-            f"round {n}: HTTP POST /api/v1/reads {rows / result.api_time:>8,.0f} rows/s "
-            f"(median batch {statistics.median(result.api_latencies) * 1000:5.0f} ms), "
-            f"COPY {rows / result.copy_time:>8,.0f} rows/s "
-            f"(median batch {statistics.median(result.copy_latencies) * 1000:5.0f} ms), "
-            f"ratio {result.copy_time / result.api_time:.2f}"
-        )
-        batch_count = clients * batches
-        print(
-            f"         CPU ms per batch: API {result.api_cpu.per(batch_count)}; COPY {result.copy_cpu.per(batch_count)}"
-        )
-    ratio = statistics.median(result.copy_time / result.api_time for result in results)
-    print(f"median ratio {ratio:.2f} (goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}")
+        api = result["API"]
+        print(f"round {n}:")
+        for label, measured in result.items():
+            ratio = "" if measured is api else f", ratio {measured.time / api.time:.2f}"
+            print(
+                f"  {label:<12} {rows / measured.time:>8,.0f} rows/s "
+                f"(median batch {statistics.median(measured.latencies) * 1000:5.0f} ms){ratio}; "
+                f"CPU ms per batch: {measured.cpu.per(batch_count)}"
+            )
+    for label in ("COPY", "binary COPY"):
+        ratio = statistics.median(result[label].time / result["API"].time for result in results)
+        goal = f"(goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}" if label == "COPY" else "(stricter reference)"
+        print(f"median ratio to {label}: {ratio:.2f} {goal}")
     print(f"peak memory of the web server (master + workers): {peak / 2**20:,.0f} MiB")
 
 

@@ -26,7 +26,7 @@ from dapp.reads.plausibility import CLEAR_SKY_RULE, Interval, clear_sky_limits
 from dapp.reads.rules import MAX_ENERGY_RULE
 from dapp.reads.schemas import ReadBatchCreate, ReadType
 from dapp.reads.timestamps import BadTimestamp, parse_instant, zone
-from dapp.reads.units import to_wh
+from dapp.reads.units import MAX_WH, storable, to_wh
 from dapp.reads.validation import (
     Candidate,
     DeviceContext,
@@ -154,13 +154,13 @@ ONE_DEVICE_WITH_LOCKED_STATE = _DEVICES.format(organization="%(organization_id)s
 # Many: planned for each request (`prepare=False`). A generic plan cannot hash the array and compares every
 # device of the organization with every id sent: 77 ms instead of 8 ms of server time for 1,000 of 8,000.
 MANY_DEVICES_WITH_LOCKED_STATES = (
-    _DEVICES.format(organization="%(organization_id)s", match="lower(d.external_id) = ANY(%(external_ids)s)") + _LOCKED
+    _DEVICES.format(organization="%(organization_id)s", match="lower(d.external_id) = ANY(%(external_ids)b)") + _LOCKED
 )
 # The device of an API key's organization, its state not locked: for a statement that also reads the key (`k`).
 DEVICE_OF_KEY = _DEVICES.format(organization="k.organization_id", match=_ONE)
 LOCK_STATES = """
 SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason
-FROM device_read_state WHERE device_id = ANY(%(ids)s::uuid[]) ORDER BY device_id FOR UPDATE
+FROM device_read_state WHERE device_id = ANY(%(ids)b) ORDER BY device_id FOR UPDATE
 """
 
 
@@ -236,8 +236,19 @@ def _parse(block: Block, device: DeviceContext | None) -> Parsed:
         except BadTimestamp as error:
             early.append(_rejection(index, None, None, Rejected("bad_timestamp", str(error))))
             continue
-        candidates.append(Candidate(index, start, end, to_wh(read.value, batch.unit)))
+        value_wh = to_wh(read.value, batch.unit)
+        if not storable(value_wh):
+            early.append(_rejection(index, start, end, _out_of_range(read.value, batch.unit)))
+            continue
+        candidates.append(Candidate(index, start, end, value_wh))
     return device, candidates, early
+
+
+def _out_of_range(value: Decimal, unit: str) -> Rejected:
+    return Rejected(
+        "value_out_of_range",
+        f"{value} {unit} is more than a meter register can hold here ({MAX_WH:,} Wh at most, either sign).",
+    )
 
 
 def _history_spans(session: Session, blocks: list[Block], parsed: list[Parsed]) -> dict[uuid.UUID, IntervalSet]:
@@ -303,10 +314,14 @@ def _index(outcome: Outcome) -> int:
 
 
 def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome, received_at: datetime) -> RejectedRow:
-    """A read refused before the rules (its timestamp unreadable), kept with the Wh it claimed."""
-    value_wh = to_wh(block.batch.reads[outcome.index].value, block.batch.unit)
-    claimed = claimed_energy(block.batch.type, value_wh)
-    return _rejected_row(device, block.batch.type, None, None, outcome, value_wh, claimed, received_at)
+    """A read refused before the rules (its timestamp or its value unreadable), kept with the Wh it claimed when
+    that can be stored."""
+    value_wh: int | None = to_wh(block.batch.reads[outcome.index].value, block.batch.unit)
+    if not storable(value_wh):
+        value_wh = None
+    claimed = claimed_energy(block.batch.type, value_wh) if value_wh is not None else None
+    start, end = (datetime.fromisoformat(t) if t else None for t in (outcome.start, outcome.end))
+    return _rejected_row(device, block.batch.type, start, end, outcome, value_wh, claimed, received_at)
 
 
 def _judge(

@@ -13,7 +13,13 @@ WH_PER_UNIT = {
 
 
 WHOLE_WH = Decimal(1)
+MAX_WH = 2**63 - 1  # the largest value of a BIGINT column, where Wh are stored
 
 
 def to_wh(value: Decimal, unit: EnergyUnit) -> int:
     return int((value * WH_PER_UNIT[unit]).quantize(WHOLE_WH, rounding=ROUND_HALF_EVEN))
+
+
+def storable(wh: int) -> bool:
+    """Whether a Wh value fits the columns that store it."""
+    return -MAX_WH <= wh <= MAX_WH

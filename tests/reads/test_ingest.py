@@ -218,3 +218,13 @@ def test_a_lost_database_connection_is_a_503_that_stores_nothing_and_the_next_re
     assert stored() == before
     retried = post(app, developer, delta((2, 600)))
     assert statuses(retried) == [("accepted", None)]
+
+
+@pytest.mark.parametrize("value", [10**20, -(10**20)])
+def test_a_value_no_meter_register_holds_is_rejected_alone_and_kept_without_its_wh(app, developer, value) -> None:
+    response = post(app, developer, delta((1, 400), (2, value), (3, 500)))
+    assert statuses(response) == [("baseline", "first_read"), ("rejected", "value_out_of_range"), ("accepted", None)]
+    assert stored() == (2, 1)
+    with platform.current().db.unit_of_work() as session:
+        rejected = session.scalars(select(RejectedRead)).one()
+    assert (rejected.period_end, rejected.value_wh, rejected.energy_wh) == (datetime.fromisoformat(at(2)), None, None)
