@@ -1,6 +1,8 @@
 """The single-read express lane (ADR 0058): it stores exactly what the full path stores, and every request it cannot
 complete in one statement is left, with nothing written, to the full path."""
 
+import itertools
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -181,3 +183,28 @@ def test_the_lane_connection_goes_back_to_the_pool_as_sessions_expect_it(app) ->
     with pytest.raises(RuntimeError), db.autocommit_connection() as failed:
         raise RuntimeError("a failure inside the lane")
     assert failed.closed
+
+
+def test_concurrent_single_reads_of_one_device_are_each_stored_once_in_contiguous_intervals(app, developer) -> None:
+    post(app, developer, delta((1, 10)))
+    outcomes: list[tuple[str, str | None]] = []
+
+    def send(hours: list[float]) -> None:
+        client = app.test_client()
+        for h in hours:
+            response = client.post("/api/v1/devices/DEV-1/reads", json=delta((h, 10)), headers=developer.auth)
+            outcomes.extend(statuses(response))
+
+    # two senders, interleaved ends a minute apart: requests race for the same state, in both lanes
+    ends = [1 + n / 60 for n in range(1, 81)]
+    senders = [threading.Thread(target=send, args=(ends[i::2],)) for i in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    accepted = sum(1 for status, _ in outcomes if status == "accepted")
+    assert accepted + outcomes.count(("rejected", "not_after_previous")) == len(ends)
+    assert stored() == (1 + accepted, len(ends) - accepted)
+    reads = reads_of("DEV-1")
+    assert all(later["period_start"] == earlier["period_end"] for earlier, later in itertools.pairwise(reads))
+    assert state_of("DEV-1").last_end == reads[-1]["period_end"]
