@@ -17,7 +17,7 @@ from functools import wraps
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
@@ -202,7 +202,6 @@ def _express_call(route: ApiRoute, now: datetime) -> ExpressCall | None:
 
 def _authorize(session: Session, route: ApiRoute, now: datetime) -> Actor | PlatformAdmin | None:
     actor = authenticate_request(session, request, now)
-    g.actor = actor
     if route.public:
         return actor
     if actor is None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -64,7 +64,6 @@ def _signed_in(view: Callable[..., Any], check: Callable[[Actor | PlatformAdmin]
             if actor is None:
                 raise Forbidden("Your account can no longer use this page.", code="account_disabled")
             check(actor)
-            g.actor = actor
             call = PageCall(session, actor)
             result = view(call, **kwargs)
         for effect in call.after_commit:
