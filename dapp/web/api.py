@@ -53,7 +53,7 @@ class ApiRoute:
     public: bool
     platform_admin: bool = False
     self_service: bool = False
-    express: "Callable[..., Any] | None" = None
+    express: Callable[..., Any] | None = None
 
 
 @dataclass

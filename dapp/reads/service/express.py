@@ -54,7 +54,7 @@ def record_read(db: Database, call: ExpressCall, external_id: str, policy: Polic
         blocks = [Block(external_id, batch)]
         parsed = parse_blocks(blocks, {external_id.lower(): device})
         work = judge(blocks, parsed, {device.id: state}, {}, policy)
-        if len(work.stored) != 1 or work.rejected or not partitions.known([work.stored[0].candidate.end]):
+        if len(work.stored) != 1 or not partitions.known([work.stored[0].candidate.end]):
             return None
         if not write_read_if_unchanged(connection, read_row(work.stored[0], policy.now), judged, state):
             return None
