@@ -209,3 +209,15 @@ def test_the_reads_list_needs_both_dates(app, developer) -> None:
     )
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "to"
+
+
+def test_a_final_register_no_column_holds_refuses_the_replacement_and_stores_nothing(app, developer) -> None:
+    post_reads(app, developer, ongoing("aggregate", (at(0.25), 50_000)))
+    response = app.test_client().post(
+        "/api/v1/devices/DEV-1/meter-replacements",
+        json={"replaced_at": at(2).isoformat(), "final_value": 10**20},
+        headers=developer.auth,
+    )
+    assert (response.status_code, response.json["code"]) == (422, "batch_rejected")
+    assert response.json["results"][0][0]["reason_code"] == "value_out_of_range"
+    assert len(stored_reads()) == 1
