@@ -48,25 +48,27 @@ def scratch_database() -> Iterator[Stack]:
     plain = server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
-        yield Stack(url, plain, *_organization(plain))
+        yield Stack(url, plain, *add_organization(plain))
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def _organization(plain: str) -> tuple[uuid.UUID, str]:
+def add_organization(plain: str) -> tuple[uuid.UUID, str]:
+    """A developer organization with an admin and an API key holding every meter-read permission."""
     org, user, key_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     prefix = secrets.token_hex(6)
     key = f"drec_{prefix}_{secrets.token_urlsafe(32).replace('_', '-')}"
     with psycopg.connect(plain) as connection:
         connection.execute(
-            "INSERT INTO organization (id, name, type, address) VALUES (%s, 'Bench', 'developer', 'x')", (org,)
+            "INSERT INTO organization (id, name, type, address) VALUES (%s, %s, 'developer', 'x')",
+            (org, f"Bench {org.hex[:8]}"),
         )
         connection.execute(
-            "INSERT INTO user_account (id, organization_id, first_name, last_name, email, password_hash, is_org_admin,"
-            " is_platform_admin, is_disabled, permissions) VALUES (%s, %s, 'B', 'B', 'b@bench.example', 'x', true,"
-            " false, false, '{}')",
-            (user, org),
+            "INSERT INTO user_account (id, organization_id, first_name, last_name, email, password_hash,"
+            " is_org_admin, is_platform_admin, is_disabled, permissions)"
+            " VALUES (%s, %s, 'B', 'B', %s, 'x', true, false, false, '{}')",
+            (user, org, f"b-{org.hex[:8]}@bench.example"),
         )
         connection.execute(
             "INSERT INTO api_key (id, organization_id, created_by_id, name, prefix, secret_hash, permissions)"
