@@ -1,7 +1,7 @@
 """Writing a judged batch: history spans, reads and rejections, then the devices' read states in one UPDATE.
 
-Statements go straight to psycopg inside the session's transaction: COPY for large tables, plain INSERTs for
-small ones, and one UPDATE for the states.
+Statements go straight to psycopg inside the session's transaction: binary COPY for large tables, plain INSERTs
+for small ones, and one UPDATE for the states; and the express lane's one statement, in autocommit (ADR 0058).
 """
 
 import uuid

@@ -94,7 +94,7 @@ class ExpressCall:
         """The body as the route's model, or None when it does not match (the full path says why)."""
         assert self.route.body is not None
         try:
-            return self.route.body.model_validate_json(request.get_data(cache=True) or b"null")
+            return _request_body(self.route.body)
         except ValidationError:
             return None
 
@@ -220,7 +220,7 @@ def _authorize(session: Session, route: ApiRoute, now: datetime) -> Actor | Plat
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     """The body checked against `model`; JSON is parsed and validated in one pass (pydantic-core)."""
     try:
-        return model.model_validate_json(request.get_data(cache=True) or b"null")
+        return _request_body(model)
     except ValidationError as error:
         malformed = [e for e in error.errors() if e["type"] == "json_invalid"]
         if malformed:
@@ -230,6 +230,11 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
             f"The request body does not match {model.__name__}.",
             errors=field_errors(error),
         ) from error
+
+
+def _request_body(model: type[BaseModel]) -> BaseModel:
+    """The request's body validated against `model` (an empty body is JSON null); raises `ValidationError`."""
+    return model.model_validate_json(request.get_data(cache=True) or b"null")
 
 
 def _dump_json(result: Any, model: type[BaseModel] | None) -> str | bytes:
