@@ -201,6 +201,6 @@ def _idempotent(call: Call, record: Callable[[], dict[str, Any]]) -> PlainJson:
     stored = idempotency.replay(call.session, call.actor, key, fingerprint)
     if stored is not None:
         return PlainJson(stored.response)
-    payload = record()
-    idempotency.remember(call.session, call.actor, key, fingerprint, 200, payload, call.now)
-    return PlainJson(payload)
+    answer = PlainJson(record())
+    idempotency.remember(call.session, call.actor, key, fingerprint, 200, answer.plain(), call.now)
+    return answer

@@ -44,14 +44,17 @@ from dapp.reads.writing import ReadRow, RejectedRow, write_batch
 
 @dataclass(slots=True)
 class Outcome:
-    """What happened to one read (the API's `Outcome`; a plain object, since a batch has thousands)."""
+    """What happened to one read: the API's `ReadOutcome`, field for field and in its order.
+
+    A plain object, since a batch has thousands; orjson writes it as it is (`PlainJson`), the instants in ISO 8601
+    as `datetime.isoformat` writes them, in C instead of two Python calls per read (ADR 0060)."""
 
     index: int
     status: str
     reason_code: str | None = None
     detail: str | None = None
-    start: str | None = None
-    end: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
     energy_wh: int | None = None
     max_energy_wh: int | None = None
     clear_sky_wh: int | None = None
@@ -63,8 +66,8 @@ class Outcome:
             "status": self.status,
             "reason_code": self.reason_code,
             "detail": self.detail,
-            "start": self.start,
-            "end": self.end,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
             "energy_wh": self.energy_wh,
             "max_energy_wh": self.max_energy_wh,
             "clear_sky_wh": self.clear_sky_wh,
@@ -320,8 +323,7 @@ def _unreadable_row(block: Block, device: DeviceContext, outcome: Outcome, recei
     if not storable(value_wh):
         value_wh = None
     claimed = claimed_energy(block.batch.type, value_wh) if value_wh is not None else None
-    start, end = (datetime.fromisoformat(t) if t else None for t in (outcome.start, outcome.end))
-    return _rejected_row(device, block.batch.type, start, end, outcome, value_wh, claimed, received_at)
+    return _rejected_row(device, block.batch.type, outcome.start, outcome.end, outcome, value_wh, claimed, received_at)
 
 
 def _judge(
@@ -347,8 +349,8 @@ def _judge(
         status=verdict.status,
         reason_code=verdict.reason,
         detail=None,
-        start=verdict.start.isoformat() if verdict.start else None,
-        end=candidate.end.isoformat(),
+        start=verdict.start,
+        end=candidate.end,
         energy_wh=verdict.energy_wh,
         max_energy_wh=verdict.max_energy_wh,
         clear_sky_wh=None,
@@ -363,8 +365,8 @@ def _rejection(index: int, start: datetime | None, end: datetime | None, rejecti
         status="rejected",
         reason_code=rejection.code,
         detail=rejection.detail,
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        start=start,
+        end=end,
         energy_wh=None,
         max_energy_wh=rejection.max_energy,
         clear_sky_wh=None,

@@ -3,7 +3,6 @@ platform admin's pages for country yields and flagged reads."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -13,6 +12,7 @@ from dapp.accounts.permissions import Module, Permission
 from dapp.devices.models import Device
 from dapp.devices.timezones import country_zones
 from dapp.errors import DomainError, Invalid, field_error
+from dapp.reads.ingest import Outcome
 from dapp.reads.schemas import CountryYieldUpdate, ReadBatchCreate, ReadQuery, ReadReviewCreate
 from dapp.reads.service import ingestion, ledger, listing, review, uploads, yields
 from dapp.reads.service.devices import own_device, own_devices
@@ -94,11 +94,11 @@ def new_read(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
         flash(_refusal(error), "error")
         errors = {key.removeprefix("reads.0."): message for key, message in form_errors(error).items()}
         return _read_form(devices, values, errors), error.status
-    flash(_outcome_message(outcome, device.timezone), "info" if outcome["status"] == "flagged" else "success")
+    flash(_outcome_message(outcome, device.timezone), "info" if outcome.status == "flagged" else "success")
     return redirect(url_for("reads.new_read", device=device.external_id))
 
 
-def _record_one(call: PageCall, values: dict[str, str]) -> tuple[Device, dict[str, Any]]:
+def _record_one(call: PageCall, values: dict[str, str]) -> tuple[Device, Outcome]:
     if not values.get("device"):
         raise field_error("device", "Choose one of your devices.")
     device = own_device(call.session, call.actor, values["device"])
@@ -126,20 +126,23 @@ def _refusal(error: DomainError) -> str:
     return f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
 
 
-def _outcome_message(outcome: dict[str, Any], timezone: str) -> str:
-    if outcome["status"] == "baseline":
+def _outcome_message(outcome: Outcome, timezone: str) -> str:
+    if outcome.status == "baseline":
         return (
-            f"Read stored as a baseline ({outcome['reason_code']}): its {outcome['energy_wh']} Wh are kept but never"
+            f"Read stored as a baseline ({outcome.reason_code}): its {outcome.energy_wh} Wh are kept but never"
             " certified; the next read's interval starts at its end."
         )
-    if outcome["status"] == "flagged":
-        return f"Read stored but flagged for review: {outcome['detail']}"
-    start, end = (_when(outcome[k], timezone) for k in ("start", "end"))
-    return f"Read accepted: {outcome['energy_wh']} Wh from {start} to {end}."
+    if outcome.status == "flagged":
+        return f"Read stored but flagged for review: {outcome.detail}"
+    assert outcome.start is not None
+    assert outcome.end is not None
+    return (
+        f"Read accepted: {outcome.energy_wh} Wh from {_when(outcome.start, timezone)} "
+        f"to {_when(outcome.end, timezone)}."
+    )
 
 
-def _when(iso: str, timezone: str) -> str:
-    instant = datetime.fromisoformat(iso)
+def _when(instant: datetime, timezone: str) -> str:
     return f"{listing.local(instant, timezone)} ({instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
 
 

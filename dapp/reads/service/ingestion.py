@@ -80,7 +80,7 @@ def from_drec(body: DrecReadBatchCreate) -> ReadBatchCreate:
 
 
 def summarize(external_id: str, results: list[Outcome]) -> dict[str, Any]:
-    """The JSON of a `ReadBatchResult`, as plain dicts (the route writes them as they are, `PlainJson`)."""
+    """A `ReadBatchResult` as the route writes it (`PlainJson`): a dict holding the outcomes themselves."""
     rejected = sum(1 for r in results if r.status == "rejected")
     flagged = sum(1 for r in results if r.status == ReadStatus.FLAGGED)
     return {
@@ -88,5 +88,5 @@ def summarize(external_id: str, results: list[Outcome]) -> dict[str, Any]:
         "accepted": len(results) - rejected,
         "flagged": flagged,
         "rejected": rejected,
-        "results": [r.as_json() for r in results],
+        "results": results,
     }
