@@ -10,7 +10,8 @@ API itself writes binary COPY). Prints rows/s of each, the ratios (goal ≥ 0.30
 time each side spent per batch (web server, PostgreSQL, clients), and the peak resident memory of the web server
 (master + workers).
 ROUNDS rounds, each the API then the references, so that all see the machine in the same state; the ratios
-quoted are the medians of the rounds' ratios.
+quoted are the medians of the rounds' ratios. Before the first round every client sends WARM_UP_BATCHES untimed
+batches, so that the rounds measure the server in its steady state, and every read they time is accepted.
 Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches] [rounds]`.
 """
 
@@ -41,6 +42,9 @@ from dapp.reads.writing import READ_COLUMNS, READS
 
 DEVICES = 1_000
 GOAL = 0.30
+# Untimed batches first, every client at once, as in the rounds: they reach each web worker (its first
+# connection, the partition of the month, lazy imports), and each device's first read, a baseline, is behind us.
+WARM_UP_BATCHES = 3
 
 
 def api_run(base: str, key: str, devices: list[list[str]], ends: list[datetime]) -> tuple[float, list[float]]:
@@ -74,10 +78,10 @@ def api_run(base: str, key: str, devices: list[list[str]], ends: list[datetime])
 
 
 def copy_run(
-    plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime], previous: datetime | None, binary: bool
+    plain: str, device_ids: list[list[uuid.UUID]], ends: list[datetime], previous: datetime, binary: bool
 ) -> tuple[float, list[float], CpuMeter]:
-    """The reference: the rows the API writes for these ends (the first one a baseline when nothing came before),
-    in COPY's text or binary format. The connections stay open until their backends' CPU time has been read."""
+    """The reference: the rows the API writes for these ends (each interval starting at the end before it), in
+    COPY's text or binary format. The connections stay open until their backends' CPU time has been read."""
     latencies: list[float] = []
     now = datetime.now(UTC)
     statement = f"COPY meter_read ({', '.join(READ_COLUMNS)}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
@@ -107,17 +111,10 @@ def copy_run(
     return elapsed, latencies, cpu
 
 
-def _row(device: uuid.UUID, start: datetime | None, end: datetime, now: datetime) -> tuple:
-    """The columns the API writes: a first read is a baseline; the next ones are accepted with their limits."""
-    if start is None:
-        status, reason, limits = "baseline", "first_read", (None, "max-energy/1", None, None, None, None, None)
-    else:
-        status, reason, limits = (
-            "accepted",
-            None,
-            (1369, "max-energy/1", 2000, "default", 5000, "clear-sky/1", "device"),
-        )
-    return (device, "delta", status, reason, start, end, 40, 40, *limits, now, None, None)
+def _row(device: uuid.UUID, start: datetime, end: datetime, now: datetime) -> tuple:
+    """The columns the API writes for an accepted read, with its limits."""
+    limits = (1369, "max-energy/1", 2000, "default", 5000, "clear-sky/1", "device")
+    return (device, "delta", "accepted", None, start, end, 40, 40, *limits, now, None, None)
 
 
 def _concurrently(work, shares: list) -> float:
@@ -141,7 +138,8 @@ def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     batches = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    ends = recent_ends(rounds * batches, timedelta(minutes=5))
+    ends = recent_ends(WARM_UP_BATCHES + rounds * batches, timedelta(minutes=5))
+    warm_up, timed = ends[:WARM_UP_BATCHES], ends[WARM_UP_BATCHES:]
     rows = clients * batches * DEVICES
     results: list[dict[str, Measured]] = []
     with scratch_database() as stack:
@@ -155,13 +153,13 @@ def main() -> None:
         }
         peak = 0
         with web_server(stack) as (base, process):
-            _warm_up(base, stack.api_key)
+            api_run(base, stack.api_key, api_devices, warm_up)
             for r in range(rounds):
-                part = ends[r * batches : (r + 1) * batches]
+                part = timed[r * batches : (r + 1) * batches]
                 with MemoryPeak(process) as memory, CpuMeter(process) as api_cpu:
                     api_time, api_latencies = api_run(base, stack.api_key, api_devices, part)
                 peak = max(peak, memory.peak)
-                previous = ends[r * batches - 1] if r else None
+                previous = ends[WARM_UP_BATCHES + r * batches - 1]
                 result = {"API": Measured(api_time, api_latencies, api_cpu)}
                 for binary, label in ((False, "COPY"), (True, "binary COPY")):
                     result[label] = Measured(*copy_run(stack.plain, copy_ids[binary], part, previous, binary))
@@ -198,18 +196,6 @@ def _report(results: list[dict[str, Measured]], clients: int, batches: int, roun
         goal = f"(goal ≥ {GOAL}) {'ok' if ratio >= GOAL else 'UNDER'}" if label == "COPY" else "(stricter reference)"
         print(f"median ratio to {label}: {ratio:.2f} {goal}")
     print(f"peak memory of the web server (master + workers): {peak / 2**20:,.0f} MiB")
-
-
-def _warm_up(base: str, key: str) -> None:
-    """Imports, first connections, the partitions of these months."""
-    history = {"start": "2025-02-01T00:00Z", "end": "2025-02-01T01:00Z", "value": 1}
-    requests.post(
-        f"{base}/api/v1/reads",
-        json={"devices": [{"external_id": "A0-0", "type": "history", "unit": "Wh", "reads": [history]}]},
-        headers={"Authorization": f"Bearer {key}"},
-        params={"acknowledge_old": "true"},
-        timeout=120,
-    )
 
 
 if __name__ == "__main__":

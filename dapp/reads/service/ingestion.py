@@ -81,8 +81,9 @@ def from_drec(body: DrecReadBatchCreate) -> ReadBatchCreate:
 
 def summarize(external_id: str, results: list[Outcome]) -> dict[str, Any]:
     """A `ReadBatchResult` as the route writes it (`PlainJson`): a dict holding the outcomes themselves."""
-    rejected = sum(1 for r in results if r.status == "rejected")
-    flagged = sum(1 for r in results if r.status == ReadStatus.FLAGGED)
+    statuses = [r.status for r in results]
+    rejected = statuses.count("rejected")
+    flagged = statuses.count(ReadStatus.FLAGGED)
     return {
         "device_external_id": external_id,
         "accepted": len(results) - rejected,
