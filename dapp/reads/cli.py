@@ -1,7 +1,7 @@
 """`drec yield set|unset|list` (per-country yields, R-READ-7) and `drec reads partitions` (ADR 0030)."""
 
 import argparse
-from datetime import timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -59,7 +59,11 @@ def _list(_: argparse.Namespace) -> None:
 
 def _partitions(args: argparse.Namespace) -> None:
     p = platform.current()
-    now = p.clock.now()
-    months = [now + timedelta(days=31 * i) for i in range(args.months + 1)]
+    now = p.clock.now().astimezone(UTC)
+    # month by month: adding 31 days at a time would skip February from the 29th of January on
+    months = [
+        datetime(now.year + (now.month - 1 + i) // 12, (now.month - 1 + i) % 12 + 1, 1, tzinfo=UTC)
+        for i in range(args.months + 1)
+    ]
     created = partitions.ensure_months(p.db.engine, months)
     print("created: " + (", ".join(m.strftime("%Y-%m") for m in created) or "nothing (all there)"))

@@ -24,12 +24,13 @@ _known: set[date] = set()
 
 def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
     """Make sure a partition exists for the month (UTC) of each instant; returns the months created."""
-    wanted = {date(year, month, 1) for year, month in {(i.year, i.month) for i in instants}} - _known
+    wanted = _months(list(instants)) - _known
     if not wanted:
         return []
     created = []
     with engine.connect() as connection:
         _known.update(connection.execute(EXISTING).scalars())
+        connection.commit()  # the query began a transaction; each month gets its own
         for month in sorted(wanted - _known):
             with connection.begin():
                 connection.execute(text("SET LOCAL lock_timeout = '5s'"))
@@ -41,7 +42,18 @@ def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
 
 def known(instants: Iterable[datetime]) -> bool:
     """Whether this process knows that the month (UTC) of every instant has its partition; asks nothing."""
-    return all(date(i.year, i.month, 1) in _known for i in instants)
+    return _months(list(instants)) <= _known
+
+
+def _months(instants: list[datetime]) -> set[date]:
+    """The first days of the months (UTC) of these instants. When the earliest and the latest share a month, so
+    do all the others: two comparisons a read instead of a date each (most batches lie within one month)."""
+    if not instants:
+        return set()
+    first, last = min(instants), max(instants)
+    if (first.year, first.month) == (last.year, last.month):
+        return {date(first.year, first.month, 1)}
+    return {date(i.year, i.month, 1) for i in instants}
 
 
 def forget() -> None:
