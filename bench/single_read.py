@@ -2,9 +2,9 @@
 
 CLIENTS concurrent clients: each owns one device and sends REQUESTS one-read delta batches in time order
 (`POST /api/v1/devices/{id}/reads`, API key); the reference is the same number of `GET /healthz` requests.
-ROUNDS rounds, each the reference then the reads; prints both request rates, median latencies and the CPU time
-each side spent per request (web server, PostgreSQL, clients) per round, and the median of the rounds' ratios
-(goal ≥ 0.50).
+After untimed warm-up requests of both kinds, ROUNDS rounds, each the reference then the reads; prints both
+request rates, median latencies and the CPU time each side spent per request (web server, PostgreSQL, clients)
+per round, and the median of the rounds' ratios (goal ≥ 0.50).
 Usage: `.venv/bin/python -m bench.single_read [clients] [requests] [rounds]`.
 """
 
@@ -19,6 +19,9 @@ import requests
 from bench.readstack import CpuMeter, add_devices, recent_ends, scratch_database, server_shape, web_server
 
 GOAL = 0.50
+# Untimed reads first, every client at once: they reach each web worker (its first connection, prepared
+# statements, lazy imports), and each device's first read, a baseline, is behind us.
+WARM_UP_READS = 20
 
 
 def run(clients: int, work) -> tuple[float, list[float]]:
@@ -47,7 +50,8 @@ def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    ends = recent_ends(rounds * count, timedelta(minutes=1))
+    ends = recent_ends(WARM_UP_READS + rounds * count, timedelta(minutes=1))
+    warm_up, timed = ends[:WARM_UP_READS], ends[WARM_UP_READS:]
     results = []
     with scratch_database() as stack:
         devices = add_devices(stack, clients, ends[0] - timedelta(days=1), "S")
@@ -70,13 +74,13 @@ def main() -> None:
                 yield time.perf_counter() - started, r.status_code == 200, r.text
 
         with web_server(stack) as (base, server):
-            for _ in range(20):
-                requests.get(f"{base}/healthz", timeout=10)
+            run(clients, trivial)
+            run(clients, reads(warm_up))
             for r in range(rounds):
                 with CpuMeter(server) as trivial_cpu:
                     trivial_run = run(clients, trivial)
                 with CpuMeter(server) as read_cpu:
-                    read_run = run(clients, reads(ends[r * count : (r + 1) * count]))
+                    read_run = run(clients, reads(timed[r * count : (r + 1) * count]))
                 results.append((trivial_run, read_run, trivial_cpu, read_cpu))
     total = clients * count
     print(f"{clients} clients × {count} requests per round, {rounds} rounds; {server_shape()}")
