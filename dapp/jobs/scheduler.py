@@ -7,6 +7,7 @@ import time
 from dapp import platform
 from dapp.chain.jobs import submit_outbox_job
 from dapp.issuance.jobs import enqueue_due_windows, enqueue_late_windows
+from dapp.reads.jobs import prepare_partitions_job
 from dapp.reservations.jobs import release_expired_job
 
 LOCK_KEY = "drec:scheduler:tick"
@@ -21,6 +22,7 @@ def tick() -> bool:
     p.queue("default").enqueue(enqueue_due_windows)
     p.queue("default").enqueue(enqueue_late_windows)
     p.queue("default").enqueue(release_expired_job)
+    p.queue("default").enqueue(prepare_partitions_job)
     p.queue("chain").enqueue(submit_outbox_job)
     return True
 

@@ -1,7 +1,6 @@
 """`drec yield set|unset|list` (per-country yields, R-READ-7) and `drec reads partitions` (ADR 0030)."""
 
 import argparse
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,7 +25,7 @@ def add_commands(commands: Any) -> None:
     group.add_parser("list", help="list the configured yields").set_defaults(handler=_list)
     reads = commands.add_parser("reads", help="meter reads").add_subparsers(dest="action", required=True)
     ahead = reads.add_parser("partitions", help="create the monthly partitions of the coming months")
-    ahead.add_argument("--months", type=int, default=3)
+    ahead.add_argument("--months", type=int, default=partitions.MONTHS_AHEAD)
     ahead.set_defaults(handler=_partitions)
 
 
@@ -59,11 +58,5 @@ def _list(_: argparse.Namespace) -> None:
 
 def _partitions(args: argparse.Namespace) -> None:
     p = platform.current()
-    now = p.clock.now().astimezone(UTC)
-    # month by month: adding 31 days at a time would skip February from the 29th of January on
-    months = [
-        datetime(now.year + (now.month - 1 + i) // 12, (now.month - 1 + i) % 12 + 1, 1, tzinfo=UTC)
-        for i in range(args.months + 1)
-    ]
-    created = partitions.ensure_months(p.db.engine, months)
+    created = partitions.ensure_months(p.db.engine, partitions.coming_months(p.clock.now(), args.months))
     print("created: " + (", ".join(m.strftime("%Y-%m") for m in created) or "nothing (all there)"))

@@ -2,12 +2,12 @@
 
 A partition is made by the database function `meter_read_part.create_month` (migration 0004): it creates the
 table and attaches it, which locks `meter_read` only against other schema changes, never against reads and
-inserts. Ingestion calls `ensure_months` before it touches `meter_read`, in a separate short transaction; a
-daily job keeps the coming months ready so that this rarely does anything.
+inserts. Ingestion calls `ensure_months` before it touches `meter_read`, in a separate short transaction; the
+scheduler's periodic job (`dapp.reads.jobs`) keeps the coming months ready so that this rarely does anything.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -20,6 +20,17 @@ WHERE i.inhparent = 'public.meter_read'::regclass
 CREATE = text("SELECT meter_read_part.create_month(:month)")
 
 _known: set[date] = set()
+MONTHS_AHEAD = 3
+
+
+def coming_months(now: datetime, ahead: int = MONTHS_AHEAD) -> list[datetime]:
+    """The first instant (UTC) of the month of `now` and of each of the `ahead` months after it. Month by month:
+    stepping by 31 days would skip February from the 29th of January on."""
+    now = now.astimezone(UTC)
+    return [
+        datetime(now.year + (now.month - 1 + i) // 12, (now.month - 1 + i) % 12 + 1, 1, tzinfo=UTC)
+        for i in range(ahead + 1)
+    ]
 
 
 def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from dapp import cli, platform
+from dapp import platform
 from dapp.accounts.models import OrganizationType
 from dapp.reads.models import MeterRead, RejectedRead
 from tests.factories.accounts import make_org
@@ -201,23 +201,6 @@ def test_history_older_than_12_months_needs_acknowledgement(app, developer) -> N
     assert statuses(accepted) == [("accepted", None)]
 
 
-def test_a_batch_over_several_months_gets_a_partition_for_each_of_them(app, developer) -> None:
-    """Months before the partitions the migration makes (2023 onwards), in any order, with months between them
-    that no read falls in."""
-    clock = platform.current().clock
-    clock.set(datetime(2025, 6, 1, tzinfo=UTC))
-    old_device = make_device(developer, "OLD", commissioning=datetime(2022, 1, 1).date())
-    clock.set(NOW)
-    body = history(
-        ("2022-09-10T08:00Z", "2022-09-10T09:00Z", 100),
-        ("2022-07-01T08:00Z", "2022-07-01T09:00Z", 100),
-        ("2022-11-30T08:00Z", "2022-11-30T09:00Z", 100),
-    )
-    response = post(app, developer, body, external_id=old_device.external_id, query="?acknowledge_old=true")
-    assert statuses(response) == [("accepted", None)] * 3
-    assert stored() == (3, 0)
-
-
 def test_a_lost_database_connection_is_a_503_that_stores_nothing_and_the_next_request_reconnects(
     app, developer, settings
 ) -> None:
@@ -245,14 +228,3 @@ def test_a_value_no_meter_register_holds_is_rejected_alone_and_kept_without_its_
     with platform.current().db.unit_of_work() as session:
         rejected = session.scalars(select(RejectedRead)).one()
     assert (rejected.period_end, rejected.value_wh, rejected.energy_wh) == (datetime.fromisoformat(at(2)), None, None)
-
-
-def test_drec_reads_partitions_makes_each_coming_month_once(app, capsys) -> None:
-    """From 30 January, beyond the months the migration makes: February is not skipped."""
-    platform.current().clock.set(datetime(2028, 1, 30, 12, tzinfo=UTC))
-    cli.main(["reads", "partitions", "--months", "2"])
-    cli.main(["reads", "partitions", "--months", "2"])
-    assert capsys.readouterr().out.splitlines() == [
-        "created: 2028-01, 2028-02, 2028-03",
-        "created: nothing (all there)",
-    ]
