@@ -102,7 +102,7 @@ class ExpressCall:
 @dataclass(frozen=True, slots=True)
 class PlainJson:
     """A result already in the route's response shape, made only of dicts (string keys), lists, strings, integers
-    of 64 bits, floats, None, UTC datetimes and slotted dataclasses of those (the read outcomes).
+    of 64 bits, floats, None, UTC datetimes and dataclasses of those (the read outcomes).
 
     Written with orjson, without being validated against the response model again: the reads ingestion
     routes answer with one entry per read (up to 10,000), and validating them all again cost more than judging
