@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dapp.months import month_start
 from dapp.reservations.models import Frequency
 
 
@@ -24,9 +25,9 @@ def _floor(instant: datetime, frequency: Frequency, zone: ZoneInfo) -> datetime:
     if frequency == Frequency.WEEKLY:
         day -= timedelta(days=day.weekday())
     elif frequency == Frequency.MONTHLY:
-        day = day.replace(day=1)
+        day = month_start(day)
     elif frequency == Frequency.QUARTERLY:
-        day = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+        day = month_start(day, -((day.month - 1) % 3))
     return _local(day, zone)
 
 
@@ -39,9 +40,7 @@ def _next(boundary: datetime, frequency: Frequency, zone: ZoneInfo) -> datetime:
         return _local(day + timedelta(days=1), zone)
     if frequency == Frequency.WEEKLY:
         return _local(day + timedelta(days=7), zone)
-    months = 1 if frequency == Frequency.MONTHLY else 3
-    month_index = day.month - 1 + months
-    return _local(date(day.year + month_index // 12, month_index % 12 + 1, 1), zone)
+    return _local(month_start(day, 1 if frequency == Frequency.MONTHLY else 3), zone)
 
 
 def windows(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import orjson
 import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,18 +62,8 @@ class Outcome:
     clear_sky_wh: int | None = None
 
     def as_json(self) -> dict[str, object]:
-        """The `ReadOutcome` JSON object (every field, null included)."""
-        return {
-            "index": self.index,
-            "status": self.status,
-            "reason_code": self.reason_code,
-            "detail": self.detail,
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-            "energy_wh": self.energy_wh,
-            "max_energy_wh": self.max_energy_wh,
-            "clear_sky_wh": self.clear_sky_wh,
-        }
+        """The `ReadOutcome` JSON object (every field, null included), exactly as the answers write it."""
+        return orjson.loads(orjson.dumps(self))
 
 
 @dataclass

@@ -7,10 +7,12 @@ scheduler's periodic job (`dapp.reads.jobs`) keeps the coming months ready so th
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from dapp.months import month_start
 
 EXISTING = text("""
 SELECT to_date(substr(c.relname, 2), 'YYYY_MM')
@@ -26,11 +28,8 @@ MONTHS_AHEAD = 3
 def coming_months(now: datetime, ahead: int = MONTHS_AHEAD) -> list[datetime]:
     """The first instant (UTC) of the month of `now` and of each of the `ahead` months after it. Month by month:
     stepping by 31 days would skip February from the 29th of January on."""
-    now = now.astimezone(UTC)
-    return [
-        datetime(now.year + (now.month - 1 + i) // 12, (now.month - 1 + i) % 12 + 1, 1, tzinfo=UTC)
-        for i in range(ahead + 1)
-    ]
+    today = now.astimezone(UTC).date()
+    return [datetime.combine(month_start(today, i), time(), tzinfo=UTC) for i in range(ahead + 1)]
 
 
 def ensure_months(engine: Engine, instants: Iterable[datetime]) -> list[date]:
