@@ -13,6 +13,8 @@ EDITABLE := $(if $(wildcard pyproject.toml),$(VENV)/.editable-stamp)
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+# py-solc-x's compiler folder, this checkout's own: the launcher in it runs this checkout's solc shim.
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 
 .PHONY: help setup up test lint lock solc
 
@@ -20,7 +22,7 @@ help:
 	@echo "make setup  install Python, Node and system dependencies, compile the contracts"
 	@echo "make up     run the development stack (PostgreSQL, Redis, anvil, web, workers, indexer)"
 	@echo "make test   run the contract tests (Ape) and the application tests (pytest)"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check, format check and mypy"
 	@echo "make lock   recompile requirements.lock from requirements.in"
 
 setup: $(VENV)/.sync-stamp $(EDITABLE) $(BIN)/anvil solc .build/__local__.json /usr/bin/chromium
@@ -37,6 +39,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile requirements.in -p 3.11 -o requirements.lock --generate-hashes
@@ -63,11 +66,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(BIN)/anvil: | node_modules/.package-lock.json $(BIN)/python
 	ln -sfn ../../$(ANVIL) $@
 
-# py-solc-x keeps compilers in one folder per user: (re)register the shim unless it already points here.
+# Register the shim in this checkout's compiler folder unless it is there already.
 solc: node_modules/.package-lock.json $(VENV)/.sync-stamp
 	@version=$$(node -p 'require("./node_modules/solc/package.json").version'); \
-	launcher="$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$$version"; \
-	grep -qsF '"$(CURDIR)/scripts/solc"' "$$launcher" || $(BIN)/python scripts/install_solc.py
+	grep -qsF '"$(CURDIR)/scripts/solc"' "$(SOLCX_BINARY_PATH)/solc-v$$version" || $(BIN)/python scripts/install_solc.py
 
 .build/__local__.json: ape-config.yaml $(wildcard contracts/*.sol contracts/*/*.sol) | solc
 	$(BIN)/ape compile

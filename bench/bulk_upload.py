@@ -19,12 +19,11 @@ import psycopg
 from sqlalchemy import func, select
 
 from bench.device_list import COUNTRIES, NOW, bench_app, plain
-from dapp import platform
-from dapp.devices import catalog
+from dapp import codes, platform
 from dapp.devices.bulk import service as bulk
 from dapp.devices.bulk import template
 from dapp.devices.jobs import process_upload_job
-from dapp.devices.models import Device
+from dapp.models.devices import Device
 from tests.factories.accounts import make_org
 from tests.factories.devices import csv_bytes
 
@@ -59,12 +58,12 @@ def rows(count: int) -> list[dict[str, str]]:
                 "commissioning_date": str(date(2018, 1, 1) + timedelta(days=rng.randrange(2500))),
                 "capacity_kw": f"{rng.uniform(0.1, 200):.3f}",
                 "fuel_code": "ES100",
-                "device_type_code": rng.choice(list(catalog.DEVICE_TYPES)),
+                "device_type_code": rng.choice(list(codes.DEVICE_TYPES)),
                 "project_name": f"Project {n % 40}",
-                "off_taker": rng.choice(catalog.OFF_TAKERS),
-                "device_description": rng.choice(catalog.DEVICE_DESCRIPTIONS),
+                "off_taker": rng.choice(codes.OFF_TAKERS),
+                "device_description": rng.choice(codes.DEVICE_DESCRIPTIONS),
                 "impact_story": "Light for evening study.",
-                "sdg_benefits": ";".join(sorted(rng.sample(list(catalog.SDGS), 2))),
+                "sdg_benefits": ";".join(sorted(rng.sample(list(codes.SDGS), 2))),
                 "address": f"Plot {n}",
                 "quality_labels": "Lighting Global",
                 "grid_interconnection": rng.choice(["yes", "no"]),

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from bench.device_list import bench_app, copy_devices, explain, percentile, reserve_some, server_timer
 from dapp import platform
-from dapp.devices.models import Device
+from dapp.models.devices import Device
 from dapp.reservations.params import parse_query
 from dapp.reservations.schemas import CatalogueQuery
 from dapp.reservations.service.availability import reservable_devices_query
@@ -103,7 +103,7 @@ def run(app: Flask, key: str) -> None:
 
 
 def main() -> None:
-    from dapp.accounts.models import OrganizationType
+    from dapp.models.accounts import OrganizationType
     from tests.factories.accounts import make_org
 
     devices = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000

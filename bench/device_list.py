@@ -29,10 +29,11 @@ from psycopg import sql
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from dapp import create_app, platform
-from dapp.accounts.models import OrganizationType
-from dapp.devices import catalog, listing
-from dapp.devices.models import Device
+from dapp import codes, platform
+from dapp.app import create_app
+from dapp.devices.service import listing
+from dapp.models.accounts import OrganizationType
+from dapp.models.devices import Device
 from dapp.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def copy_devices(url: str, organization_id: uuid.UUID, count: int, seed: int, pr
         " device_type_code, off_taker, device_description, sdg_benefits, grid_interconnection, energy_storage,"
         " latitude, longitude, timezone, onboarded_at"
     )
-    sdgs, types = list(catalog.SDGS), list(catalog.DEVICE_TYPES)
+    sdgs, types = list(codes.SDGS), list(codes.DEVICE_TYPES)
     with (
         psycopg.connect(plain(url)) as connection,
         connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy,
@@ -133,8 +134,8 @@ def copy_devices(url: str, organization_id: uuid.UUID, count: int, seed: int, pr
                     round(rng.uniform(0.1, 500), 3),
                     "ES100",
                     rng.choice(types),
-                    rng.choice(catalog.OFF_TAKERS),
-                    rng.choice(catalog.DEVICE_DESCRIPTIONS),
+                    rng.choice(codes.OFF_TAKERS),
+                    rng.choice(codes.DEVICE_DESCRIPTIONS),
                     sorted(rng.sample(sdgs, rng.randrange(4)), key=lambda c: int(c[3:])),
                     rng.random() < 0.3,
                     False,

@@ -33,8 +33,8 @@ from sqlalchemy.engine import make_url
 from dapp import platform
 from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain
-from dapp.chain.models import ChainEvent
 from dapp.migrations import upgrade
+from dapp.models.chain import ChainEvent
 from dapp.platform import Platform
 from dapp.settings import DEV_PLATFORM_KEY, Settings
 from indexer.follower import BLOCKS_PER_QUERY

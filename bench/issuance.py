@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from dapp.db import Database
-from dapp.issuance.certify import certify_window
+from dapp.issuance.service.certify import certify_window
 from dapp.migrations import upgrade
 
 DAY = datetime(2026, 6, 1, tzinfo=UTC)

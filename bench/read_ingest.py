@@ -38,7 +38,7 @@ from bench.readstack import (
     server_shape,
     web_server,
 )
-from dapp.reads.writing import READ_COLUMNS, READS
+from dapp.reads.store import READ_COLUMNS, READS
 
 DEVICES = 1_000
 GOAL = 0.30

@@ -131,7 +131,7 @@ def web_server(stack: Stack) -> Iterator[tuple[str, psutil.Process]]:
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "dapp:create_app()",
+        "dapp.app:create_app()",
     ]
     process = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our own interpreter's gunicorn
     base = f"http://127.0.0.1:{port}"

@@ -8,16 +8,18 @@ from datetime import datetime
 
 from dapp import platform
 from dapp.admin import cli as admin_cli
+from dapp.jobs import outbox
+from dapp.platform import QUEUE_NAMES
 from dapp.reads import cli as reads_cli
 
 
 def _issuance_run(args: argparse.Namespace) -> None:
-    from dapp.issuance import service
+    from dapp.issuance.service import windows
 
     p = platform.current()
     until = datetime.fromisoformat(args.until) if args.until else p.clock.now()
     with p.db.unit_of_work() as session:
-        certificates = service.run_until(session, until, p.clock.now())
+        certificates = windows.run_until(session, until, p.clock.now())
         print(json.dumps({"certificates": [str(c.id) for c in certificates]}))
 
 
@@ -50,7 +52,7 @@ def _indexer(_: argparse.Namespace) -> None:
 
 
 def _web(args: argparse.Namespace) -> None:
-    from dapp import create_app
+    from dapp.app import create_app
 
     create_app(platform.current().settings).run(host=args.host, port=args.port, debug=False, use_reloader=False)
 
@@ -75,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     clock.add_argument("instant", nargs="?", help="ISO 8601 instant with offset, for 'set'")
     clock.set_defaults(handler=_clock)
     worker = commands.add_parser("worker", help="run an RQ worker")
-    worker.add_argument("queues", nargs="*", default=["chain", "default", "bulk"])
+    worker.add_argument("queues", nargs="*", default=list(QUEUE_NAMES))
     worker.set_defaults(handler=_worker)
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     demo.add_parser("seed", help="create demo accounts and a device").set_defaults(handler=_demo_seed)
@@ -92,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    outbox.install()
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], None] = args.handler
     handler(args)

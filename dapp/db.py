@@ -1,20 +1,29 @@
 """Database engine, sessions and the declarative base.
 
-One request or one job is one unit of work: services flush, only `unit_of_work()` (or the request teardown)
-commits.
+One request or one job is one unit of work: services flush, only `unit_of_work()` commits. What must happen
+only once the work is committed (enqueue a job, send an email) is registered on the session with `after_commit`
+by the use case that makes it necessary, and run by `unit_of_work()` after a successful commit, never after a
+rollback.
 """
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
 import psycopg
 from psycopg.rows import namedtuple_row
+from redis.exceptions import RedisError
 from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+Effect = Callable[[], None]
+EFFECTS = "drec.after_commit"  # the key of a session's effects in `session.info`
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,9 +61,11 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """A session committed once at the end, rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+        """A session committed once at the end, rolled back on any error; its effects run after the commit."""
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+            run_effects(session)
 
     @contextmanager
     def autocommit_connection(self) -> Iterator[psycopg.Connection]:
@@ -83,6 +94,39 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def after_commit(session: Session, effect: Effect, key: Hashable | None = None) -> None:
+    """Run `effect` once the session's unit of work has committed; never if it rolls back. Effects run in the
+    order they were registered; a second effect with the same `key` is dropped (one email job per request, however
+    many notifications it wrote)."""
+    effects: dict[Hashable, Effect] = session.info.setdefault(EFFECTS, {})
+    effects.setdefault(object() if key is None else key, effect)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A nested transaction: if it rolls back, so do the effects registered inside it."""
+    effects: dict[Hashable, Effect] = session.info.setdefault(EFFECTS, {})
+    before = set(effects)
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        for key in [key for key in effects if key not in before]:
+            del effects[key]
+        raise
+
+
+def run_effects(session: Session) -> None:
+    """The committed unit of work's effects. The work is done and stays done: an effect that cannot reach Redis
+    is logged, not raised (its job is retried by the periodic job that covers it, or asked for again)."""
+    effects: dict[Hashable, Effect] = session.info.pop(EFFECTS, {})
+    for effect in effects.values():
+        try:
+            effect()
+        except RedisError as error:
+            log.warning("an after-commit effect could not run: %s", type(error).__name__)
 
 
 def driver_connection(session: Session) -> psycopg.Connection:

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+PROBLEM_TYPE_BASE = "https://drec.example/problems/"
+
 
 class DomainError(Exception):
     """A failure a client can understand and act on."""
@@ -20,7 +22,7 @@ class DomainError(Exception):
     def problem(self) -> dict[str, Any]:
         """The problem document (RFC 9457) describing this error."""
         return {
-            "type": f"https://drec.example/problems/{self.code}",
+            "type": f"{PROBLEM_TYPE_BASE}{self.code}",
             "title": self.title,
             "status": self.status,
             "code": self.code,
@@ -38,24 +40,32 @@ class Invalid(DomainError):
 
 
 class Unauthenticated(DomainError):
+    """Sign in, or send an API key as 'Authorization: Bearer <key>'."""
+
     status = 401
     code = "unauthenticated"
     title = "Authentication required"
 
 
 class Forbidden(DomainError):
+    """The caller may not do this."""
+
     status = 403
     code = "forbidden"
     title = "Forbidden"
 
 
 class NotFound(DomainError):
+    """There is no such thing (for this caller)."""
+
     status = 404
     code = "not_found"
     title = "Not found"
 
 
 class Conflict(DomainError):
+    """The request conflicts with the registry's current state."""
+
     status = 409
     code = "conflict"
     title = "Conflict"
@@ -72,3 +82,21 @@ class Unavailable(DomainError):
     status = 503
     code = "service_unavailable"
     title = "Service unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database could not be reached; nothing was stored. Retry the request."""
+
+    code = "database_unavailable"
+
+
+class InvalidFilter(Invalid):
+    """Some filter parameters are not valid; `errors` names them."""
+
+    code = "invalid_filter"
+
+
+class MalformedJson(DomainError):
+    """The request body is not valid JSON."""
+
+    code = "malformed_json"

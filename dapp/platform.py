@@ -1,18 +1,37 @@
-"""The services one process uses, built once from Settings: database, Redis, clock, queues, content store."""
+"""The services one process uses, built once from Settings: database, Redis, clock, queues, content store; and
+background jobs by name.
+
+A job is named "<package>.<verb>_<object>" (STYLE.md) and is the function `<verb>_<object>_job` of
+`dapp.<package>.jobs`; it takes ids and opens its own unit of work. Use cases ask for one with
+`enqueue_after_commit`, which queues it once their unit of work has committed. The name travels to the worker as
+a string, so a lower package can ask for a job of a higher one without importing it; tests/test_jobs.py checks
+that every name written in the code is a job.
+"""
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Any
 
 from redis import Redis
 from rq import Queue
+from sqlalchemy.orm import Session
 
 import dapp.models  # noqa: F401 - every mapper registered, whichever feature a worker imports first
 from dapp.clock import Clock
-from dapp.db import Database
+from dapp.db import Database, after_commit
 from dapp.ipfs import ContentStore, content_store_from_settings
 from dapp.settings import Settings
 
-QUEUE_NAMES = ("default", "chain", "bulk")
+QUEUE_NAMES = ("default", "chain", "bulk", "email")
+QUEUES = {  # the queue of each job that does not go to "default"
+    "chain.submit_outbox": "chain",
+    "devices.process_upload": "bulk",
+    "accounts.send_confirmation": "email",
+    "accounts.send_password_reset": "email",
+    "accounts.send_invitation": "email",
+    "devices.send_upload_received": "email",
+    "notify.send_notification_emails": "email",
+}
 
 
 @dataclass
@@ -56,3 +75,24 @@ def current() -> Platform:
         settings.check_production_safety()
         return install(Platform(settings))
     return _current
+
+
+def job_path(name: str) -> str:
+    """The import path of the job named `name`: "devices.process_upload" → "dapp.devices.jobs.process_upload_job"."""
+    package, dot, action = name.partition(".")
+    if not dot or not package or not action:
+        raise ValueError(f"a job name is '<package>.<verb>_<object>', not {name!r}")
+    return f"dapp.{package}.jobs.{action}_job"
+
+
+def enqueue(name: str, *args: Any, job_id: str | None = None) -> None:
+    """Queue the job `name` with `args` now (a job id makes a second request for the same work a no-op while the
+    first is queued). RQ logs the job's name, never its arguments."""
+    queue = current().queue(QUEUES.get(name, "default"))
+    queue.enqueue(job_path(name), *args, job_id=job_id, description=name)
+
+
+def enqueue_after_commit(session: Session, name: str, *args: Any, job_id: str | None = None) -> None:
+    """Queue the job `name` with `args` once the unit of work of `session` has committed (once per name and
+    arguments)."""
+    after_commit(session, partial(enqueue, name, *args, job_id=job_id), key=("job", name, args))

@@ -23,8 +23,7 @@ from web3.contract import Contract
 from web3.exceptions import BlockNotFound
 from web3.types import RPCEndpoint
 
-from dapp.chain.indexed import INDEXER_CHECKPOINT
-from dapp.chain.models import ChainEvent, IndexerCheckpoint
+from dapp.models.chain import INDEXER_CHECKPOINT, ChainEvent, IndexerCheckpoint
 from indexer import bulk, handlers
 from indexer.decoding import DecodedEvent, Decoder
 from indexer.handlers import IndexedEvent

@@ -19,8 +19,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from dapp.chain.models import CertificateChainState, ChainEvent, TokenClaim, TokenTransfer
-from dapp.issuance.models import Certificate, CertificateStatus
+from dapp.models.chain import CertificateChainState, ChainEvent, TokenClaim, TokenTransfer
+from dapp.models.issuance import Certificate, CertificateStatus
 from indexer import bulk
 from indexer.decoding import DecodedEvent
 

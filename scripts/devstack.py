@@ -26,6 +26,7 @@ from dapp.demo import login_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
+SOLC_LAUNCHERS = ROOT / ".solcx"  # py-solc-x's compiler folder, one per checkout (see scripts/install_solc.py)
 ANVIL_BINARY = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 CHAIN_ID = 31337
 WEB_URL = f"http://127.0.0.1:{os.environ.get('DREC_WEB_PORT', '5000')}"  # the Procfile's web port
@@ -207,6 +208,7 @@ def deploy(rpc_url: str, deployment_file: Path, echo: bool = False) -> dict[str,
         **os.environ,
         "DREC_CHAIN_RPC_URL": rpc_url,
         "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
+        "SOLCX_BINARY_PATH": str(SOLC_LAUNCHERS),  # this checkout's compiler, should Ape compile first
     }
     result = subprocess.run([str(BIN / "ape"), "run", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:

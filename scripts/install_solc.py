@@ -1,8 +1,9 @@
 """Register the npm-backed `solc` shim with py-solc-x, so `ape compile` finds a compiler offline.
 
 py-solc-x only uses compilers inside its own install folder; being on PATH is not enough. We place a tiny
-launcher there that runs this checkout's shim with node. Idempotent; run by `make`.
-See docs/adr/0002-solc-from-solcjs.md.
+launcher there that runs this checkout's shim with node. The folder is this checkout's own `.solcx`
+(`SOLCX_BINARY_PATH`, set by the Makefile and by scripts/devstack.py), so two checkouts on one machine never
+run each other's shim. Idempotent; run by `make`. See docs/adr/0002-solc-from-solcjs.md.
 """
 
 import stat
@@ -22,7 +23,9 @@ def shim_version() -> str:
 
 def main() -> None:
     version = shim_version()
-    target = solcx.get_solcx_install_folder() / f"solc-v{version}"
+    folder = solcx.get_solcx_install_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"solc-v{version}"
     target.write_text(f'#!/bin/sh\nexec node "{SHIM}" "$@"\n')
     target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     print(f"solc {version} (solcjs shim) registered at {target}")

@@ -1,6 +1,6 @@
 """The isolation matrix (R-ACC-5, R-ACC-6): every API route, called by everyone who must be turned away.
 
-The routes come from the app's route registry (`dapp.web.setup.api_routes()`), so a route added tomorrow is
+The routes come from the app's route registry (`dapp.app.api_routes()`), so a route added tomorrow is
 covered without touching this file. Each non-public route is called as
   (a) anonymous                                  → 401
   (b) a member of another organization           → 404 for routes with an object id in the path; for
@@ -28,14 +28,14 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 
 from dapp import platform
-from dapp.accounts.models import ApiKey, OrganizationType, User
-from dapp.accounts.permissions import FULL, Module
+from dapp.access.permissions import FULL, Module
 from dapp.accounts.schemas import InvitationCreate
 from dapp.accounts.service import invitations
-from dapp.issuance import service as issuance
+from dapp.app import api_routes
+from dapp.issuance.service import windows as issuance
 from dapp.models import Base
-from dapp.web.api import ApiRoute
-from dapp.web.setup import api_routes
+from dapp.models.accounts import ApiKey, OrganizationType, User
+from dapp.web.api import Access, ApiRoute
 from tests.factories.accounts import Org, bearer, make_api_key, make_member, make_org, signed_in
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation
@@ -179,7 +179,7 @@ def _upload(world: World) -> str:
 
 def _claim(world: World) -> str:
     """A pending claim of buyer A's certificate (written directly: claiming needs a minted certificate)."""
-    from dapp.issuance.models import Claim
+    from dapp.models.issuance import Claim
 
     with platform.current().db.unit_of_work() as session:
         claim = Claim(
@@ -211,7 +211,7 @@ def test_every_api_route_served_is_in_the_registry(app) -> None:
 
 
 def test_public_routes_are_exactly_the_reviewed_ones(app) -> None:
-    public = {f"{route.method} {route.path}" for route in api_routes() if route.public}
+    public = {f"{route.method} {route.path}" for route in api_routes() if route.access == Access.PUBLIC}
     unexpected = public - PUBLIC_ROUTES
     assert not unexpected, f"new public routes {sorted(unexpected)}: add them to PUBLIC_ROUTES only if meant"
 
@@ -220,7 +220,7 @@ def test_isolation_matrix(app, settings, record_property) -> None:
     world = _world(app)
     callers = _callers(app, world)
     failures: list[str] = []
-    covered = [route for route in api_routes() if not route.public]
+    covered = [route for route in api_routes() if route.access != Access.PUBLIC]
     for route in covered:
         failures += _check_route(route, world, callers)
     record_property("isolation_routes_covered", len(covered))
@@ -270,10 +270,10 @@ def _send_reads(app: Flask, org: Org, external_id: str, reads: list[tuple[dateti
 def _invite(org: Org, email: str) -> uuid.UUID:
     p = platform.current()
     with p.db.unit_of_work() as session:
-        sent = invitations.invite(
+        invitation = invitations.invite(
             session, org.actor, p.clock.now(), InvitationCreate(first_name="In", last_name="Vitee", email=email)
         )
-        return sent.invitation.id
+        return invitation.id
 
 
 def _markers(world: World) -> dict[str, set[str]]:
@@ -398,7 +398,7 @@ def _calls(route: ApiRoute, path: str, owner: str, payload: Payload, callers: Ca
     if has_id or method == "GET":
         for kind in (owner,) if has_id else ("developer", "buyer"):
             yield f"other organization ({kind})", _as_member(callers.other_org[kind], method, path, payload)
-    if not route.self_service:
+    if route.access != Access.SELF_SERVICE:
         yield "member without permission", _as_member(callers.limited_member[owner], method, path, payload)
     key = bearer(callers.limited_key[owner])
     yield "API key without permission", callers.anonymous().open(path, method=method, headers=key, **payload.request())
@@ -412,7 +412,7 @@ def _expected(route: ApiRoute, label: str, has_id: bool) -> int | None:
     if label == "anonymous":
         return 401
     if label.startswith("other organization"):
-        if route.platform_admin:
+        if route.access == Access.PLATFORM_ADMIN:
             return 403
         return 404 if has_id else None  # collections: checked for leaks instead
     return 403

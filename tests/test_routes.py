@@ -3,21 +3,15 @@
 A new route that forgets its access rule fails here.
 """
 
-from dapp.web.pages import ACCOUNT_PAGES, ADMIN_PAGES, PAGE_PERMISSIONS
-from dapp.web.setup import api_routes
+from dapp.app import api_routes
+from dapp.web.api import Access
+from dapp.web.pages import ACCOUNT_PAGES, ADMIN_PAGES, PAGE_PERMISSIONS, PUBLIC_PAGES
 
-PUBLIC_PAGES = {
+# Public routes that need no database, hence no `@public_page` (which registers every other public page).
+PUBLIC_ROUTES = {
     "accounts.home",
-    "accounts.register",
-    "accounts.confirm_email",
-    "accounts.login",
     "accounts.logout",
-    "accounts.resend_confirmation",
-    "accounts.forgot_password",
-    "accounts.reset_password",
-    "accounts.respond_to_invitation",
     "docs.vendor",
-    "verify.certificate",
     "docs.openapi_json",
     "docs.swagger_ui",
     "health.healthz",
@@ -45,16 +39,17 @@ def test_every_api_route_is_registered_with_its_access_rule(app) -> None:
         if rule.rule.startswith("/api/v1/") or rule.endpoint.split(".")[0] in api_blueprints
     }
     assert served == declared
-    public = {f"{route.blueprint}.{route.endpoint}" for route in api_routes() if route.public}
+    public = {f"{route.blueprint}.{route.endpoint}" for route in api_routes() if route.access == Access.PUBLIC}
     assert public == PUBLIC_API
 
 
 def test_every_page_is_public_by_intent_or_declares_its_permission(app) -> None:
-    protected = {name.rsplit(".", 1)[1] for name in [*PAGE_PERMISSIONS, *ADMIN_PAGES, *ACCOUNT_PAGES]}
+    declared = {*PAGE_PERMISSIONS, *ADMIN_PAGES, *ACCOUNT_PAGES, *PUBLIC_PAGES}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/") or rule.endpoint in PUBLIC_PAGES or _is_api(rule.endpoint):
+        if rule.rule.startswith("/api/v1/") or rule.endpoint in PUBLIC_ROUTES or _is_api(rule.endpoint):
             continue
-        assert rule.endpoint.split(".")[-1] in protected, f"{rule.rule} ({rule.endpoint}) declares no permission"
+        view = app.view_functions[rule.endpoint]
+        assert f"{view.__module__}.{view.__name__}" in declared, f"{rule.rule} ({rule.endpoint}) declares no permission"
 
 
 def test_protected_pages_send_anonymous_visitors_to_sign_in(app) -> None:
@@ -69,3 +64,38 @@ def test_protected_pages_send_anonymous_visitors_to_sign_in(app) -> None:
 def _is_api(endpoint: str) -> bool:
     """Typed API routes declare their access through the API registry (checked above), not as pages."""
     return endpoint.split(".")[0] in {route.blueprint for route in api_routes()}
+
+
+def _problems(document: dict, path: str, method: str) -> dict[str, set[str]]:
+    """Status → problem codes that the OpenAPI document lists for one operation."""
+    responses = document["paths"][path][method]["responses"]
+    return {
+        status: set(response["content"]["application/problem+json"]["examples"])
+        for status, response in responses.items()
+        if "application/problem+json" in response.get("content", {})
+    }
+
+
+def test_openapi_lists_each_routes_problems_by_status(app) -> None:
+    document = app.test_client().get("/api/openapi.json").json
+    reserve = _problems(document, "/api/v1/reservations", "post")
+    assert reserve["409"] >= {"device_unavailable", "cooldown_active", "name_taken"}
+    assert reserve["403"] >= {"permission_missing", "not_a_buyer"}
+    assert reserve["422"] >= {"validation_failed"}
+    assert reserve["401"] >= {"unauthenticated", "invalid_api_key"}
+    assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "code", "detail"]
+
+
+def test_a_public_route_lists_no_sign_in_problem_but_its_own(app) -> None:
+    document = app.test_client().get("/api/openapi.json").json
+    verify = _problems(document, "/api/v1/verify/certificates/{reference}", "get")
+    assert "unauthenticated" not in verify.get("401", set())
+    assert "permission_missing" not in verify.get("403", set())
+    assert verify["404"] == {"certificate_not_found"}
+
+
+def test_every_declared_error_has_a_code_of_its_own_and_a_summary() -> None:
+    for route in api_routes():
+        for error in route.errors:
+            assert error.code != error.__mro__[1].code, f"{error.__name__} keeps its base class's code"
+            assert error.__doc__, f"{error.__name__} has no docstring for the OpenAPI summary"

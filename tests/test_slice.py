@@ -145,7 +145,7 @@ def test_the_reservation_is_logged_on_chain(app, settings) -> None:
     journey = build_slice(app, settings)
     from sqlalchemy import select
 
-    from dapp.chain.models import ChainEvent
+    from dapp.models.chain import ChainEvent
 
     reservation_id = "0x" + journey["reservation"]["id"].replace("-", "")
     with platform.current().db.unit_of_work() as session:

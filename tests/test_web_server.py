@@ -28,7 +28,7 @@ def test_the_access_log_keeps_e_mail_tokens_out(services: dict[str, str], tmp_pa
     }
     gunicorn = Path(sys.prefix) / "bin" / "gunicorn"
     command = [str(gunicorn), "-c", "python:dapp.gunicorn_conf", "-b", f"127.0.0.1:{port}"]
-    server = subprocess.Popen([*command, "--access-logfile", str(log), "dapp:create_app()"], env=env, cwd=ROOT)
+    server = subprocess.Popen([*command, "--access-logfile", str(log), "dapp.app:create_app()"], env=env, cwd=ROOT)
     try:
         response = _get_when_up(
             f"http://127.0.0.1:{port}/reset-password?token=reset-secret",
@@ -46,10 +46,12 @@ def test_the_access_log_keeps_e_mail_tokens_out(services: dict[str, str], tmp_pa
 
 
 def _get_when_up(url: str, headers: dict[str, str]) -> requests.Response:
+    """The answer once the server listens; its worker loads the app on the first request (seconds on a loaded
+    machine), so the read may wait long."""
     deadline = time.monotonic() + 60
     while True:
         try:
-            return requests.get(url, headers=headers, timeout=10)
+            return requests.get(url, headers=headers, timeout=(5, 90))
         except requests.ConnectionError:
             if time.monotonic() > deadline:
                 raise

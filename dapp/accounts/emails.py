@@ -1,9 +1,9 @@
-"""The emails accounts send. Links carry single-use tokens; no email ever contains a password."""
+"""The emails accounts send, from their jobs (dapp.accounts.jobs). Links carry single-use tokens; no email ever
+contains a password."""
 
-from dapp import platform
-from dapp.accounts.permissions import names
-from dapp.accounts.service.invitations import SentInvitation
-from dapp.notify import mail
+from dapp import mail, platform
+from dapp.access.permissions import names
+from dapp.models.accounts import Invitation
 
 
 def _link(path: str, token: str) -> str:
@@ -30,16 +30,15 @@ def send_password_reset(email: str, token: str) -> None:
     )
 
 
-def send_invitation(sent: SentInvitation) -> None:
-    invitation = sent.invitation
+def send_invitation(invitation: Invitation, token: str, organization_name: str, inviter_name: str) -> None:
     granted = "\n".join(
         f"  - {module}: {', '.join(names(bits))}" for module, bits in invitation.permissions.items() if bits
     )
     mail.send(
         invitation.email,
-        f"{sent.inviter_name} invites you to {sent.organization_name} on the D-REC registry",
-        f"Hello {invitation.first_name},\n\n{sent.inviter_name} invites you to join {sent.organization_name} "
+        f"{inviter_name} invites you to {organization_name} on the D-REC registry",
+        f"Hello {invitation.first_name},\n\n{inviter_name} invites you to join {organization_name} "
         f"on the D-REC registry with these permissions:\n{granted}\n\n"
         f"Open this link within 7 days to choose your password and accept, or to decline:\n"
-        f"{_link('/invitations/respond', sent.token)}\n\nIf you do not know this organization, ignore this message.\n",
+        f"{_link('/invitations/respond', token)}\n\nIf you do not know this organization, ignore this message.\n",
     )

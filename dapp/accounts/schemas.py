@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from dapp.accounts.models import OrganizationType
+from dapp.models.accounts import OrganizationType
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OrganizationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from dapp import platform
-from dapp.admin import service
 from dapp.admin.schemas import PlatformAdminCreate
+from dapp.admin.service import accounts
 from dapp.errors import DomainError
 
 
@@ -31,7 +31,7 @@ def create_admin(args: argparse.Namespace) -> None:
             email=args.email, first_name=args.first_name, last_name=args.last_name, password=_new_password(args)
         )
         with p.db.unit_of_work() as session:
-            user = service.create_platform_admin(session, p.clock.now(), data)
+            user = accounts.create_platform_admin(session, p.clock.now(), data)
             print(f"Platform admin {user.email} created ({user.id}).")
     except ValidationError as error:
         raise SystemExit(f"drec admin create: {error}") from error

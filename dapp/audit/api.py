@@ -2,18 +2,26 @@
 
 from flask import request
 
-from dapp.accounts.permissions import Module, Permission, require_org_admin
+from dapp.access.errors import OrgAdminRequired
+from dapp.access.permissions import Module, Permission, require_org_admin
 from dapp.audit import service
 from dapp.audit.schemas import AuditPage, AuditQuery
-from dapp.errors import field_error
-from dapp.web.api import ApiBlueprint, Call
+from dapp.errors import Invalid, field_error
+from dapp.web.api import ApiBlueprint, MemberCall
 from dapp.web.paging import page_args
 
 api = ApiBlueprint("audit_api", __name__)
 
 
-@api.endpoint_route("/audit-log", "GET", module=Module.ORGANIZATION, permission=Permission.READ, response=AuditPage)
-def audit_log(call: Call) -> AuditPage:
+@api.member_route(
+    "/audit-log",
+    "GET",
+    Module.ORGANIZATION,
+    Permission.READ,
+    response=AuditPage,
+    errors=(Invalid, OrgAdminRequired),
+)
+def audit_log(call: MemberCall[None]) -> AuditPage:
     """Your organization's audit log, newest first (admins only); `action` filters by prefix, e.g. `api_key.`."""
     assert call.actor is not None
     admin = require_org_admin(call.actor)

@@ -8,10 +8,10 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import ApiKey, User
-from dapp.accounts.permissions import Actor, PlatformAdmin
-from dapp.audit.models import AuditEntry
+from dapp.access.permissions import Actor, PlatformAdmin
 from dapp.audit.schemas import AuditEntryRead, AuditQuery
+from dapp.models.accounts import ApiKey, User
+from dapp.models.audit import AuditEntry
 
 
 def record(

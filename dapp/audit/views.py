@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from dapp.accounts.permissions import Module, Permission, require_org_admin
+from dapp.access.permissions import Actor, Module, Permission, require_org_admin
 from dapp.audit import service
 from dapp.audit.schemas import AuditQuery
 from dapp.web.pages import PageCall, page
@@ -13,7 +13,7 @@ bp = Blueprint("audit", __name__)
 
 @bp.get("/organization/audit-log")
 @page(Module.ORGANIZATION, Permission.READ)
-def audit_log(call: PageCall) -> str:
+def audit_log(call: PageCall[Actor]) -> str:
     admin = require_org_admin(call.actor)
     number, size = page_args(request.args)
     action = (request.args.get("action") or "")[:60] or None

@@ -6,11 +6,39 @@ hash (docs/adr/0056).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dapp.ipfs.cid import cid_to_binary, cid_to_text
 
 CID_PREFIX_SIZE = 4
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """One certificate as `issueBatch` takes it; instants in Unix seconds, the metadata CID in text form."""
+
+    certificate_key: bytes
+    to: str
+    volume_wh: int
+    period_start: int
+    period_end: int
+    reservation_id: bytes
+    contributions_root: bytes
+    metadata_cid: str
+
+    def as_struct(self) -> tuple[Any, ...]:
+        """The Solidity struct's fields in order, the CID cut in its two fixed-size fields."""
+        return (
+            self.certificate_key,
+            self.to,
+            self.volume_wh,
+            self.period_start,
+            self.period_end,
+            self.reservation_id,
+            self.contributions_root,
+            *metadata_cid_fields(self.metadata_cid),
+        )
 
 
 def metadata_cid_fields(cid: str) -> tuple[bytes, bytes]:

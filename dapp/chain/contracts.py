@@ -122,7 +122,7 @@ class Chain:
 
     def fund(self, address: str, minimum_wei: int, top_up_wei: int) -> None:
         """Give a platform-managed account gas money from the platform account when it runs low."""
-        if self.web3.eth.get_balance(address) >= minimum_wei:
+        if self.web3.eth.get_balance(Web3.to_checksum_address(address)) >= minimum_wei:
             return
         tx = {
             "to": address,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from dapp.chain.models import ChainTransaction, OutboxEntry, OutboxStatus
+from dapp.models.chain import ChainTransaction, OutboxEntry, OutboxStatus
 
 ERROR_LENGTH = 1000
 

@@ -13,7 +13,7 @@ bytes again if the node lost it while its nonce is still free. Only once another
 so that it can never be mined, is it dropped and its entries tried again in a new transaction.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,11 +27,12 @@ from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import TxReceipt
 
 from dapp.chain import outbox
+from dapp.chain.calls import ContractCall
 from dapp.chain.contracts import Chain, ChainUnavailable
-from dapp.chain.models import ChainTransaction, OutboxEntry, TransactionStatus
 from dapp.clock import Clock
 from dapp.db import Database
-from dapp.ipfs import ContentStoreError
+from dapp.ipfs import ContentStore, ContentStoreError
+from dapp.models.chain import ChainTransaction, OutboxEntry, TransactionStatus
 
 # What makes a try fail without the entries being at fault: the node, IPFS or the network is down or refuses
 # to work (RPC errors such as insufficient funds), or another worker took the same nonce first.
@@ -60,17 +61,12 @@ class Effects:
     refusal_is_final: bool = False  # a call the contract refuses is given up at once, not retried
 
 
-@dataclass
-class Run:
-    """One run of the chain job: what it sends with and how it retries."""
+@dataclass(frozen=True)
+class Signer:
+    """An account other than the platform's that signs a transaction (an organization's managed account)."""
 
-    db: Database
-    chain: Chain
-    clock: Clock
-    policy: outbox.RetryPolicy
-    effects: Mapping[str, Effects]
-    receipt_timeout: float
-    failed: set[int] = field(default_factory=set)  # entries that failed in this run: not tried again in it
+    address: str
+    account: LocalAccount
 
 
 @dataclass
@@ -78,10 +74,50 @@ class Prepared:
     """A contract call for some locked entries. `parts`, one single-entry call per entry of a batch, let a
     refused batch find the entries to blame."""
 
-    call: Any
+    call: ContractCall
     entries: list[OutboxEntry]
-    signer: LocalAccount | None = None
-    parts: list[tuple[int, Any]] = field(default_factory=list)
+    signer: Signer | None = None
+    parts: list[tuple[int, ContractCall]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How the chain job sends some kinds of outbox entries, and what their rows do when the job settles them.
+
+    A feature defines one per on-chain effect it owns (its `onchain.py`); the wiring installs them, in the order
+    a run takes them (dapp.chain.jobs)."""
+
+    name: str  # the step's name in the job's result
+    kinds: tuple[str, ...]
+    send: Callable[["Run"], int]  # one try: how many entries it handled, 0 when none was due
+    effects: Effects = Effects()
+
+
+@dataclass
+class Run:
+    """One run of the chain job: what it sends with, which handlers it knows and how it retries."""
+
+    db: Database
+    chain: Chain
+    clock: Clock
+    content: ContentStore
+    policy: outbox.RetryPolicy
+    handlers: tuple[Handler, ...]
+    receipt_timeout: float
+    secret_key: str  # unlocks the organizations' managed keys
+    mint_batch_size: int
+    failed: set[int] = field(default_factory=set)  # entries that failed in this run: not tried again in it
+
+    def effects(self, kind: str) -> Effects:
+        return effects_of(self.handlers, kind)
+
+
+def effects_of(handlers: tuple[Handler, ...], kind: str) -> Effects:
+    """What entries of `kind` change besides the outbox, as their handler says."""
+    for handler in handlers:
+        if kind in handler.kinds:
+            return handler.effects
+    raise LookupError(f"no outbox handler is installed for {kind!r} entries")
 
 
 Pick = Callable[[Session, datetime], list[OutboxEntry]]
@@ -166,8 +202,8 @@ def fail(run: Run, entry_ids: Iterable[int], error: str, refused: bool = False) 
 
 def record(session: Session, chain: Chain, prepared: Prepared, now: datetime) -> int:
     """Sign the call with the sender's next nonce; store the transaction and mark its entries sent."""
-    account = prepared.signer or chain.signer
-    signed = chain.sign(prepared.call, account, _next_nonce(session, chain, account.address))
+    account = prepared.signer.account if prepared.signer else chain.signer
+    signed = chain.sign(prepared.call.function, account, _next_nonce(session, chain, account.address))
     transaction = ChainTransaction(
         sender=signed.sender,
         nonce=signed.nonce,
@@ -226,7 +262,7 @@ def _settle(session: Session, run: Run, transaction_id: int, receipt: TxReceipt 
     tx.status = TransactionStatus.MINED
     outbox.mark_done(entries, now, tx.tx_hash, tx.gas_used)
     for kind, group in _by_kind(entries).items():
-        run.effects[kind].done(session, group, tx.tx_hash, now)
+        run.effects(kind).done(session, group, tx.tx_hash, now)
 
 
 def _entries_of(session: Session, transaction_id: int) -> list[OutboxEntry]:
@@ -238,10 +274,10 @@ def _fail_entries(
     session: Session, run: Run, entries: list[OutboxEntry], error: str, now: datetime, refused: bool = False
 ) -> None:
     run.failed.update(e.id for e in entries)
-    final = [e.id for e in entries if refused and run.effects[e.kind].refusal_is_final]
+    final = [e.id for e in entries if refused and run.effects(e.kind).refusal_is_final]
     gave_up = outbox.record_failure(entries, error, run.policy, now, final)
     for kind, group in _by_kind(gave_up).items():
-        run.effects[kind].gave_up(session, group, now)
+        run.effects(kind).gave_up(session, group, now)
 
 
 def _by_kind(entries: list[OutboxEntry]) -> dict[str, list[OutboxEntry]]:
@@ -256,11 +292,11 @@ def _culprits(chain: Chain, prepared: Prepared | None) -> list[int]:
     batch as a whole is at fault) or the node cannot tell."""
     if prepared is None or len(prepared.parts) < 2:
         return []
-    sender = (prepared.signer or chain.signer).address
+    sender = prepared.signer.address if prepared.signer else chain.signer.address
     culprits = []
     for entry_id, call in prepared.parts:
         try:
-            call.call({"from": sender})
+            call.function.call({"from": sender})
         except ContractLogicError:
             culprits.append(entry_id)
         except TRANSIENT:

@@ -5,11 +5,25 @@ import uuid
 from flask import request
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
-from dapp.devices import jobs, listing, projects, service
+from dapp.access.permissions import Module, Permission
 from dapp.devices.bulk import csvfile, template
 from dapp.devices.bulk import service as bulk
-from dapp.devices.models import DeviceUpload, DeviceUploadRow, RowStatus
+from dapp.devices.errors import (
+    FIELD_RULES,
+    UPLOAD_REFUSALS,
+    DeviceHasCertifiedEnergy,
+    DeviceInReservation,
+    DeviceInUse,
+    DeviceNotFound,
+    ExternalIdTaken,
+    FileMissing,
+    ImageTooLarge,
+    NotAnImage,
+    ProjectNameTaken,
+    ProjectNotFound,
+    TooManyImages,
+    UploadNotFound,
+)
 from dapp.devices.schemas import (
     DeviceCreate,
     DevicePage,
@@ -25,76 +39,86 @@ from dapp.devices.schemas import (
     UploadRowRead,
     UploadTemplate,
 )
-from dapp.errors import DomainError, field_error
-from dapp.web.api import ApiBlueprint, Call
+from dapp.devices.service import listing, projects, registry
+from dapp.errors import Invalid, InvalidFilter, field_error
+from dapp.models.devices import DeviceUpload, DeviceUploadRow, RowStatus
+from dapp.web.api import ApiBlueprint, MemberCall
 from dapp.web.paging import page_args
 
 api = ApiBlueprint("devices_api", __name__)
 
 
-@api.endpoint_route(
+@api.member_route(
     "/devices",
     "POST",
-    module=Module.DEVICES,
-    permission=Permission.WRITE,
+    Module.DEVICES,
+    Permission.WRITE,
     body=DeviceCreate,
     response=DeviceRead,
     status=201,
+    errors=(ExternalIdTaken, *FIELD_RULES),
 )
-def create_device(call: Call) -> DeviceRead:
+def create_device(call: MemberCall[DeviceCreate]) -> DeviceRead:
     """Register a device."""
-    return DeviceRead.model_validate(service.create(call.session, call.actor, call.now, call.body))
+    return DeviceRead.model_validate(registry.create(call.session, call.actor, call.now, call.body))
 
 
-@api.endpoint_route("/devices", "GET", module=Module.DEVICES, permission=Permission.READ, response=DevicePage)
-def list_devices(call: Call) -> DevicePage:
+@api.member_route(
+    "/devices",
+    "GET",
+    Module.DEVICES,
+    Permission.READ,
+    response=DevicePage,
+    errors=(Invalid, InvalidFilter),
+)
+def list_devices(call: MemberCall[None]) -> DevicePage:
     """The organization's devices: filters (country, device_type, off_taker, capacity_min/max, sdg,
     commissioned_from/to, reservation), sort + order, page + size."""
     page, size = page_args(request.args)
     query = listing.parse_query(request.args)
-    devices, total = service.list_page(call.session, call.actor, page, size, query, call.now)
+    devices, total = registry.list_page(call.session, call.actor, page, size, query, call.now)
     return DevicePage(items=[DeviceRead.model_validate(d) for d in devices], page=page, size=size, total=total)
 
 
-@api.endpoint_route(
-    "/devices/<external_id>", "GET", module=Module.DEVICES, permission=Permission.READ, response=DeviceRead
+@api.member_route(
+    "/devices/<external_id>", "GET", Module.DEVICES, Permission.READ, response=DeviceRead, errors=(DeviceNotFound,)
 )
-def get_device(call: Call, external_id: str) -> DeviceRead:
+def get_device(call: MemberCall[None], external_id: str) -> DeviceRead:
     """One device by its external id."""
-    return DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))
+    return DeviceRead.model_validate(registry.get_by_external_id(call.session, call.actor, external_id))
 
 
-@api.endpoint_route(
+@api.member_route(
     "/devices/<external_id>",
     "PATCH",
-    module=Module.DEVICES,
-    permission=Permission.UPDATE,
+    Module.DEVICES,
+    Permission.UPDATE,
     body=DeviceUpdate,
     response=DeviceRead,
+    errors=(DeviceNotFound, ExternalIdTaken, *FIELD_RULES),
 )
-def update_device(call: Call, external_id: str) -> DeviceRead:
+def update_device(call: MemberCall[DeviceUpdate], external_id: str) -> DeviceRead:
     """Change some fields of a device (external id, country and commissioning date are fixed once certified)."""
-    return DeviceRead.model_validate(service.update(call.session, call.actor, call.now, external_id, call.body))
+    return DeviceRead.model_validate(registry.update(call.session, call.actor, call.now, external_id, call.body))
 
 
-@api.endpoint_route(
-    "/devices/<external_id>", "DELETE", module=Module.DEVICES, permission=Permission.DELETE, response=DeviceRead
+@api.member_route(
+    "/devices/<external_id>",
+    "DELETE",
+    Module.DEVICES,
+    Permission.DELETE,
+    response=DeviceRead,
+    errors=(DeviceHasCertifiedEnergy, DeviceInReservation, DeviceInUse, DeviceNotFound),
 )
-def delete_device(call: Call, external_id: str) -> DeviceRead:
+def delete_device(call: MemberCall[None], external_id: str) -> DeviceRead:
     """Delete a device without certified energy; returns what was deleted."""
-    device = DeviceRead.model_validate(service.get_by_external_id(call.session, call.actor, external_id))
-    service.delete_device(call.session, call.actor, call.now, external_id)
+    device = DeviceRead.model_validate(registry.get_by_external_id(call.session, call.actor, external_id))
+    registry.delete_device(call.session, call.actor, call.now, external_id)
     return device
 
 
-@api.endpoint_route(
-    "/device-uploads/template",
-    "GET",
-    module=Module.BULK_UPLOAD,
-    permission=Permission.READ,
-    response=UploadTemplate,
-)
-def upload_template(_call: Call) -> UploadTemplate:
+@api.member_route("/device-uploads/template", "GET", Module.BULK_UPLOAD, Permission.READ, response=UploadTemplate)
+def upload_template(_call: MemberCall[None]) -> UploadTemplate:
     """The columns of the bulk-upload CSV, which are required and the accepted values."""
     columns = [{**vars(c), "values": [{"value": v, "meaning": m} for v, m in c.values]} for c in template.COLUMNS]
     return UploadTemplate.model_validate(
@@ -102,26 +126,26 @@ def upload_template(_call: Call) -> UploadTemplate:
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/device-uploads",
     "POST",
-    module=Module.BULK_UPLOAD,
-    permission=Permission.WRITE,
+    Module.BULK_UPLOAD,
+    Permission.WRITE,
     response=DeviceUploadRead,
     status=202,
+    errors=(FileMissing, Invalid, *UPLOAD_REFUSALS),
 )
-def create_upload(call: Call) -> DeviceUploadRead:
+def create_upload(call: MemberCall[None]) -> DeviceUploadRead:
     """Upload a CSV of devices (multipart field 'file', or a text/csv body); returns the job to follow."""
     name, data = _uploaded_file()
     upload = bulk.start(call.session, call.actor, call.now, platform.current().content, name, data)
-    call.after_commit.append(lambda: jobs.enqueue_upload(upload))
     return upload_read(upload, bulk.Counts())
 
 
-@api.endpoint_route(
-    "/device-uploads", "GET", module=Module.BULK_UPLOAD, permission=Permission.READ, response=DeviceUploadPage
+@api.member_route(
+    "/device-uploads", "GET", Module.BULK_UPLOAD, Permission.READ, response=DeviceUploadPage, errors=(Invalid,)
 )
-def list_uploads(call: Call) -> DeviceUploadPage:
+def list_uploads(call: MemberCall[None]) -> DeviceUploadPage:
     """The organization's bulk-upload jobs, newest first."""
     page, size = page_args(request.args)
     uploads, total = bulk.list_page(call.session, call.actor, page, size)
@@ -129,27 +153,29 @@ def list_uploads(call: Call) -> DeviceUploadPage:
     return DeviceUploadPage(items=items, page=page, size=size, total=total)
 
 
-@api.endpoint_route(
+@api.member_route(
     "/device-uploads/<uuid:upload_id>",
     "GET",
-    module=Module.BULK_UPLOAD,
-    permission=Permission.READ,
+    Module.BULK_UPLOAD,
+    Permission.READ,
     response=DeviceUploadRead,
+    errors=(UploadNotFound,),
 )
-def get_upload(call: Call, upload_id: uuid.UUID) -> DeviceUploadRead:
+def get_upload(call: MemberCall[None], upload_id: uuid.UUID) -> DeviceUploadRead:
     """A bulk-upload job: status, progress (rows done / total) and the count of rows per status."""
     upload = bulk.get(call.session, call.actor, upload_id)
     return upload_read(upload, bulk.counts(call.session, upload.id))
 
 
-@api.endpoint_route(
+@api.member_route(
     "/device-uploads/<uuid:upload_id>/rows",
     "GET",
-    module=Module.BULK_UPLOAD,
-    permission=Permission.READ,
+    Module.BULK_UPLOAD,
+    Permission.READ,
     response=UploadRowPage,
+    errors=(Invalid, UploadNotFound),
 )
-def list_upload_rows(call: Call, upload_id: uuid.UUID) -> UploadRowPage:
+def list_upload_rows(call: MemberCall[None], upload_id: uuid.UUID) -> UploadRowPage:
     """The job log: per row its number, external id, status and errors (optionally one status only)."""
     upload = bulk.get(call.session, call.actor, upload_id)
     page, size = page_args(request.args, default_size=100)
@@ -157,73 +183,82 @@ def list_upload_rows(call: Call, upload_id: uuid.UUID) -> UploadRowPage:
     return UploadRowPage(items=[row_read(r) for r in rows], page=page, size=size, total=total)
 
 
-@api.endpoint_route("/projects", "GET", module=Module.DEVICES, permission=Permission.READ, response=ProjectList)
-def list_projects(call: Call) -> ProjectList:
+@api.member_route("/projects", "GET", Module.DEVICES, Permission.READ, response=ProjectList)
+def list_projects(call: MemberCall[None]) -> ProjectList:
     """The organization's projects (device groups with impact story, SDGs and images)."""
     rows = projects.list_projects(call.session, call.actor)
     return ProjectList(items=[ProjectRead.model_validate(p) for p, _ in rows])
 
 
-@api.endpoint_route(
+@api.member_route(
     "/projects",
     "POST",
-    module=Module.DEVICES,
-    permission=Permission.WRITE,
+    Module.DEVICES,
+    Permission.WRITE,
     body=ProjectCreate,
     response=ProjectRead,
     status=201,
+    errors=(ProjectNameTaken, *FIELD_RULES),
 )
-def create_project(call: Call) -> ProjectRead:
+def create_project(call: MemberCall[ProjectCreate]) -> ProjectRead:
     """Create a project; devices join it through their project_id."""
     return ProjectRead.model_validate(projects.create(call.session, call.actor, call.now, call.body))
 
 
-@api.endpoint_route(
-    "/projects/<uuid:project_id>", "GET", module=Module.DEVICES, permission=Permission.READ, response=ProjectRead
+@api.member_route(
+    "/projects/<uuid:project_id>",
+    "GET",
+    Module.DEVICES,
+    Permission.READ,
+    response=ProjectRead,
+    errors=(ProjectNotFound,),
 )
-def get_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+def get_project(call: MemberCall[None], project_id: uuid.UUID) -> ProjectRead:
     """One project."""
     return ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
 
 
-@api.endpoint_route(
+@api.member_route(
     "/projects/<uuid:project_id>",
     "PATCH",
-    module=Module.DEVICES,
-    permission=Permission.UPDATE,
+    Module.DEVICES,
+    Permission.UPDATE,
     body=ProjectUpdate,
     response=ProjectRead,
+    errors=(ProjectNameTaken, ProjectNotFound, *FIELD_RULES),
 )
-def update_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+def update_project(call: MemberCall[ProjectUpdate], project_id: uuid.UUID) -> ProjectRead:
     """Change a project's name, impact story or SDGs."""
     return ProjectRead.model_validate(
         projects.update_project(call.session, call.actor, call.now, project_id, call.body)
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/projects/<uuid:project_id>",
     "DELETE",
-    module=Module.DEVICES,
-    permission=Permission.DELETE,
+    Module.DEVICES,
+    Permission.DELETE,
     response=ProjectRead,
+    errors=(ProjectNotFound,),
 )
-def delete_project(call: Call, project_id: uuid.UUID) -> ProjectRead:
+def delete_project(call: MemberCall[None], project_id: uuid.UUID) -> ProjectRead:
     """Delete a project; its devices stay, without a project."""
     project = ProjectRead.model_validate(projects.get(call.session, call.actor, project_id))
     projects.delete_project(call.session, call.actor, call.now, project_id)
     return project
 
 
-@api.endpoint_route(
+@api.member_route(
     "/projects/<uuid:project_id>/images",
     "POST",
-    module=Module.DEVICES,
-    permission=Permission.UPDATE,
+    Module.DEVICES,
+    Permission.UPDATE,
     response=ProjectRead,
     status=201,
+    errors=(FileMissing, ImageTooLarge, NotAnImage, ProjectNotFound, TooManyImages),
 )
-def add_project_image(call: Call, project_id: uuid.UUID) -> ProjectRead:
+def add_project_image(call: MemberCall[None], project_id: uuid.UUID) -> ProjectRead:
     """Add an image (PNG, JPEG, GIF or WebP body, or multipart field 'file'); it is kept in IPFS by CID."""
     _, data = _uploaded_file()
     projects.add_image(call.session, call.actor, call.now, platform.current().content, project_id, data)
@@ -266,5 +301,5 @@ def _uploaded_file() -> tuple[str, bytes]:
         return sent.filename or "upload", sent.read()
     data = request.get_data(cache=False)
     if not data:
-        raise DomainError("Send the file as multipart field 'file' or as the request body.", code="file_missing")
+        raise FileMissing("Send the file as multipart field 'file' or as the request body.")
     return request.headers.get("X-File-Name", "upload.csv"), data

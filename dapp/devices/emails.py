@@ -2,9 +2,8 @@
 
 import uuid
 
-from dapp import platform
+from dapp import mail, platform
 from dapp.devices.bulk.service import Counts
-from dapp.notify import mail
 
 
 def _job_link(upload_id: uuid.UUID) -> str:

@@ -6,16 +6,15 @@ from dapp import platform
 from dapp.devices import emails
 from dapp.devices.bulk import csvfile
 from dapp.devices.bulk import service as bulk
-from dapp.devices.models import DeviceUpload
+from dapp.models.devices import DeviceUpload
 
 CHUNK_ROWS = 500
 
 
-def enqueue_upload(upload: DeviceUpload) -> None:
-    """After the upload's commit: queue its job on the bulk queue and email its id."""
-    platform.current().queue("bulk").enqueue(
-        process_upload_job, str(upload.id), job_id=f"devices-process-upload-{upload.id}"
-    )
+def send_upload_received_job(upload_id: str) -> None:
+    """devices.send_upload_received: email the uploader the job's id and where to follow it."""
+    with platform.current().db.unit_of_work() as session:
+        upload = session.get_one(DeviceUpload, uuid.UUID(upload_id))
     if upload.notify_email:
         emails.send_upload_received(upload.notify_email, upload.id, upload.file_name, upload.row_count)
 

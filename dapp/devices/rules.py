@@ -11,9 +11,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dapp.devices import catalog, timezones
+from dapp import codes
+from dapp.devices import timezones
+from dapp.devices.errors import FIELD_RULES
 from dapp.errors import DomainError, Invalid
 
+BROKEN_RULE = {error.code: error for error in FIELD_RULES}
 MANDATORY = ("external_id", "country_code", "commissioning_date", "capacity_kw", "fuel_code", "device_type_code")
 LOCATION = ("country_code", "latitude", "longitude", "timezone")
 
@@ -41,11 +44,13 @@ LABELS = {
     "yield_kwh_per_kwp": "Yield (kWh/kWp/year)",
 }
 
+FIELDS = tuple(LABELS)  # a device's own fields, in the order forms show them
+
 CODE_LISTS: dict[str, list[str]] = {
-    "fuel_code": list(catalog.FUELS),
-    "device_type_code": list(catalog.DEVICE_TYPES),
-    "off_taker": catalog.OFF_TAKERS,
-    "device_description": catalog.DEVICE_DESCRIPTIONS,
+    "fuel_code": list(codes.FUELS),
+    "device_type_code": list(codes.DEVICE_TYPES),
+    "off_taker": codes.OFF_TAKERS,
+    "device_description": codes.DEVICE_DESCRIPTIONS,
 }
 
 
@@ -72,8 +77,8 @@ def check(values: dict[str, Any], onboarded_at: datetime, *, resolve_timezone: b
 
 
 def invalid(field: str, code: str, message: str) -> Invalid:
-    """An `Invalid` error about one field whose problem code is `code`."""
-    return Invalid(message, code=code, errors=[{"field": field, "code": code, "message": message}])
+    """The error of one field that breaks the rule `code`."""
+    return BROKEN_RULE[code](message, errors=[{"field": field, "code": code, "message": message}])
 
 
 def code_problems(values: dict[str, Any]) -> list[Problem]:
@@ -87,9 +92,10 @@ def raise_if_any(problems: list[Problem]) -> None:
     """An `Invalid` error naming every field when there are problems."""
     if not problems:
         return
-    detail = problems[0].message if len(problems) == 1 else " ".join(p.message for p in problems)
-    code = problems[0].code if len(problems) == 1 else "validation_failed"
-    raise Invalid(detail, code=code, errors=[p.as_error() for p in problems])
+    errors = [p.as_error() for p in problems]
+    if len(problems) == 1:
+        raise BROKEN_RULE[problems[0].code](problems[0].message, errors=errors)
+    raise Invalid(" ".join(p.message for p in problems), errors=errors)
 
 
 def canonical(value: str, accepted: list[str]) -> str | None:
@@ -121,11 +127,11 @@ def _code_lists(values: dict[str, Any]) -> list[Problem]:
 
 
 def sdg_problems(values: dict[str, Any]) -> list[Problem]:
-    codes = values.get("sdg_benefits") or []
-    unknown = [code for code in codes if code not in catalog.SDGS]
+    given = values.get("sdg_benefits") or []
+    unknown = [code for code in given if code not in codes.SDGS]
     if unknown:
-        return [unknown_value("sdg_benefits", ", ".join(unknown), list(catalog.SDGS))]
-    values["sdg_benefits"] = sorted(set(codes), key=lambda code: int(code[3:]))
+        return [unknown_value("sdg_benefits", ", ".join(unknown), list(codes.SDGS))]
+    values["sdg_benefits"] = sorted(set(given), key=lambda code: int(code[3:]))
     return []
 
 
@@ -149,7 +155,7 @@ def _country(values: dict[str, Any], problems: list[Problem]) -> bool:
     code = values.get("country_code")
     if code is None:
         return False
-    if catalog.country_name(code) is None:
+    if codes.country_name(code) is None:
         message = (
             f"Country '{code}' is not an ISO 3166-1 alpha-3 code (for example KEN for Kenya, NGA for Nigeria, "
             "IND for India); the upload template lists every accepted code."

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from dapp.devices import catalog
+from dapp import codes
 
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ExternalId = Annotated[str, StringConstraints(pattern=EXTERNAL_ID_PATTERN)]
@@ -48,13 +48,13 @@ class DeviceFields(BaseModel):
 
     project_name: Name | None = None
     project_id: uuid.UUID | None = Field(default=None, description="One of your projects (R-DEV-8).")
-    off_taker: str | None = _one_of(catalog.OFF_TAKERS, "Who uses the energy.")
-    device_description: str | None = _one_of(catalog.DEVICE_DESCRIPTIONS, "What kind of installation it is.")
+    off_taker: str | None = _one_of(codes.OFF_TAKERS, "Who uses the energy.")
+    device_description: str | None = _one_of(codes.DEVICE_DESCRIPTIONS, "What kind of installation it is.")
     impact_story: Story | None = None
     sdg_benefits: list[str] | None = Field(
         default=None,
         description="SDG codes, e.g. ['SDG7', 'SDG13'].",
-        json_schema_extra={"items": {"enum": list(catalog.SDGS)}},
+        json_schema_extra={"items": {"enum": list(codes.SDGS)}},
     )
     address: Line | None = None
     quality_labels: Line | None = None
@@ -74,12 +74,12 @@ class DeviceCreate(DeviceFields):
     country_code: CountryCode = Field(description="ISO 3166-1 alpha-3.")
     commissioning_date: date
     capacity_kw: Capacity
-    fuel_code: str = Field(json_schema_extra={"enum": list(catalog.FUELS)})
-    device_type_code: str = Field(json_schema_extra={"enum": list(catalog.DEVICE_TYPES)})
+    fuel_code: str = Field(json_schema_extra={"enum": list(codes.FUELS)})
+    device_type_code: str = Field(json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
     sdg_benefits: list[str] = Field(
         default_factory=list,
         description="SDG codes, e.g. ['SDG7', 'SDG13'].",
-        json_schema_extra={"items": {"enum": list(catalog.SDGS)}},
+        json_schema_extra={"items": {"enum": list(codes.SDGS)}},
     )
     grid_interconnection: bool = False
     energy_storage: bool = False
@@ -92,8 +92,8 @@ class DeviceUpdate(DeviceFields):
     country_code: CountryCode | None = None
     commissioning_date: date | None = None
     capacity_kw: Capacity | None = None
-    fuel_code: str | None = Field(default=None, json_schema_extra={"enum": list(catalog.FUELS)})
-    device_type_code: str | None = Field(default=None, json_schema_extra={"enum": list(catalog.DEVICE_TYPES)})
+    fuel_code: str | None = Field(default=None, json_schema_extra={"enum": list(codes.FUELS)})
+    device_type_code: str | None = Field(default=None, json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
 
 
 class DeviceRead(BaseModel):
@@ -185,7 +185,7 @@ class ProjectCreate(BaseModel):
 
     name: Name
     impact_story: Story | None = None
-    sdg_benefits: list[str] = Field(default_factory=list, json_schema_extra={"items": {"enum": list(catalog.SDGS)}})
+    sdg_benefits: list[str] = Field(default_factory=list, json_schema_extra={"items": {"enum": list(codes.SDGS)}})
 
     _sdgs = field_validator("sdg_benefits", mode="before")(_normalise_sdgs)
 
@@ -195,7 +195,7 @@ class ProjectUpdate(BaseModel):
 
     name: Name | None = None
     impact_story: Story | None = None
-    sdg_benefits: list[str] | None = Field(default=None, json_schema_extra={"items": {"enum": list(catalog.SDGS)}})
+    sdg_benefits: list[str] | None = Field(default=None, json_schema_extra={"items": {"enum": list(codes.SDGS)}})
 
     _sdgs = field_validator("sdg_benefits", mode="before")(_normalise_sdgs)
 

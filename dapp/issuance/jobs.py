@@ -4,59 +4,44 @@ import uuid
 from datetime import datetime, timedelta
 
 from dapp import platform
-from dapp.chain.jobs import submit_outbox_job
-from dapp.issuance import service
-from dapp.issuance.certify import certify_late, certify_window
+from dapp.issuance.service import windows
+from dapp.issuance.service.certify import certify_late, certify_window
 
 
-def enqueue_due_windows() -> int:
-    """Enqueue one `issuance.certify_window` job per closed window (job ids make duplicates harmless)."""
+def enqueue_due_windows_job() -> int:
+    """issuance.enqueue_due_windows: one `issuance.certify_window` job per closed window (job ids make duplicates
+    harmless)."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        due = service.due_windows(session, p.clock.now())
-    queue = p.queue("default")
+        due = windows.due_windows(session, p.clock.now())
     for window in due:
-        queue.enqueue(
-            certify_window_job,
-            str(window.reservation_id),
-            window.start.isoformat(),
-            window.end.isoformat(),
-            job_id=f"issuance-certify-window-{window.reservation_id}-{int(window.start.timestamp())}",
-        )
+        job_id = f"issuance-certify-window-{window.reservation_id}-{int(window.start.timestamp())}"
+        platform.enqueue("issuance.certify_window", *_window_args(window), job_id=job_id)
     return len(due)
 
 
 def certify_window_job(reservation_id: str, window_start: str, window_end: str) -> int:
-    """issuance.certify_window: certify one window; then ask the chain queue to mint."""
+    """issuance.certify_window: certify one window (the chain job mints its certificates after the commit)."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        certificates = certify_window(
-            session,
-            uuid.UUID(reservation_id),
-            datetime.fromisoformat(window_start),
-            datetime.fromisoformat(window_end),
-            p.clock.now(),
-        )
-    if certificates:
-        p.queue("chain").enqueue(submit_outbox_job)
+        certificates = certify_window(session, *_window(reservation_id, window_start, window_end), p.clock.now())
     return len(certificates)
 
 
 LATE_READS_KEY = "drec:issuance:late-reads"
 
 
-def enqueue_late_windows() -> int:
-    """Every `late_reads_every_hours`: one `issuance.certify_late_window` job per window with late energy."""
+def enqueue_late_windows_job() -> int:
+    """issuance.enqueue_late_windows: every `late_reads_every_hours`, one `issuance.certify_late_window` job per
+    window with late energy."""
     p = platform.current()
     interval = int(p.settings.late_reads_every_hours * 3600)
     if not p.redis.set(LATE_READS_KEY, "1", nx=True, ex=interval):
         return 0
     with p.db.unit_of_work() as session:
-        late = service.late_windows(session, p.clock.now(), timedelta(days=p.settings.late_reads_grace_days))
+        late = windows.late_windows(session, p.clock.now(), timedelta(days=p.settings.late_reads_grace_days))
     for window in late:
-        p.queue("default").enqueue(
-            certify_late_window_job, str(window.reservation_id), window.start.isoformat(), window.end.isoformat()
-        )
+        platform.enqueue("issuance.certify_late_window", *_window_args(window))
     return len(late)
 
 
@@ -64,13 +49,13 @@ def certify_late_window_job(reservation_id: str, window_start: str, window_end: 
     """issuance.certify_late_window: certify a window's late energy as a certificate of the next round."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        certificates = certify_late(
-            session,
-            uuid.UUID(reservation_id),
-            datetime.fromisoformat(window_start),
-            datetime.fromisoformat(window_end),
-            p.clock.now(),
-        )
-    if certificates:
-        p.queue("chain").enqueue(submit_outbox_job)
+        certificates = certify_late(session, *_window(reservation_id, window_start, window_end), p.clock.now())
     return len(certificates)
+
+
+def _window_args(window: windows.DueWindow) -> tuple[str, str, str]:
+    return str(window.reservation_id), window.start.isoformat(), window.end.isoformat()
+
+
+def _window(reservation_id: str, start: str, end: str) -> tuple[uuid.UUID, datetime, datetime]:
+    return uuid.UUID(reservation_id), datetime.fromisoformat(start), datetime.fromisoformat(end)

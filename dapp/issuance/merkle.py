@@ -7,7 +7,7 @@ hashed in sorted order; leaves are sorted by device id. An odd node is carried u
 import uuid
 from datetime import datetime
 
-from Crypto.Hash import keccak as keccak_hash
+from dapp.keccak import keccak256
 
 
 def leaf(device_id: uuid.UUID, start: datetime, end: datetime, energy_wh: int) -> bytes:
@@ -17,7 +17,7 @@ def leaf(device_id: uuid.UUID, start: datetime, end: datetime, energy_wh: int) -
         + int(end.timestamp()).to_bytes(8, "big")
         + energy_wh.to_bytes(32, "big")
     )
-    return keccak(keccak(packed))
+    return keccak256(keccak256(packed))
 
 
 def root(leaves: list[bytes]) -> bytes:
@@ -30,10 +30,5 @@ def root(leaves: list[bytes]) -> bytes:
     return level[0]
 
 
-def keccak(data: bytes) -> bytes:
-    """Keccak-256 (pycryptodome directly: this runs for every contribution of a window)."""
-    return keccak_hash.new(digest_bits=256, data=data).digest()
-
-
 def _hash_pair(left: bytes, right: bytes) -> bytes:
-    return keccak(min(left, right) + max(left, right))
+    return keccak256(min(left, right) + max(left, right))

@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.devices.models import Device
-from dapp.issuance.models import Certificate
-from dapp.reservations.models import Reservation
+from dapp.models.accounts import Organization
+from dapp.models.devices import Device
+from dapp.models.issuance import Certificate
+from dapp.models.reservations import Reservation
 
 METADATA_VERSION = "1"
 

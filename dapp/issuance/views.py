@@ -1,22 +1,24 @@
-"""Pages of issuance: the buyer's certificates (filters, CSV, explanation) and the developer's certified reads."""
+"""Pages of issuance: the buyer's certificates (filters, CSV, explanation), the developer's certified reads and
+gas-fee statement."""
 
 import csv
 import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request
 from pydantic import BaseModel
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from dapp import platform
-from dapp.accounts.permissions import Module, Permission, require
-from dapp.devices import catalog
-from dapp.errors import DomainError
-from dapp.issuance import claims, custody, explain, listing, statement, transfers
-from dapp.issuance.api import claim_statement_of
+from dapp import codes, platform
+from dapp.access.permissions import Actor, Module, Permission, require
+from dapp.issuance import statement
 from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate, TransferCreate
-from dapp.web.pages import PageCall, clean_form, form_errors, page, parse_form
+from dapp.issuance.service import claims, custody, explain, listing, transfers
+from dapp.issuance.service.gas import gas_statement
+from dapp.web.pages import Failed, PageCall, attempt, clean_form, page, parse_form
 from dapp.web.query import query_args, uuid_arg
 
 bp = Blueprint("issuance", __name__)
@@ -37,14 +39,14 @@ CSV_COLUMNS = [
 
 @bp.get("/certificates")
 @page(Module.CERTIFICATES, Permission.READ)
-def list_certificates(call: PageCall) -> str:
+def list_certificates(call: PageCall[Actor]) -> str:
     filters = query_args(CertificateFilter)
     listed = listing.buyer_certificates(call.session, call.actor, filters)
     return render_template(
         "issuance/certificates.html",
         listed=listed,
         filters=filters,
-        off_takers=catalog.OFF_TAKERS,
+        off_takers=codes.OFF_TAKERS,
         title="Certificates",
         endpoint="issuance.list_certificates",
     )
@@ -52,7 +54,7 @@ def list_certificates(call: PageCall) -> str:
 
 @bp.get("/certificates/export.csv")
 @page(Module.CERTIFICATES, Permission.READ)
-def export_certificates(call: PageCall) -> Response:
+def export_certificates(call: PageCall[Actor]) -> Response:
     filters = query_args(CertificateFilter).model_copy(update={"page": 1, "size": 200})
     rows: list[CertificateRead] = []
     while True:
@@ -94,7 +96,7 @@ def _csv(certificates: list[CertificateRead]) -> str:
 
 @bp.get("/certificates/<uuid:certificate_id>/explanation")
 @page(Module.CERTIFICATES, Permission.READ)
-def explain_certificate(call: PageCall, certificate_id: uuid.UUID) -> str:
+def explain_certificate(call: PageCall[Actor], certificate_id: uuid.UUID) -> str:
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
     device = request.args.get("device_id")
     explanation = explain.explain(call.session, certificate, uuid_arg("device_id", device) if device else None)
@@ -103,14 +105,14 @@ def explain_certificate(call: PageCall, certificate_id: uuid.UUID) -> str:
 
 @bp.get("/certified-reads")
 @page(Module.METER_READS, Permission.READ)
-def certified_reads(call: PageCall) -> str:
+def certified_reads(call: PageCall[Actor]) -> str:
     filters = query_args(CertificateFilter)
     listed = listing.developer_certificates(call.session, call.actor, filters)
     return render_template(
         "issuance/certificates.html",
         listed=listed,
         filters=filters,
-        off_takers=catalog.OFF_TAKERS,
+        off_takers=codes.OFF_TAKERS,
         title="Certified reads",
         endpoint="issuance.certified_reads",
     )
@@ -123,7 +125,7 @@ class HeldPage:
     template: str
     schema: type[BaseModel]
     request: Callable[..., object]
-    listed: Callable[..., list]
+    listed: Callable[..., list[Any]]
     done: str
 
 
@@ -145,17 +147,19 @@ TRANSFERS = HeldPage(
 
 @bp.route("/certificates/<uuid:certificate_id>/claims", methods=["GET", "POST"])
 @page(Module.CERTIFICATES, Permission.READ)
-def certificate_claims(call: PageCall, certificate_id: uuid.UUID) -> str | tuple[str, int] | Response:
+def certificate_claims(call: PageCall[Actor], certificate_id: uuid.UUID) -> tuple[str, int] | WerkzeugResponse:
     return _held_operation_page(call, certificate_id, CLAIMS)
 
 
 @bp.route("/certificates/<uuid:certificate_id>/transfers", methods=["GET", "POST"])
 @page(Module.CERTIFICATES, Permission.READ)
-def certificate_transfers(call: PageCall, certificate_id: uuid.UUID) -> str | tuple[str, int] | Response:
+def certificate_transfers(call: PageCall[Actor], certificate_id: uuid.UUID) -> tuple[str, int] | WerkzeugResponse:
     return _held_operation_page(call, certificate_id, TRANSFERS)
 
 
-def _held_operation_page(call: PageCall, certificate_id: uuid.UUID, kind: HeldPage) -> str | tuple[str, int] | Response:
+def _held_operation_page(
+    call: PageCall[Actor], certificate_id: uuid.UUID, kind: HeldPage
+) -> tuple[str, int] | WerkzeugResponse:
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -163,15 +167,15 @@ def _held_operation_page(call: PageCall, certificate_id: uuid.UUID, kind: HeldPa
     if request.method == "POST":
         require(call.actor, Module.CERTIFICATES, Permission.UPDATE)
         values = clean_form()
-        try:
-            with call.session.begin_nested():
-                data = parse_form(kind.schema, values)
-                kind.request(call.session, call.actor, platform.current().clock.now(), certificate.id, data)
+        now = platform.current().clock.now()
+        requested = attempt(
+            call.session,
+            lambda: kind.request(call.session, call.actor, now, certificate.id, parse_form(kind.schema, values)),
+        )
+        if not isinstance(requested, Failed):
             flash(kind.done, "success")
             return redirect(request.path)
-        except DomainError as error:
-            flash(error.detail, "error")
-            errors, status = form_errors(error), error.status
+        errors, status = requested.field_errors, requested.status
     return render_template(
         kind.template,
         certificate=listing.certificate_read(call.session, certificate, call.actor),
@@ -184,16 +188,28 @@ def _held_operation_page(call: PageCall, certificate_id: uuid.UUID, kind: HeldPa
 
 @bp.get("/claims/<uuid:claim_id>/statement")
 @page(Module.CERTIFICATES, Permission.READ)
-def claim_statement(call: PageCall, claim_id: uuid.UUID) -> str:
-    return render_template("issuance/statement.html", statement=claim_statement_of(call.session, call.actor, claim_id))
+def claim_statement(call: PageCall[Actor], claim_id: uuid.UUID) -> str:
+    return render_template("issuance/statement.html", statement=_statement(call, claim_id))
+
+
+def _statement(call: PageCall[Actor], claim_id: uuid.UUID) -> statement.Statement:
+    settings = platform.current().settings
+    return claims.signed_statement(call.session, call.actor, claim_id, settings.base_url, settings.platform_private_key)
 
 
 @bp.get("/claims/<uuid:claim_id>/statement.pdf")
 @page(Module.CERTIFICATES, Permission.READ)
-def claim_statement_pdf(call: PageCall, claim_id: uuid.UUID) -> Response:
-    document = statement.pdf(claim_statement_of(call.session, call.actor, claim_id))
+def claim_statement_pdf(call: PageCall[Actor], claim_id: uuid.UUID) -> Response:
+    document = statement.pdf(_statement(call, claim_id))
     return Response(
         document,
         content_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=retirement-{claim_id}.pdf"},
     )
+
+
+@bp.get("/gas-fees")
+@page(Module.CERTIFICATES, Permission.READ)
+def gas_fees(call: PageCall[Actor]) -> str:
+    charges = gas_statement(call.session, call.actor.organization_id)
+    return render_template("issuance/gas_fees.html", charges=charges, total=sum(c.gas for c in charges))

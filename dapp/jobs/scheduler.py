@@ -5,12 +5,16 @@ import logging
 import time
 
 from dapp import platform
-from dapp.chain.jobs import submit_outbox_job
-from dapp.issuance.jobs import enqueue_due_windows, enqueue_late_windows
-from dapp.reads.jobs import prepare_partitions_job
-from dapp.reservations.jobs import release_expired_job
 
 LOCK_KEY = "drec:scheduler:tick"
+PERIODIC_JOBS = (
+    "issuance.enqueue_due_windows",
+    "issuance.enqueue_late_windows",
+    "reservations.release_expired",
+    "reads.prepare_partitions",
+    "notify.send_notification_emails",  # also asked for after each commit that writes one; this catches up
+    "chain.submit_outbox",
+)
 log = logging.getLogger(__name__)
 
 
@@ -19,11 +23,8 @@ def tick() -> bool:
     p = platform.current()
     if not p.redis.set(LOCK_KEY, "1", nx=True, ex=max(1, p.settings.scheduler_tick_seconds - 1)):
         return False
-    p.queue("default").enqueue(enqueue_due_windows)
-    p.queue("default").enqueue(enqueue_late_windows)
-    p.queue("default").enqueue(release_expired_job)
-    p.queue("default").enqueue(prepare_partitions_job)
-    p.queue("chain").enqueue(submit_outbox_job)
+    for name in PERIODIC_JOBS:
+        platform.enqueue(name)
     return True
 
 

@@ -2,19 +2,20 @@
 
 from flask import request
 
-from dapp.accounts.permissions import Module, Permission
+from dapp.access.permissions import Module, Permission
+from dapp.errors import Invalid
 from dapp.notify import service
 from dapp.notify.schemas import MarkedRead, MarkRead, NotificationPage, NotificationRead
-from dapp.web.api import ApiBlueprint, Call
+from dapp.web.api import ApiBlueprint, MemberCall
 from dapp.web.paging import page_args
 
 api = ApiBlueprint("notify_api", __name__)
 
 
-@api.endpoint_route(
-    "/notifications", "GET", module=Module.ORGANIZATION, permission=Permission.READ, response=NotificationPage
+@api.member_route(
+    "/notifications", "GET", Module.ORGANIZATION, Permission.READ, response=NotificationPage, errors=(Invalid,)
 )
-def list_notifications(call: Call) -> NotificationPage:
+def list_notifications(call: MemberCall[None]) -> NotificationPage:
     """The organization's notifications, newest first (`unread=true` for unread ones only)."""
     page, size = page_args(request.args)
     unread_only = request.args.get("unread", "").lower() in {"1", "true", "yes"}
@@ -28,15 +29,10 @@ def list_notifications(call: Call) -> NotificationPage:
     )
 
 
-@api.endpoint_route(
-    "/notifications/read",
-    "POST",
-    module=Module.ORGANIZATION,
-    permission=Permission.READ,
-    body=MarkRead,
-    response=MarkedRead,
+@api.member_route(
+    "/notifications/read", "POST", Module.ORGANIZATION, Permission.READ, body=MarkRead, response=MarkedRead
 )
-def mark_notifications_read(call: Call) -> MarkedRead:
+def mark_notifications_read(call: MemberCall[MarkRead]) -> MarkedRead:
     """Mark notifications as read (all unread ones when no ids are given)."""
     body: MarkRead = call.body
     return MarkedRead(marked=service.mark_read(call.session, call.actor, call.now, body.ids))

@@ -1,7 +1,7 @@
 """RQ jobs of notifications: email the notifications written by committed units of work."""
 
-from dapp import platform
-from dapp.notify import mail, service
+from dapp import mail, platform
+from dapp.notify import service
 
 BATCH = 100
 
@@ -24,8 +24,3 @@ def send_notification_emails_job() -> int:
         sent += len(batch)
         if len(batch) < BATCH:
             return sent
-
-
-def enqueue_email_delivery() -> None:
-    """Ask a worker to email new notifications (call after the commit that wrote them)."""
-    platform.current().queue("default").enqueue(send_notification_emails_job)

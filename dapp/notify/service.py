@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import User
-from dapp.accounts.permissions import Actor
-from dapp.notify.models import Notification
+from dapp.access.permissions import Actor
+from dapp.models.accounts import User
+from dapp.models.notify import Notification
+from dapp.platform import enqueue_after_commit
 
 
 def notify(
@@ -18,6 +19,7 @@ def notify(
     """Add a notification to the organization's list; it is emailed to its members after the commit."""
     notification = Notification(organization_id=organization_id, kind=kind, title=title, body=body, created_at=now)
     session.add(notification)
+    enqueue_after_commit(session, "notify.send_notification_emails")
     return notification
 
 
@@ -55,10 +57,6 @@ def mark_read(session: Session, actor: Actor, now: datetime, ids: list[uuid.UUID
         statement = statement.where(Notification.id.in_(ids))
     result: CursorResult[Any] = session.execute(statement.values(read_at=now))  # type: ignore[assignment]
     return result.rowcount
-
-
-def has_unsent(session: Session) -> bool:
-    return session.scalar(select(Notification.id).where(Notification.emailed_at.is_(None)).limit(1)) is not None
 
 
 def claim_unsent(session: Session, limit: int) -> list[Notification]:

@@ -1,14 +1,29 @@
 """JSON routes of meter reads: ingestion under /api/v1 and the D-REC compatibility route under /api."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import request
 from pydantic import BaseModel, ValidationError
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
+from dapp.access.permissions import Module, Permission
+from dapp.devices.errors import DeviceNotFound
 from dapp.errors import Invalid
+from dapp.reads import express
+from dapp.reads.errors import (
+    BatchRejected,
+    ConcurrentReads,
+    CountryYieldNotFound,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    NotAnAggregateMeter,
+    OrganizationMismatch,
+    ReadNotFlagged,
+    ReadNotFound,
+    ReadsRejected,
+)
 from dapp.reads.schemas import (
     CountryYieldRead,
     CountryYieldUpdate,
@@ -26,8 +41,9 @@ from dapp.reads.schemas import (
     ReadQuery,
     ReadReviewCreate,
 )
-from dapp.reads.service import express, idempotency, ingestion, ledger, listing, replacement, review, yields
-from dapp.web.api import ApiBlueprint, Call, ExpressCall, PlainJson
+from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
+from dapp.reads.validation import Policy
+from dapp.web.api import AdminCall, ApiBlueprint, ExpressCall, MemberCall, PlainJson
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
@@ -37,39 +53,42 @@ def post_read_express(call: ExpressCall, external_id: str) -> PlainJson | None:
     """A single read without `Idempotency-Key` through the express lane (ADR 0058), when it can take it."""
     if request.headers.get("Idempotency-Key"):
         return None
-    result = express.record_read(platform.current().db, call, external_id, _policy(call))
+    single = express.Request(call.api_key, call.now, call.body, call.permits)
+    result = express.record_read(platform.current().db, single, external_id, _policy(call.now))
     return PlainJson(result) if result is not None else None
 
 
-@api.endpoint_route(
+@api.member_route(
     "/devices/<external_id>/reads",
     "POST",
-    module=Module.METER_READS,
-    permission=Permission.WRITE,
+    Module.METER_READS,
+    Permission.WRITE,
     body=ReadBatchCreate,
     response=ReadBatchResult,
     express=post_read_express,
+    errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
 )
-def post_reads(call: Call, external_id: str) -> PlainJson:
+def post_reads(call: MemberCall[ReadBatchCreate], external_id: str) -> PlainJson:
     """Send 1 … 10,000 meter reads of one device; each read is accepted or rejected with a reason."""
-    policy = _policy(call)
+    policy = _policy(call.now)
     return _idempotent(
         call,
         lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _flag("atomic")),
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reads",
     "POST",
-    module=Module.METER_READS,
-    permission=Permission.WRITE,
+    Module.METER_READS,
+    Permission.WRITE,
     body=MultiDeviceBatchCreate,
     response=MultiDeviceBatchResult,
+    errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
 )
-def post_multi_device_reads(call: Call) -> PlainJson:
+def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJson:
     """Send reads of many devices at once (1 … 10,000 reads in all); per device and read, the outcome."""
-    policy = _policy(call)
+    policy = _policy(call.now)
 
     def record() -> dict[str, Any]:
         devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _flag("atomic"))
@@ -83,50 +102,70 @@ def post_multi_device_reads(call: Call) -> PlainJson:
     return _idempotent(call, record)
 
 
-@compat_api.endpoint_route(
+@compat_api.member_route(
     "/meter-reads/new/<externalId>",
     "POST",
-    module=Module.METER_READS,
-    permission=Permission.WRITE,
+    Module.METER_READS,
+    Permission.WRITE,
     body=DrecReadBatchCreate,
     response=ReadBatchResult,
     status=201,
+    errors=(
+        BatchRejected,
+        ConcurrentReads,
+        DeviceNotFound,
+        IdempotencyKeyInUse,
+        IdempotencyKeyReused,
+        OrganizationMismatch,
+        ReadsRejected,
+    ),
 )
-def post_drec_reads(call: Call, externalId: str) -> PlainJson:  # noqa: N803 - the original platform's path name
+def post_drec_reads(call: MemberCall[DrecReadBatchCreate], externalId: str) -> PlainJson:  # noqa: N803 - the original platform's path name
     """The original D-REC platform's read endpoint: same body, all reads stored or none (409 with reasons)."""
-    policy = _policy(call)
+    policy = _policy(call.now)
     return _idempotent(
         call, lambda: ingestion.record_drec_batch(call.session, call.actor, externalId, call.body, policy)
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/devices/<external_id>/meter-replacements",
     "POST",
-    module=Module.METER_READS,
-    permission=Permission.WRITE,
+    Module.METER_READS,
+    Permission.WRITE,
     body=MeterReplacementCreate,
     response=MeterReplacementRead,
     status=201,
+    errors=(BatchRejected, ConcurrentReads, DeviceNotFound, NotAnAggregateMeter),
 )
-def post_meter_replacement(call: Call, external_id: str) -> MeterReplacementRead:
+def post_meter_replacement(call: MemberCall[MeterReplacementCreate], external_id: str) -> MeterReplacementRead:
     """Record that an aggregate meter was replaced: the device's next read becomes a new baseline."""
-    return replacement.replace_meter(call.session, call.actor, external_id, call.body, _policy(call))
+    return replacement.replace_meter(call.session, call.actor, external_id, call.body, _policy(call.now))
 
 
-@api.endpoint_route(
-    "/devices/<external_id>/reads", "GET", module=Module.METER_READS, permission=Permission.READ, response=ReadPage
+@api.member_route(
+    "/devices/<external_id>/reads",
+    "GET",
+    Module.METER_READS,
+    Permission.READ,
+    response=ReadPage,
+    errors=(DeviceNotFound, Invalid),
 )
-def list_reads(call: Call, external_id: str) -> ReadPage:
+def list_reads(call: MemberCall[None], external_id: str) -> ReadPage:
     """A device's reads between two days (`from`, `to`, both mandatory), in UTC and the device's zone."""
     query = parse_query(ReadQuery)
     return listing.read_page(call.session, call.actor, external_id, query)
 
 
-@api.endpoint_route(
-    "/devices/<external_id>/ledger", "GET", module=Module.METER_READS, permission=Permission.READ, response=LedgerRead
+@api.member_route(
+    "/devices/<external_id>/ledger",
+    "GET",
+    Module.METER_READS,
+    Permission.READ,
+    response=LedgerRead,
+    errors=(DeviceNotFound, Invalid),
 )
-def get_ledger(call: Call, external_id: str) -> LedgerRead:
+def get_ledger(call: MemberCall[None], external_id: str) -> LedgerRead:
     """Where a device's energy in [from, to) went: reported, certified, waiting (with reason), rejected.
 
     A rejected read whose timestamps could not be read counts in the period holding the instant it was received."""
@@ -134,41 +173,45 @@ def get_ledger(call: Call, external_id: str) -> LedgerRead:
     return ledger.device_ledger(call.session, call.actor, external_id, query.start, query.end)
 
 
-@api.endpoint_route("/country-yields", "GET", module=Module.METER_READS, permission=Permission.READ)
-def list_country_yields(call: Call) -> list[dict[str, Any]]:
+@api.member_route("/country-yields", "GET", Module.METER_READS, Permission.READ)
+def list_country_yields(call: MemberCall[None]) -> list[dict[str, Any]]:
     """The platform's yield per country (kWh/kWp/year), used for devices without their own (R-READ-7)."""
     return [CountryYieldRead.model_validate(y).model_dump(mode="json") for y in yields.list_all(call.session)]
 
 
-@api.endpoint_route(
-    "/admin/country-yields/<country_code>",
-    "PUT",
-    platform_admin=True,
-    body=CountryYieldUpdate,
-    response=CountryYieldRead,
-)
-def put_country_yield(call: Call, country_code: str) -> Any:
+@api.admin_route("/admin/country-yields/<country_code>", "PUT", body=CountryYieldUpdate, response=CountryYieldRead)
+def put_country_yield(call: AdminCall[CountryYieldUpdate], country_code: str) -> Any:
     """Set a country's yield (platform admins)."""
     return yields.set_yield(call.session, call.actor.user_id, country_code, call.body.yield_kwh_per_kwp, call.now)
 
 
-@api.endpoint_route("/admin/country-yields/<country_code>", "DELETE", platform_admin=True)
-def delete_country_yield(call: Call, country_code: str) -> dict[str, Any]:
+@api.admin_route(
+    "/admin/country-yields/<country_code>",
+    "DELETE",
+    errors=(CountryYieldNotFound, Invalid),
+)
+def delete_country_yield(call: AdminCall[None], country_code: str) -> dict[str, Any]:
     """Remove a country's yield: its devices fall back to the default (platform admins)."""
     yields.unset_yield(call.session, country_code)
     return {"country_code": country_code.upper(), "removed": True}
 
 
-@api.endpoint_route("/admin/flagged-reads", "GET", platform_admin=True)
-def list_flagged_reads(call: Call) -> list[dict[str, Any]]:
+@api.admin_route("/admin/flagged-reads", "GET")
+def list_flagged_reads(call: AdminCall[None]) -> list[dict[str, Any]]:
     """Reads that failed the clear-sky check and wait for a decision, oldest first (platform admins)."""
     return [FlaggedReadRow.model_validate(row).model_dump(mode="json") for row in review.flagged(call.session)]
 
 
-@api.endpoint_route("/admin/flagged-reads/<int:read_id>/review", "POST", platform_admin=True, body=ReadReviewCreate)
-def post_read_review(call: Call, read_id: int) -> dict[str, Any]:
+@api.admin_route(
+    "/admin/flagged-reads/<int:read_id>/review",
+    "POST",
+    body=ReadReviewCreate,
+    errors=(ReadNotFlagged, ReadNotFound),
+)
+def post_read_review(call: AdminCall[ReadReviewCreate], read_id: int) -> dict[str, Any]:
     """Accept a flagged read (it becomes certifiable) or dismiss it (counted as rejected) (platform admins)."""
     read = review.decide(call.session, call.actor.user_id, read_id, call.body, call.now)
+    assert read.reviewed_at is not None  # a decision records when it was made
     return {"id": read.id, "status": read.status, "reviewed_at": read.reviewed_at.isoformat()}
 
 
@@ -184,15 +227,15 @@ def parse_query(model: type[BaseModel]) -> Any:
         raise Invalid("Some query parameters need attention.", errors=errors) from error
 
 
-def _policy(call: Call | ExpressCall):
-    return ingestion.policy_from(platform.current().settings, call.now, _flag("acknowledge_old"))
+def _policy(now: datetime) -> Policy:
+    return ingestion.policy_from(platform.current().settings, now, _flag("acknowledge_old"))
 
 
 def _flag(name: str) -> bool:
     return request.args.get(name, "false").lower() == "true"
 
 
-def _idempotent(call: Call, record: Callable[[], dict[str, Any]]) -> PlainJson:
+def _idempotent(call: MemberCall[Any], record: Callable[[], dict[str, Any]]) -> PlainJson:
     """Run `record` once per `Idempotency-Key`: a retry gets the stored first answer."""
     key = request.headers.get("Idempotency-Key")
     if not key:

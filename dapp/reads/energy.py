@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from dapp.reads.models import RejectedRead
+from dapp.models.reads import RejectedRead
 
 MICROSECOND = timedelta(microseconds=1)
 

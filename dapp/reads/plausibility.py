@@ -21,6 +21,7 @@ from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 CLEAR_SKY_RULE = "clear-sky/1"
 TOLERANCE = 0.20
@@ -47,6 +48,9 @@ _REFLECTED = ALBEDO / 2  # exact: ALBEDO·x/2 and x·(ALBEDO/2) are the same flo
 _WIDENED = 1 + TOLERANCE
 
 
+Floats = NDArray[np.float64]
+
+
 class Interval(NamedTuple):
     latitude: float
     longitude: float
@@ -55,13 +59,14 @@ class Interval(NamedTuple):
     end: datetime
 
 
-def _day_of_year_by_day() -> np.ndarray:
+def _day_of_year_by_day() -> NDArray[np.int16]:
     """Day of the year (1…366) of each day of a 400-year Gregorian cycle counted from 1970-01-01."""
     days = np.arange(_GREGORIAN_CYCLE_DAYS).astype("datetime64[D]")
-    return ((days - days.astype("datetime64[Y]")).astype(np.int64) + 1).astype(np.int16)
+    day_of_year: NDArray[np.int16] = ((days - days.astype("datetime64[Y]")).astype(np.int64) + 1).astype(np.int16)
+    return day_of_year
 
 
-def _terms_by_day_of_year() -> np.ndarray:
+def _terms_by_day_of_year() -> Floats:
     """pvlib's Spencer (1971) series by day of the year (column 0 unused), one row each: cos and sin of the
     declination, the equation of time in degrees of hour angle, extraterrestrial irradiance E0 and 0.868·E0."""
     angle = (2.0 * np.pi / 365.0) * (np.arange(367) - 1)
@@ -92,10 +97,11 @@ def clear_sky_limits(intervals: list[Interval], slack: timedelta) -> list[int]:
     """The clear-sky limit in Wh (rounded up) of each interval, in order."""
     if not intervals:
         return []
-    return np.ceil(_unrounded_limits(intervals, slack)).astype(np.int64).tolist()
+    limits: list[int] = np.ceil(_unrounded_limits(intervals, slack)).astype(np.int64).tolist()
+    return limits
 
 
-def _unrounded_limits(intervals: list[Interval], slack: timedelta) -> np.ndarray:
+def _unrounded_limits(intervals: list[Interval], slack: timedelta) -> Floats:
     """The limits before rounding up."""
     n = len(intervals)
     # t − slack as the rule has it: in a zone with summer time Python subtracts on the wall clock
@@ -117,12 +123,13 @@ def _unrounded_limits(intervals: list[Interval], slack: timedelta) -> np.ndarray
     # the night samples would add exact zeros to the sums: leaving them out changes no bit
     energy = irradiance_wm2 * step[day] / _HOUR_SECONDS
     watt_hours_per_kw = np.bincount(owner[day], weights=energy, minlength=n)
-    return capacity * watt_hours_per_kw * _WIDENED
+    limits: Floats = capacity * watt_hours_per_kw * _WIDENED
+    return limits
 
 
 def _clear_sky_irradiance(
-    unix_seconds: np.ndarray, longitude: np.ndarray, cos_latitude: np.ndarray, sin_latitude: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    unix_seconds: Floats, longitude: Floats, cos_latitude: Floats, sin_latitude: Floats
+) -> tuple[Floats, NDArray[np.intp]]:
     """W/m² on a sun-facing plane under a very clean sky at the samples where the sun is up, with their indices
     (the irradiance of the others is zero)."""
     day_of_year = _DAY_OF_YEAR.take(unix_seconds.astype(np.int64) // _DAY_SECONDS, mode="wrap")

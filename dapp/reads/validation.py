@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from dapp.reads.models import ReadStatus
+from dapp.models.reads import ReadStatus
 from dapp.reads.rules import DeviceProfile, max_energy_wh
 from dapp.reads.schemas import ReadType
 

@@ -1,22 +1,25 @@
 """Pages of meter reads: all reads (with chart and CSV), add a read, upload reads, the energy ledger, and the
 platform admin's pages for country yields and flagged reads."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
-from dapp.devices.models import Device
+from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin
 from dapp.devices.timezones import country_zones
-from dapp.errors import DomainError, Invalid, field_error
+from dapp.errors import Invalid, field_error
+from dapp.models.devices import Device
+from dapp.models.reads import MeterRead
 from dapp.reads.ingest import Outcome
-from dapp.reads.schemas import CountryYieldUpdate, ReadBatchCreate, ReadQuery, ReadReviewCreate
+from dapp.reads.schemas import CountryYieldUpdate, LedgerRead, ReadBatchCreate, ReadPage, ReadQuery, ReadReviewCreate
 from dapp.reads.service import ingestion, ledger, listing, review, uploads, yields
 from dapp.reads.service.devices import own_device, own_devices
-from dapp.web.pages import PageCall, admin_page, clean_form, form_errors, page, parse_form
+from dapp.web.pages import Failed, PageCall, admin_page, attempt, clean_form, page, parse_form
 
 bp = Blueprint("reads", __name__)
 
@@ -36,29 +39,32 @@ STATUSES = ["accepted", "certified", "baseline", "flagged", "dismissed", "reject
 
 @bp.get("/reads")
 @page(Module.METER_READS, Permission.READ)
-def list_reads(call: PageCall) -> str | tuple[str, int]:
+def list_reads(call: PageCall[Actor]) -> str | tuple[str, int]:
     devices = own_devices(call.session, call.actor)
     values = _filters(devices)
     unit = values["unit"] if values["unit"] in UNITS else "Wh"
     context = {"devices": devices, "values": values, "unit": unit, "factor": UNITS[unit], "errors": {}}
     if not values.get("device"):
         return render_template("reads/list.html", **context)
-    try:
-        query = parse_form(ReadQuery, {k: v for k, v in values.items() if k in ("from", "to", "page") and v})
-        reads = listing.read_page(call.session, call.actor, values["device"], query)
-        chart = listing.production(call.session, call.actor, values["device"], query.start, query.end)
-    except DomainError as error:
-        flash(error.detail, "error")
-        return render_template("reads/list.html", **{**context, "errors": form_errors(error)}), error.status
+    shown = attempt(call.session, lambda: _reads_and_chart(call, values))
+    if isinstance(shown, Failed):
+        return render_template("reads/list.html", **{**context, "errors": shown.field_errors}), shown.status
+    reads, chart = shown
     return render_template("reads/list.html", **context, reads=reads, chart=chart)
 
 
-def _only(devices: list) -> str:
+def _reads_and_chart(call: PageCall[Actor], values: dict[str, str]) -> tuple[ReadPage, dict[str, Any]]:
+    query = parse_form(ReadQuery, {k: v for k, v in values.items() if k in ("from", "to", "page") and v})
+    reads = listing.read_page(call.session, call.actor, values["device"], query)
+    return reads, listing.production(call.session, call.actor, values["device"], query.start, query.end)
+
+
+def _only(devices: list[Device]) -> str:
     """The external id of the organization's only device (chosen for the reader), else nothing."""
     return devices[0].external_id if len(devices) == 1 else ""
 
 
-def _filters(devices: list) -> dict[str, str]:
+def _filters(devices: list[Device]) -> dict[str, str]:
     today = platform.current().clock.now().date()
     return {
         "device": request.args.get("device", _only(devices)),
@@ -71,7 +77,7 @@ def _filters(devices: list) -> dict[str, str]:
 
 @bp.get("/reads/export.csv")
 @page(Module.METER_READS, Permission.READ)
-def export_reads(call: PageCall) -> Response:
+def export_reads(call: PageCall[Actor]) -> Response:
     query = parse_form(ReadQuery, {k: request.args.get(k) for k in ("from", "to") if request.args.get(k)})
     device = request.args.get("device", "")
     body = listing.export_csv(call.session, call.actor, device, query.start, query.end)
@@ -81,49 +87,55 @@ def export_reads(call: PageCall) -> Response:
 
 @bp.route("/reads/new", methods=["GET", "POST"])
 @page(Module.METER_READS, Permission.WRITE)
-def new_read(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+def new_read(call: PageCall[Actor]) -> str | tuple[str, int] | WerkzeugResponse:
     devices = own_devices(call.session, call.actor)
     if request.method == "GET":
         values = {"device": request.args.get("device", _only(devices)), "type": "delta", "unit": "Wh"}
         return _read_form(devices, values, {})
     values = clean_form()
-    try:
-        with call.session.begin_nested():
-            device, outcome = _record_one(call, values)
-    except DomainError as error:
-        flash(_refusal(error), "error")
-        errors = {key.removeprefix("reads.0."): message for key, message in form_errors(error).items()}
-        return _read_form(devices, values, errors), error.status
+    recorded = attempt(call.session, lambda: _record_one(call, values))
+    if isinstance(recorded, Failed):
+        return _read_form(devices, values, recorded.field_errors), recorded.status
+    device, outcome = recorded
     flash(_outcome_message(outcome, device.timezone), "info" if outcome.status == "flagged" else "success")
     return redirect(url_for("reads.new_read", device=device.external_id))
 
 
-def _record_one(call: PageCall, values: dict[str, str]) -> tuple[Device, Outcome]:
+def _record_one(call: PageCall[Actor], values: dict[str, str]) -> tuple[Device, Outcome]:
+    """The form's read, stored as a batch of one; a refusal speaks of the form (see `_refusal`)."""
     if not values.get("device"):
         raise field_error("device", "Choose one of your devices.")
     device = own_device(call.session, call.actor, values["device"])
-    batch = parse_form(
-        ReadBatchCreate,
-        {
-            "type": values.get("type"),
-            "unit": values.get("unit"),
-            "timezone": values.get("timezone"),
-            "reads": [{"start": values.get("start"), "end": values.get("end", ""), "value": values.get("value", "")}],
-        },
-    )
-    policy = ingestion.policy_from(
-        platform.current().settings, platform.current().clock.now(), values.get("acknowledge_old") == "on"
-    )
-    result = ingestion.record_batch(call.session, call.actor, device.external_id, batch, policy, atomic=True)
+    try:
+        batch = parse_form(
+            ReadBatchCreate,
+            {
+                "type": values.get("type"),
+                "unit": values.get("unit"),
+                "timezone": values.get("timezone"),
+                "reads": [
+                    {"start": values.get("start"), "end": values.get("end", ""), "value": values.get("value", "")}
+                ],
+            },
+        )
+        policy = ingestion.policy_from(
+            platform.current().settings, platform.current().clock.now(), values.get("acknowledge_old") == "on"
+        )
+        result = ingestion.record_batch(call.session, call.actor, device.external_id, batch, policy, atomic=True)
+    except Invalid as error:
+        raise _refusal(error) from error
     return device, result["results"][0]
 
 
-def _refusal(error: DomainError) -> str:
-    """The rule a refused read broke, in the sentence the rule gives (not the batch's summary)."""
-    if error.code != "batch_rejected":
-        return error.detail
-    [[outcome]] = error.extra["results"]
-    return f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
+def _refusal(error: Invalid) -> Invalid:
+    """A refused batch of one as the form tells it: fields by their names in the form, and a rejected read by
+    the rule it broke, in the sentence the rule gives (not the batch's summary)."""
+    errors = [{**item, "field": item["field"].removeprefix("reads.0.")} for item in error.extra.get("errors", [])]
+    detail = error.detail
+    if error.code == "batch_rejected":
+        [[outcome]] = error.extra["results"]
+        detail = f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
+    return Invalid(detail, code=error.code, **{**error.extra, "errors": errors})
 
 
 def _outcome_message(outcome: Outcome, timezone: str) -> str:
@@ -146,7 +158,7 @@ def _when(instant: datetime, timezone: str) -> str:
     return f"{listing.local(instant, timezone)} ({instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
 
 
-def _read_form(devices: list, values: dict[str, str], errors: dict[str, str]) -> str:
+def _read_form(devices: list[Device], values: dict[str, str], errors: dict[str, str]) -> str:
     device = next((d for d in devices if d.external_id.lower() == values.get("device", "").lower()), None)
     return render_template(
         "reads/new.html",
@@ -160,7 +172,7 @@ def _read_form(devices: list, values: dict[str, str], errors: dict[str, str]) ->
 
 @bp.get("/reads/new/timezone")
 @page(Module.METER_READS, Permission.WRITE)
-def timezone_field(call: PageCall) -> str:
+def timezone_field(call: PageCall[Actor]) -> str:
     """htmx: the time-zone picker for the chosen device (its country's zones, its own preselected; R-TZ-3)."""
     device = own_device(call.session, call.actor, request.args.get("device", ""))
     return render_template(
@@ -170,28 +182,28 @@ def timezone_field(call: PageCall) -> str:
 
 @bp.route("/reads/upload", methods=["GET", "POST"])
 @page(Module.METER_READS, Permission.WRITE)
-def upload_reads(call: PageCall) -> str | tuple[str, int]:
+def upload_reads(call: PageCall[Actor]) -> str | tuple[str, int]:
     if request.method == "GET":
         return render_template("reads/upload.html", rows=None)
-    file = request.files.get("file")
-    try:
-        if file is None or not file.filename:
-            raise Invalid("Choose a CSV file to upload.", errors=[{"field": "file", "message": "required"}])
-        p = platform.current()
-        policy = ingestion.policy_from(p.settings, p.clock.now(), request.form.get("acknowledge_old") == "on")
-        with call.session.begin_nested():
-            rows = uploads.record_csv(call.session, call.actor, file.stream.read(uploads.MAX_BYTES + 1), policy)
-    except DomainError as error:
-        flash(error.detail, "error")
-        return render_template("reads/upload.html", rows=None, errors=form_errors(error)), error.status
+    rows = attempt(call.session, lambda: _record_upload(call, request.files.get("file")))
+    if isinstance(rows, Failed):
+        return render_template("reads/upload.html", rows=None, errors=rows.field_errors), rows.status
     stored = sum(1 for r in rows if r.status != "rejected")
     flash(f"{stored} of {len(rows)} reads stored; see each row below.", "success" if stored == len(rows) else "info")
     return render_template("reads/upload.html", rows=rows)
 
 
+def _record_upload(call: PageCall[Actor], file: FileStorage | None) -> list[uploads.RowOutcome]:
+    if file is None or not file.filename:
+        raise Invalid("Choose a CSV file to upload.", errors=[{"field": "file", "message": "required"}])
+    p = platform.current()
+    policy = ingestion.policy_from(p.settings, p.clock.now(), request.form.get("acknowledge_old") == "on")
+    return uploads.record_csv(call.session, call.actor, file.stream.read(uploads.MAX_BYTES + 1), policy)
+
+
 @bp.get("/reads/upload/template.csv")
 @page(Module.METER_READS, Permission.READ)
-def upload_template(call: PageCall) -> Response:  # noqa: ARG001 - the page decorator authorizes
+def upload_template(call: PageCall[Actor]) -> Response:  # noqa: ARG001 - the page decorator authorizes
     return Response(
         uploads.TEMPLATE, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="reads.csv"'}
     )
@@ -199,7 +211,7 @@ def upload_template(call: PageCall) -> Response:  # noqa: ARG001 - the page deco
 
 @bp.get("/reads/ledger")
 @page(Module.METER_READS, Permission.READ)
-def device_ledger(call: PageCall) -> str | tuple[str, int]:
+def device_ledger(call: PageCall[Actor]) -> str | tuple[str, int]:
     devices = own_devices(call.session, call.actor)
     today = platform.current().clock.now().date()
     values = {
@@ -210,37 +222,37 @@ def device_ledger(call: PageCall) -> str | tuple[str, int]:
     context = {"devices": devices, "values": values}
     if not values["device"]:
         return render_template("reads/ledger.html", **context)
-    try:
-        device = own_device(call.session, call.actor, values["device"])
-        span = listing.day_range(device, *_dates(values))
-        result = ledger.device_ledger(call.session, call.actor, values["device"], span.start, span.end)
-    except DomainError as error:
-        flash(error.detail, "error")
-        return render_template("reads/ledger.html", **context), error.status
+    shown = attempt(call.session, lambda: _ledger(call, values))
+    if isinstance(shown, Failed):
+        return render_template("reads/ledger.html", **context), shown.status
+    device, result = shown
     return render_template("reads/ledger.html", **context, ledger=result, timezone=device.timezone)
 
 
-def _dates(values: dict[str, str]):
+def _ledger(call: PageCall[Actor], values: dict[str, str]) -> tuple[Device, LedgerRead]:
+    device = own_device(call.session, call.actor, values["device"])
+    span = listing.day_range(device, *_dates(values))
+    return device, ledger.device_ledger(call.session, call.actor, values["device"], span.start, span.end)
+
+
+def _dates(values: dict[str, str]) -> tuple[date, date]:
     query = parse_form(ReadQuery, {"from": values["from"], "to": values["to"]})
     return query.start, query.end
 
 
 @bp.route("/admin/country-yields", methods=["GET", "POST"])
 @admin_page
-def country_yields(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+def country_yields(call: PageCall[PlatformAdmin]) -> str | tuple[str, int] | WerkzeugResponse:
     if request.method == "POST":
         values = clean_form()
-        try:
-            with call.session.begin_nested():
-                _change_yield(call, values)
-        except DomainError as error:
-            flash(error.detail, "error")
-            return _yields_page(call, values, form_errors(error)), error.status
+        changed = attempt(call.session, lambda: _change_yield(call, values))
+        if isinstance(changed, Failed):
+            return _yields_page(call, values, changed.field_errors), changed.status
         return redirect(url_for("reads.country_yields"))
     return _yields_page(call, {}, {})
 
 
-def _change_yield(call: PageCall, values: dict[str, str]) -> None:
+def _change_yield(call: PageCall[PlatformAdmin], values: dict[str, str]) -> None:
     code = values.get("country_code", "")
     if values.get("action") == "remove":
         yields.unset_yield(call.session, code)
@@ -252,7 +264,7 @@ def _change_yield(call: PageCall, values: dict[str, str]) -> None:
     flash(f"Yield of {row.country_code} set to {row.yield_kwh_per_kwp} kWh/kWp/year.", "success")
 
 
-def _yields_page(call: PageCall, values: dict[str, str], errors: dict[str, str]) -> str:
+def _yields_page(call: PageCall[PlatformAdmin], values: dict[str, str], errors: dict[str, str]) -> str:
     default = platform.current().settings.default_yield_kwh_per_kwp
     return render_template(
         "reads/country_yields.html", yields=yields.list_all(call.session), values=values, errors=errors, default=default
@@ -261,22 +273,18 @@ def _yields_page(call: PageCall, values: dict[str, str], errors: dict[str, str])
 
 @bp.route("/admin/flagged-reads", methods=["GET", "POST"])
 @admin_page
-def flagged_reads(call: PageCall) -> str | tuple[str, int] | WerkzeugResponse:
+def flagged_reads(call: PageCall[PlatformAdmin]) -> str | tuple[str, int] | WerkzeugResponse:
     if request.method == "POST":
-        try:
-            data = parse_form(
-                ReadReviewCreate, {"decision": request.form.get("decision"), "note": request.form.get("note") or None}
-            )
-            with call.session.begin_nested():
-                read = review.decide(
-                    call.session,
-                    call.actor.user_id,
-                    int(request.form.get("read_id", "0")),
-                    data,
-                    platform.current().clock.now(),
-                )
+        read = attempt(call.session, lambda: _review(call))
+        if not isinstance(read, Failed):
             flash(f"Read {read.id} {read.status}.", "success")
-        except DomainError as error:
-            flash(error.detail, "error")
         return redirect(url_for("reads.flagged_reads"))
     return render_template("reads/flagged.html", reads=review.flagged(call.session))
+
+
+def _review(call: PageCall[PlatformAdmin]) -> MeterRead:
+    data = parse_form(
+        ReadReviewCreate, {"decision": request.form.get("decision"), "note": request.form.get("note") or None}
+    )
+    now = platform.current().clock.now()
+    return review.decide(call.session, call.actor.user_id, int(request.form.get("read_id", "0")), data, now)

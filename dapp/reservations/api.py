@@ -8,11 +8,23 @@ from typing import Any
 from flask import request
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
-from dapp.issuance.schemas import CertificateRead
-from dapp.notify.jobs import enqueue_email_delivery
-from dapp.reservations import service
-from dapp.reservations.models import Reservation
+from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin
+from dapp.accounts.errors import NotABuyer
+from dapp.devices.errors import DeviceNotFound
+from dapp.errors import InvalidFilter
+from dapp.models.reservations import Reservation
+from dapp.reservations.errors import (
+    DEVICE_CHANGE_REFUSALS,
+    AutomaticReleasePending,
+    CooldownActive,
+    DeviceInActiveReservation,
+    DeviceNotReserved,
+    DevicesUnavailable,
+    NothingToChange,
+    ReservationEnded,
+    ReservationNameTaken,
+    ReservationNotFound,
+)
 from dapp.reservations.params import parse_query
 from dapp.reservations.schemas import (
     CatalogueDevice,
@@ -37,10 +49,11 @@ from dapp.reservations.schemas import (
     ReservedDeviceRead,
     UnavailableDevice,
 )
+from dapp.reservations.service import catalogue, changes, creation, ending, listing, release
 from dapp.reservations.service.catalogue import Outlook, check_codes
 from dapp.reservations.service.listing import Figures, members_with_devices, membership_state
 from dapp.reservations.service.log import LogEntry, entries
-from dapp.web.api import ApiBlueprint, Call
+from dapp.web.api import AdminCall, ApiBlueprint, Call, MemberCall
 
 api = ApiBlueprint("reservations_api", __name__)
 
@@ -49,12 +62,12 @@ def _default_yield() -> Decimal:
     return Decimal(platform.current().settings.default_yield_kwh_per_kwp)
 
 
-@api.endpoint_route("/device-catalogue", "GET", module=Module.RESERVATIONS, permission=Permission.READ)
-def device_catalogue(call: Call) -> list[dict[str, Any]]:
+@api.member_route("/device-catalogue", "GET", Module.RESERVATIONS, Permission.READ, errors=(InvalidFilter,))
+def device_catalogue(call: MemberCall[None]) -> list[dict[str, Any]]:
     """Reservable devices of every developer, filtered (attributes only, never meter data); one page (`page`,
     `size`), in the order of `group_by`."""
     query = parse_query(CatalogueQuery, request.args)
-    rows = service.devices_page(call.session, call.now, query, _default_yield())
+    rows = catalogue.devices_page(call.session, call.now, query, _default_yield())
     return [catalogue_device(device, name, wh).model_dump(mode="json") for device, name, wh in rows]
 
 
@@ -65,19 +78,20 @@ def catalogue_device(device: Any, organization_name: str, expected_wh: int) -> C
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/device-catalogue/groups",
     "GET",
-    module=Module.RESERVATIONS,
-    permission=Permission.READ,
+    Module.RESERVATIONS,
+    Permission.READ,
     response=CatalogueGroups,
+    errors=(InvalidFilter,),
 )
-def catalogue_groups(call: Call) -> CatalogueGroups:
+def catalogue_groups(call: MemberCall[None]) -> CatalogueGroups:
     """The filtered catalogue grouped by `group_by` across organizations (no groups without it), with the expected
     energy of each group and of the whole selection and, given `start`, `end` and `target_volume_mwh`, whether the
     target is reachable in that period."""
     query = parse_query(CatalogueQuery, request.args)
-    groups, total = service.groups(call.session, call.now, query, _default_yield())
+    groups, total = catalogue.groups(call.session, call.now, query, _default_yield())
     return CatalogueGroups(
         groups=[CatalogueGroup(key=g.key, label=g.label, **_outlook(g.outlook)) for g in groups],
         total=EnergyOutlook(**_outlook(total)),
@@ -88,51 +102,46 @@ def _outlook(outlook: Outlook) -> dict[str, Any]:
     return {**outlook.__dict__, "reachable": outlook.reachable}
 
 
-@api.endpoint_route(
-    "/device-catalogue/estimate",
-    "POST",
-    module=Module.RESERVATIONS,
-    permission=Permission.READ,
-    body=EstimateRequest,
-    response=Estimate,
+@api.member_route(
+    "/device-catalogue/estimate", "POST", Module.RESERVATIONS, Permission.READ, body=EstimateRequest, response=Estimate
 )
-def estimate_selection(call: Call) -> Estimate:
+def estimate_selection(call: MemberCall[EstimateRequest]) -> Estimate:
     """Expected energy of a selection of devices, next to a target in a period."""
     body: EstimateRequest = call.body
     period = (body.start, body.end) if body.start and body.end else None
-    outlook, missing = service.estimate(
+    outlook, missing = catalogue.estimate(
         call.session, call.now, set(body.device_ids), period, body.target_volume_mwh, _default_yield()
     )
     return Estimate(**_outlook(outlook), unavailable_device_ids=sorted(missing, key=str))
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reservations",
     "POST",
-    module=Module.RESERVATIONS,
-    permission=Permission.WRITE,
+    Module.RESERVATIONS,
+    Permission.WRITE,
     body=ReservationCreate,
     response=ReservationCreated,
     status=201,
+    errors=(CooldownActive, DevicesUnavailable, NotABuyer, ReservationNameTaken),
 )
-def create_reservation(call: Call) -> ReservationCreated:
+def create_reservation(call: MemberCall[ReservationCreate]) -> ReservationCreated:
     """Reserve devices (all or nothing unless `allow_partial`); logged on chain, developers notified."""
-    created = service.create(call.session, call.actor, call.now, call.body)
-    call.after_commit.append(enqueue_email_delivery)
+    created = creation.create(call.session, call.actor, call.now, call.body)
     read = reservation_read(call, created.reservation)
     left_out = [UnavailableDevice(device_id=d, reason=r, available_at=at) for d, r, at in created.left_out]
     return ReservationCreated(**read.model_dump(), unavailable_devices=left_out)
 
 
-@api.endpoint_route(
-    "/reservations", "GET", module=Module.RESERVATIONS, permission=Permission.READ, response=ReservationPage
+@api.member_route(
+    "/reservations", "GET", Module.RESERVATIONS, Permission.READ, response=ReservationPage, errors=(InvalidFilter,)
 )
-def list_reservations(call: Call) -> ReservationPage:
+def list_reservations(call: MemberCall[None]) -> ReservationPage:
     """My reservations, newest first; filters: country, fuel, off_taker, sdg, status, date_from, date_to."""
     query = parse_query(ReservationQuery, request.args)
     check_codes(query)
     now = call.now
-    rows, total = service.list_page(call.session, call.actor, now, query)
+    rows, total = listing.list_page(call.session, call.actor, now, query)
     return ReservationPage(
         items=[summary(r, figures, now) for r, figures in rows], page=query.page, size=query.size, total=total
     )
@@ -159,9 +168,9 @@ def summary(reservation: Reservation, figures: Figures, now: datetime) -> Reserv
     )
 
 
-def reservation_read(call: Call, reservation: Reservation) -> ReservationRead:
+def reservation_read(call: MemberCall[Any], reservation: Reservation) -> ReservationRead:
     call.session.flush()
-    figures = service.figures_of(call.session, [reservation.id])[reservation.id]
+    figures = listing.figures_of(call.session, [reservation.id])[reservation.id]
     return ReservationRead(
         **summary(reservation, figures, call.now).model_dump(),
         timezone=reservation.timezone,
@@ -173,16 +182,17 @@ def reservation_read(call: Call, reservation: Reservation) -> ReservationRead:
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reservations/<uuid:reservation_id>",
     "GET",
-    module=Module.RESERVATIONS,
-    permission=Permission.READ,
+    Module.RESERVATIONS,
+    Permission.READ,
     response=ReservationDetail,
+    errors=(ReservationNotFound,),
 )
-def get_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationDetail:
+def get_reservation(call: MemberCall[None], reservation_id: uuid.UUID) -> ReservationDetail:
     """One reservation: header, devices (with their membership) and its log with the transaction of each change."""
-    reservation = service.get(call.session, call.actor, reservation_id)
+    reservation = listing.get(call.session, call.actor, reservation_id)
     return ReservationDetail(
         **reservation_read(call, reservation).model_dump(),
         devices=_devices_read(call, reservation),
@@ -190,7 +200,7 @@ def get_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationDetail:
     )
 
 
-def _devices_read(call: Call, reservation: Reservation) -> list[ReservedDeviceRead]:
+def _devices_read(call: MemberCall[Any], reservation: Reservation) -> list[ReservedDeviceRead]:
     now = call.now
     return [
         ReservedDeviceRead(
@@ -229,57 +239,50 @@ MEMBER_FIELDS = ("active_from", "active_until", "removed_at", "released_at")
 LOG_FIELDS = ("devices_cid", "devices_hash", "chain_status", "tx_hash", "block_number", "last_error")
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reservations/<uuid:reservation_id>",
     "PATCH",
-    module=Module.RESERVATIONS,
-    permission=Permission.UPDATE,
+    Module.RESERVATIONS,
+    Permission.UPDATE,
     body=ReservationPatch,
     response=ReservationRead,
+    errors=(
+        CooldownActive,
+        DevicesUnavailable,
+        NothingToChange,
+        ReservationEnded,
+        ReservationNotFound,
+        *DEVICE_CHANGE_REFUSALS.values(),
+    ),
 )
-def change_reservation_devices(call: Call, reservation_id: uuid.UUID) -> ReservationRead:
+def change_reservation_devices(call: MemberCall[ReservationPatch], reservation_id: uuid.UUID) -> ReservationRead:
     """Add devices (from now) or remove them (at the end of the current issuance window); frequency is fixed."""
-    reservation = service.change_devices(call.session, call.actor, call.now, reservation_id, call.body)
-    call.after_commit.append(enqueue_email_delivery)
+    reservation = changes.change_devices(call.session, call.actor, call.now, reservation_id, call.body)
     return reservation_read(call, reservation)
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reservations/<uuid:reservation_id>",
     "DELETE",
-    module=Module.RESERVATIONS,
-    permission=Permission.DELETE,
+    Module.RESERVATIONS,
+    Permission.DELETE,
     response=ReservationEnd,
+    errors=(ReservationEnded, ReservationNotFound),
 )
-def end_reservation(call: Call, reservation_id: uuid.UUID) -> ReservationEnd:
+def end_reservation(call: MemberCall[None], reservation_id: uuid.UUID) -> ReservationEnd:
     """Delete a reservation that issued nothing; otherwise end it at the end of the current issuance window."""
-    ending = service.end(call.session, call.actor, call.now, reservation_id)
-    call.after_commit.append(enqueue_email_delivery)
+    ended = ending.end(call.session, call.actor, call.now, reservation_id)
     return ReservationEnd(
-        id=ending.reservation.id, outcome="deleted" if ending.deleted else "ended", ended_at=ending.ended_at
+        id=ended.reservation.id, outcome="deleted" if ended.deleted else "ended", ended_at=ended.ended_at
     )
 
 
-@api.endpoint_route(
-    "/reservations/<uuid:reservation_id>/certificates",
-    "GET",
-    module=Module.RESERVATIONS,
-    permission=Permission.READ,
-)
-def reservation_certificates(call: Call, reservation_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The certificates issued for one reservation, with per-device contributions."""
-    return [
-        CertificateRead.model_validate(c).model_dump(mode="json")
-        for c in service.certificates(call.session, call.actor, reservation_id)
-    ]
-
-
-@api.endpoint_route("/reserved-devices", "GET", module=Module.DEVICES, permission=Permission.READ)
-def reserved_devices(call: Call) -> list[dict[str, Any]]:
+@api.member_route("/reserved-devices", "GET", Module.DEVICES, Permission.READ)
+def reserved_devices(call: MemberCall[None]) -> list[dict[str, Any]]:
     """For developers: their devices held by a buyer's reservation, and whether a manual release is allowed."""
     return [
         device_reservation(row).model_dump(mode="json")
-        for row in service.reservations_of_my_devices(call.session, call.actor, call.now)
+        for row in release.reservations_of_my_devices(call.session, call.actor, call.now)
     ]
 
 
@@ -299,30 +302,33 @@ def device_reservation(row: Any) -> DeviceReservationRead:
     )
 
 
-@api.endpoint_route(
+@api.member_route(
     "/reserved-devices/<uuid:device_id>/release",
     "POST",
-    module=Module.DEVICES,
-    permission=Permission.UPDATE | Permission.DELETE,
+    Module.DEVICES,
+    Permission.UPDATE | Permission.DELETE,
     response=ReleaseRead,
+    errors=(AutomaticReleasePending, DeviceInActiveReservation, DeviceNotFound, DeviceNotReserved),
 )
-def release_device(call: Call, device_id: uuid.UUID) -> ReleaseRead:
+def release_device(call: MemberCall[None], device_id: uuid.UUID) -> ReleaseRead:
     """Release one of your devices by hand, allowed only when its automatic release failed."""
     return _release(call, device_id)
 
 
-@api.endpoint_route(
-    "/admin/reserved-devices/<uuid:device_id>/release", "POST", platform_admin=True, response=ReleaseRead
+@api.admin_route(
+    "/admin/reserved-devices/<uuid:device_id>/release",
+    "POST",
+    response=ReleaseRead,
+    errors=(AutomaticReleasePending, DeviceInActiveReservation, DeviceNotFound, DeviceNotReserved),
 )
-def admin_release_device(call: Call, device_id: uuid.UUID) -> ReleaseRead:
+def admin_release_device(call: AdminCall[None], device_id: uuid.UUID) -> ReleaseRead:
     """Platform admin: release any device whose automatic release failed."""
     return _release(call, device_id)
 
 
-def _release(call: Call, device_id: uuid.UUID) -> ReleaseRead:
+def _release(call: Call[Actor | PlatformAdmin, None], device_id: uuid.UUID) -> ReleaseRead:
     now = call.now
-    members = service.release_by_hand(call.session, call.actor, now, device_id)
-    call.after_commit.append(enqueue_email_delivery)
+    members = release.release_by_hand(call.session, call.actor, now, device_id)
     return ReleaseRead(
         device_id=device_id, released_at=now, reservation_ids=sorted({m.reservation_id for m in members}, key=str)
     )

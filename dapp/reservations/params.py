@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from dapp.errors import Invalid
+from dapp.errors import Invalid, InvalidFilter
 from dapp.reservations.schemas import _Filters
 
 Query = TypeVar("Query", bound=_Filters)
@@ -38,4 +38,4 @@ def parse_query(model: type[Query], args: MultiDict[str, str], ignore: Iterable[
 def invalid_filters(errors: list[dict[str, str]]) -> Invalid:
     """422 `invalid_filter`; the detail repeats each field's message, for pages that show only the detail."""
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return Invalid(f"Some filters are not valid — {detail}", code="invalid_filter", errors=errors)
+    return InvalidFilter(f"Some filters are not valid — {detail}", errors=errors)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from dapp.reservations.models import Frequency
+from dapp.models.reservations import Frequency
 
 DeviceIds = Annotated[list[uuid.UUID], Field(max_length=10_000)]
 TargetMwh = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=6, description="MWh, exact to the Wh.")]

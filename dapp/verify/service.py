@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from dapp.chain import reader
 from dapp.chain.contracts import Chain
-from dapp.errors import NotFound
 from dapp.ipfs import ContentStore, ContentStoreError, InvalidCID, cid_for_bytes
 from dapp.issuance import merkle
-from dapp.issuance.models import Certificate
+from dapp.issuance.errors import CertificateNotFound
+from dapp.models.issuance import Certificate
 from dapp.verify.schemas import CertificateVerification, ChainFacts, Check
 
 CONSISTENT, INCONSISTENT = "consistent", "inconsistent"
@@ -32,7 +32,7 @@ def find_certificate(session: Session, reference: str) -> tuple[int, Certificate
     except ValueError:
         certificate = None
     if certificate is None:
-        raise NotFound("No certificate has this token id or certificate id.", code="certificate_not_found")
+        raise CertificateNotFound("No certificate has this token id or certificate id.")
     return int(certificate.token_id), certificate
 
 

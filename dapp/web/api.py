@@ -1,20 +1,27 @@
-"""Typed JSON API routes: authentication, permission, body parsing, one transaction, OpenAPI.
+"""Typed JSON API routes: authentication, access rule, body parsing, one transaction, OpenAPI.
 
-A route declares the module and permission it needs (or `public=True`), its body and response models.
-The registry of routes is what the OpenAPI document and the isolation tests are generated from, so a
-route cannot exist without declaring its access rule. Access rules: `module` + `permission` (organization
-members and API keys holding it), `public=True`, `platform_admin=True` (platform operators, R-ACC-7) or
-`self_service=True` (any signed-in person acting on their own account; API keys refused).
-Authentication and permission are checked before the body is parsed, so a caller without access learns
-nothing about the body's rules.
+A route is declared with the decorator of its access rule, which fixes the type of the caller its handler gets:
+
+- `member_route(path, method, module, permission)`: organization members and API keys holding the permission
+  (R-ACC-5); the handler gets a `MemberCall` whose actor is an `Actor`;
+- `admin_route`: platform operators (R-ACC-7), an `AdminCall` with a `PlatformAdmin`;
+- `person_route`: any signed-in person acting on their own account (API keys refused), a `PersonCall` with a
+  `Person`;
+- `public_route`: anyone, a `PublicCall` whose actor is whoever signed in, or None.
+
+Each route also declares its body and response models and the named errors it may answer with. The registry of
+routes is what the OpenAPI document and the isolation tests are made from, so a route cannot exist without its
+access rule. Authentication and the access rule are checked before the body is parsed, so a caller without
+access learns nothing about the body's rules.
 """
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeAlias, TypedDict, TypeVar, Unpack
 
 import orjson
 from flask import Blueprint, Response, request
@@ -22,20 +29,50 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from dapp import platform
-from dapp.accounts.auth import authenticate_request, bearer_credential
-from dapp.accounts.permissions import (
-    Actor,
-    Module,
-    Permission,
-    PlatformAdmin,
-    require,
-    require_person,
-    require_platform_admin,
+from dapp.access.auth import authenticate_request, bearer_credential
+from dapp.access.errors import (
+    ApiKeyDisabled,
+    BadAuthorization,
+    CsrfFailed,
+    InvalidApiKey,
+    PermissionMissing,
+    PersonRequired,
+    PlatformAdminRequired,
 )
-from dapp.errors import DomainError, Invalid, Unauthenticated
+from dapp.access.permissions import Actor, Module, Permission, Person, PlatformAdmin, require, require_person
+from dapp.access.permissions import require_platform_admin as require_admin
+from dapp.errors import DatabaseUnavailable, DomainError, Invalid, MalformedJson, Unauthenticated
 from dapp.web.query import field_errors
 
 JSON = "application/json"
+
+ActorT = TypeVar("ActorT", covariant=True)
+BodyT = TypeVar("BodyT", covariant=True)
+P = ParamSpec("P")
+
+
+class Access(StrEnum):
+    MEMBER = "member"
+    PLATFORM_ADMIN = "platform_admin"
+    SELF_SERVICE = "self_service"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Call(Generic[ActorT, BodyT]):
+    """What a handler gets: the unit of work, who calls (as the route's access rule admits them), the parsed body
+    (None for a route without one) and the request's instant on the platform clock (read once per request)."""
+
+    session: Session
+    actor: ActorT
+    body: BodyT
+    now: datetime
+
+
+MemberCall: TypeAlias = Call[Actor, BodyT]
+AdminCall: TypeAlias = Call[PlatformAdmin, BodyT]
+PersonCall: TypeAlias = Call[Person, BodyT]
+PublicCall: TypeAlias = Call[Actor | PlatformAdmin | None, BodyT]
 
 
 @dataclass(frozen=True)
@@ -45,58 +82,30 @@ class ApiRoute:
     method: str
     endpoint: str
     summary: str
+    access: Access
     module: Module | None
     permission: Permission | None
     body: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
-    public: bool
-    platform_admin: bool = False
-    self_service: bool = False
+    errors: tuple[type[DomainError], ...] = ()
     express: Callable[..., Any] | None = None
-
-
-@dataclass
-class Call:
-    """What a handler gets: the unit of work, the actor (None on public routes), the parsed body and the
-    request's instant on the platform clock (read once per request).
-
-    The actor is a `PlatformAdmin` on `platform_admin` routes and an organization `Actor` on every other
-    non-public route.
-    """
-
-    session: Session
-    actor: Actor | PlatformAdmin | None
-    body: Any
-    now: datetime
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ExpressCall:
-    """What a route's express handler gets (ADR 0058): the route, the request's instant and its API key.
+    """What a route's express handler gets (ADR 0058): the request's instant, its API key and raw body, and the
+    route's access rule as a check on an actor.
 
     An express handler answers, without a session, the requests it can complete in one database statement, and
     returns None for every other request, having written nothing; those take the route's full path, so every
-    refusal, error and rare case is answered there. It serves API-key requests only; it checks the key with
-    `actor_for_key_row` and the route's access rule with `permits` before it reads the body with `body`.
+    refusal, error and rare case is answered there. It serves API-key requests only.
     """
 
-    route: ApiRoute
     now: datetime
     api_key: str
-
-    def permits(self, actor: Actor) -> bool:
-        route = self.route
-        return route.module is not None and route.permission is not None and actor.can(route.module, route.permission)
-
-    def body(self) -> Any:
-        """The body as the route's model, or None when it does not match (the full path says why)."""
-        assert self.route.body is not None
-        try:
-            return _request_body(self.route.body)
-        except ValidationError:
-            return None
+    body: bytes
+    permits: Callable[[Actor], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,26 @@ class PlainJson:
         return orjson.loads(orjson.dumps(self.value))
 
 
+Authorize = Callable[[Session, ApiRoute, datetime], Any]
+CallerT = TypeVar("CallerT", covariant=True)
+
+
+class RouteOptions(TypedDict, total=False):
+    """What a route declares besides its path, method and access rule."""
+
+    body: type[BaseModel]  # the request body's model (none: the route takes no body)
+    response: type[BaseModel]  # the response's model, checked and documented
+    status: int  # the status of a success (200 unless said)
+    errors: tuple[type[DomainError], ...]  # the problems it may answer with, beyond those its kind implies
+    express: Callable[..., Any]  # a fast path tried first (member routes, API keys only; ADR 0058)
+
+
+class Decorator(Protocol[CallerT]):
+    """Turns a handler taking a `Call` of this caller type (then its path arguments) into a Flask view."""
+
+    def __call__(self, handler: Callable[Concatenate[Call[CallerT, Any], P], Any], /) -> Callable[P, Response]: ...
+
+
 class ApiBlueprint(Blueprint):
     """A blueprint whose routes are typed and registered for OpenAPI and access checks."""
 
@@ -123,55 +152,72 @@ class ApiBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=url_prefix)
         self.routes: list[ApiRoute] = []
 
-    def endpoint_route(
+    def member_route(
+        self, path: str, method: str, module: Module, permission: Permission, **options: Unpack[RouteOptions]
+    ) -> Decorator[Actor]:
+        """A route for organization members and API keys holding `permission` on `module`."""
+        return self._route(path, method, (Access.MEMBER, module, permission), _member, options)
+
+    def admin_route(self, path: str, method: str, **options: Unpack[RouteOptions]) -> Decorator[PlatformAdmin]:
+        """A route for platform admins only (R-ACC-7)."""
+        return self._route(path, method, (Access.PLATFORM_ADMIN, None, None), _admin, options)
+
+    def person_route(self, path: str, method: str, **options: Unpack[RouteOptions]) -> Decorator[Person]:
+        """A route about the signed-in person's own account (members and platform admins; API keys refused)."""
+        return self._route(path, method, (Access.SELF_SERVICE, None, None), _person, options)
+
+    def public_route(
+        self, path: str, method: str, **options: Unpack[RouteOptions]
+    ) -> Decorator[Actor | PlatformAdmin | None]:
+        """A route anyone may call; the handler still learns who signed in, if anyone did."""
+        return self._route(path, method, (Access.PUBLIC, None, None), _anyone, options)
+
+    def _route(
         self,
         path: str,
         method: str,
-        *,
-        module: Module | None = None,
-        permission: Permission | None = None,
-        body: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
-        status: int = 200,
-        public: bool = False,
-        platform_admin: bool = False,
-        self_service: bool = False,
-        express: Callable[..., Any] | None = None,
+        rule: tuple[Access, Module | None, Permission | None],
+        authorize: Authorize,
+        options: RouteOptions,
     ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-        rules = [module is not None and permission is not None, public, platform_admin, self_service]
-        if sum(rules) != 1 or (module is None) != (permission is None):
-            raise ValueError(
-                f"{method} {path}: declare exactly one access rule: module and permission, public, "
-                "platform_admin or self_service"
-            )
+        if options.get("express") is not None and rule[0] != Access.MEMBER:
+            raise ValueError(f"{method} {path}: an express lane serves API keys, so member routes only")
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Response]:
             summary = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
+            access, module, permission = rule
             route = ApiRoute(
-                self.name,
-                path,
-                method,
-                handler.__name__,
-                summary,
-                module,
-                permission,
-                body,
-                response,
-                status,
-                public,
-                platform_admin,
-                self_service,
-                express,
-            )
+                self.name, path, method, handler.__name__, summary, access, module, permission,
+                options.get("body"), options.get("response"), options.get("status", 200), options.get("errors", ()),
+                options.get("express"),
+            )  # fmt: skip
             self.routes.append(route)
-            view = _typed_view(route, handler)
+            view = _typed_view(route, handler, authorize)
             self.add_url_rule(path, handler.__name__, view, methods=[method])
             return view
 
         return decorate
 
 
-def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., Response]:
+# What any request may be answered with, whatever the route: a key or session that does not authenticate, and a
+# database out of reach.
+CREDENTIAL_ERRORS: tuple[type[DomainError], ...] = (BadAuthorization, InvalidApiKey, ApiKeyDisabled, CsrfFailed)
+ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
+    Access.MEMBER: (Unauthenticated, PermissionMissing),
+    Access.PLATFORM_ADMIN: (Unauthenticated, PlatformAdminRequired),
+    Access.SELF_SERVICE: (Unauthenticated, PersonRequired),
+    Access.PUBLIC: (),
+}
+
+
+def implied_errors(route: ApiRoute) -> tuple[type[DomainError], ...]:
+    """The errors every route of its kind may answer with, which it need not declare: its access rule's, its
+    body's (malformed or invalid) and the database's."""
+    body: tuple[type[DomainError], ...] = (MalformedJson, Invalid) if route.body is not None else ()
+    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *body, DatabaseUnavailable)
+
+
+def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authorize) -> Callable[..., Response]:
     @wraps(handler)
     def view(**path_args: Any) -> Response:
         p = platform.current()
@@ -183,12 +229,9 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., R
             if answer is not None:
                 return Response(_dump_json(answer, route.response), status=route.status, content_type=JSON)
         with p.db.unit_of_work() as session:
-            actor = _authorize(session, route, now)
+            actor = authorize(session, route, now)
             body = _parse_body(route.body) if route.body else None
-            call = Call(session, actor, body, now)
-            result = handler(call, **path_args)
-        for effect in call.after_commit:
-            effect()
+            result = handler(Call(session, actor, body, now), **path_args)
         return Response(_dump_json(result, route.response), status=route.status, content_type=JSON)
 
     return view
@@ -196,49 +239,54 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any]) -> Callable[..., R
 
 def _express_call(route: ApiRoute, now: datetime) -> ExpressCall | None:
     header = request.headers.get("Authorization")
-    if route.express is None or not header:
+    if route.express is None or not header or route.module is None or route.permission is None:
         return None
     try:
-        return ExpressCall(route, now, bearer_credential(header))
+        api_key = bearer_credential(header)
     except Unauthenticated:
         return None
+    module, permission = route.module, route.permission
+    return ExpressCall(now, api_key, request.get_data(cache=True), lambda actor: actor.can(module, permission))
 
 
-def _authorize(session: Session, route: ApiRoute, now: datetime) -> Actor | PlatformAdmin | None:
+def _signed_in(session: Session, now: datetime) -> Actor | PlatformAdmin:
     actor = authenticate_request(session, request, now)
-    if route.public:
-        return actor
     if actor is None:
         raise Unauthenticated("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
-    if route.platform_admin:
-        return require_platform_admin(actor)
-    if route.self_service:
-        require_person(actor)
-        return actor
+    return actor
+
+
+def _member(session: Session, route: ApiRoute, now: datetime) -> Actor:
     assert route.module is not None
     assert route.permission is not None
-    require(actor, route.module, route.permission)
-    return actor
+    return require(_signed_in(session, now), route.module, route.permission)
+
+
+def _admin(session: Session, _route: ApiRoute, now: datetime) -> PlatformAdmin:
+    return require_admin(_signed_in(session, now))
+
+
+def _person(session: Session, _route: ApiRoute, now: datetime) -> Person:
+    return require_person(_signed_in(session, now))
+
+
+def _anyone(session: Session, _route: ApiRoute, now: datetime) -> Actor | PlatformAdmin | None:
+    return authenticate_request(session, request, now)
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     """The body checked against `model`; JSON is parsed and validated in one pass (pydantic-core)."""
     try:
-        return _request_body(model)
+        return model.model_validate_json(request.get_data(cache=True) or b"null")
     except ValidationError as error:
         malformed = [e for e in error.errors() if e["type"] == "json_invalid"]
         if malformed:
             detail = malformed[0]["ctx"]["error"] if "ctx" in malformed[0] else malformed[0]["msg"]
-            raise DomainError(f"The request body is not valid JSON: {detail}", code="malformed_json") from error
+            raise MalformedJson(f"The request body is not valid JSON: {detail}") from error
         raise Invalid(
             f"The request body does not match {model.__name__}.",
             errors=field_errors(error),
         ) from error
-
-
-def _request_body(model: type[BaseModel]) -> BaseModel:
-    """The request's body validated against `model` (an empty body is JSON null); raises `ValidationError`."""
-    return model.model_validate_json(request.get_data(cache=True) or b"null")
 
 
 def _dump_json(result: Any, model: type[BaseModel] | None) -> str | bytes:

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, send_file
 from pydantic import BaseModel
 
-from dapp.web.api import ApiBlueprint, ApiRoute, json_response
+from dapp.errors import PROBLEM_TYPE_BASE, DomainError
+from dapp.web.api import Access, ApiBlueprint, ApiRoute, implied_errors, json_response
 
 bp = Blueprint("docs", __name__)
 
@@ -31,9 +32,7 @@ def vendor(name: str):
 
 @bp.get("/api/openapi.json")
 def openapi_json():
-    from dapp.web.setup import api_routes
-
-    return json_response(openapi_document(api_routes()))
+    return json_response(openapi_document(registered_routes()))
 
 
 @bp.get("/api/docs")
@@ -41,10 +40,15 @@ def swagger_ui():
     return render_template("docs/swagger.html")
 
 
+def registered_routes() -> list[ApiRoute]:
+    """The typed routes of every API blueprint registered in the current app, in registration order."""
+    return [route for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint) for route in bp.routes]
+
+
 def openapi_document(routes: list[ApiRoute]) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {}
-    prefixes = {bp.name: bp.url_prefix for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint)}
+    prefixes = {bp.name: bp.url_prefix or "" for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint)}
     for route in routes:
         path = prefixes.get(route.blueprint, "/api/v1") + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
         paths.setdefault(path, {})[route.method.lower()] = _operation(route, schemas)
@@ -53,7 +57,7 @@ def openapi_document(routes: list[ApiRoute]) -> dict[str, Any]:
         "info": {"title": "D-REC registry API", "version": current_app.config.get("API_VERSION", "1")},
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": {**schemas, "Problem": PROBLEM_SCHEMA},
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
@@ -70,28 +74,68 @@ def _operation(route: ApiRoute, schemas: dict[str, Any]) -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in re.findall(r"<(?:\w+:)?(\w+)>", route.path)
         ],
-        "responses": {
-            str(route.status): _content(route.response, schemas, "Success"),
-            "default": {
-                "description": "Problem document (RFC 9457)",
-                "content": {"application/problem+json": {"schema": {"type": "object"}}},
-            },
-        },
+        "responses": {str(route.status): _content(route.response, schemas, "Success"), **_problems(route)},
         "security": _security(route),
     }
     if route.module is not None and route.permission is not None:
         operation["x-permission"] = {"module": route.module.value, "permission": route.permission.name}
-    if route.platform_admin or route.self_service:
-        operation["x-access"] = "platform_admin" if route.platform_admin else "self_service"
+    if route.access in (Access.PLATFORM_ADMIN, Access.SELF_SERVICE):
+        operation["x-access"] = route.access.value
     if route.body is not None:
         operation["requestBody"] = {"required": True, **_content(route.body, schemas, "")}
     return operation
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "Problem document (RFC 9457); `code` is stable and names the problem, other members add detail.",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string", "description": "What went wrong and what to do, for a person."},
+        "errors": {
+            "type": "array",
+            "description": "The fields at fault (validation problems).",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _problems(route: ApiRoute) -> dict[str, Any]:
+    """One response per status the route may answer with, each listing its problem codes as examples."""
+    by_status: dict[int, dict[str, type[DomainError]]] = {}
+    for error in (*implied_errors(route), *route.errors):
+        by_status.setdefault(error.status, {})[error.code] = error
+    return {str(status): _problem_response(errors) for status, errors in sorted(by_status.items())}
+
+
+def _problem_response(errors: dict[str, type[DomainError]]) -> dict[str, Any]:
+    examples = {
+        code: {
+            "summary": (error.__doc__ or error.title).strip().splitlines()[0],
+            "value": {"type": f"{PROBLEM_TYPE_BASE}{code}", "title": error.title, "status": error.status, "code": code},
+        }
+        for code, error in sorted(errors.items())
+    }
+    return {
+        "description": ", ".join(sorted(errors)),
+        "content": {
+            "application/problem+json": {"schema": {"$ref": REF_TEMPLATE.format(model="Problem")}, "examples": examples}
+        },
+    }
+
+
 def _security(route: ApiRoute) -> list[dict[str, list[str]]]:
-    if route.public:
+    if route.access == Access.PUBLIC:
         return []
-    if route.platform_admin or route.self_service:
+    if route.access in (Access.PLATFORM_ADMIN, Access.SELF_SERVICE):
         return [{"session": []}]  # a person signed in; API keys are refused
     return [{"apiKey": []}, {"session": []}]
 

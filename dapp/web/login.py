@@ -12,8 +12,8 @@ from flask_login import LoginManager, UserMixin
 from sqlalchemy.orm import Session
 
 from dapp import platform
-from dapp.accounts.auth import may_sign_in, session_fingerprint
-from dapp.accounts.models import Organization, User
+from dapp.access.auth import may_sign_in, session_fingerprint
+from dapp.models.accounts import Organization, User
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"

@@ -1,9 +1,18 @@
-"""Server-rendered pages: a decorator that signs in, authorizes and opens the request's unit of work."""
+"""Server-rendered pages: decorators that sign in, authorize and open the request's unit of work, and the one
+shape of a form action.
+
+Each decorator fixes the type of the caller its view gets (`PageCall[...]`): `page(module, permission)` for
+organization members holding a permission (an `Actor`), `admin_page` for platform admins (a `PlatformAdmin`),
+`account_page` for any signed-in person on their own account (a `Person`), `public_page` for anyone (whoever
+signed in, or None). A form action runs its service call through `attempt`: in a savepoint, so that a refused
+action leaves nothing behind while the page's own work still commits, and with the refusal flashed and handed
+back with its field errors and status for the re-render.
+"""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
@@ -11,66 +20,121 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from dapp import platform
-from dapp.accounts.auth import actor_for_user
-from dapp.accounts.permissions import Actor, Module, Permission, PlatformAdmin, require, require_platform_admin
-from dapp.errors import DomainError, Forbidden, Invalid
+from dapp.access.actors import actor_for_user
+from dapp.access.errors import AccountNoLongerActive
+from dapp.access.permissions import Actor, Module, Permission, Person, PlatformAdmin, require, require_person
+from dapp.access.permissions import require_platform_admin as require_admin
+from dapp.db import savepoint
+from dapp.errors import DomainError, Invalid
 from dapp.web.query import field_errors
+
+ActorT = TypeVar("ActorT")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass
-class PageCall:
+class PageCall(Generic[ActorT]):
+    """What a view gets: the request's unit of work and who calls, as the page's access rule admits them."""
+
     session: Session
-    actor: Any  # Actor on organization pages, PlatformAdmin on admin pages, either on account pages
-    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. emails, run once committed
+    actor: ActorT
+
+
+View = Callable[Concatenate[PageCall[ActorT], P], Any]
+
+
+class MemberPageDecorator(Protocol):
+    def __call__(self, view: View[Actor, P], /) -> Callable[P, Any]: ...
 
 
 PAGE_PERMISSIONS: dict[str, tuple[Module, Permission]] = {}
 ADMIN_PAGES: set[str] = set()
 ACCOUNT_PAGES: set[str] = set()
+PUBLIC_PAGES: set[str] = set()
 
 
-def page(module: Module, permission: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def page(module: Module, permission: Permission) -> MemberPageDecorator:
     """A page for signed-in members holding `permission` on `module`."""
 
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(view: View[Actor, P]) -> Callable[P, Any]:
         PAGE_PERMISSIONS[f"{view.__module__}.{view.__name__}"] = (module, permission)
         return _signed_in(view, lambda actor: require(actor, module, permission))
 
     return decorate
 
 
-def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
+def admin_page(view: View[PlatformAdmin, P]) -> Callable[P, Any]:
     """A page for platform admins only (R-ACC-7)."""
     ADMIN_PAGES.add(f"{view.__module__}.{view.__name__}")
-    return _signed_in(view, require_platform_admin)
+    return _signed_in(view, require_admin)
 
 
-def account_page(view: Callable[..., Any]) -> Callable[..., Any]:
+def account_page(view: View[Person, P]) -> Callable[P, Any]:
     """A page about the signed-in person's own account (any member or platform admin)."""
     ACCOUNT_PAGES.add(f"{view.__module__}.{view.__name__}")
-    return _signed_in(view, lambda _actor: None)
+    return _signed_in(view, require_person)
 
 
-def _signed_in(view: Callable[..., Any], check: Callable[[Actor | PlatformAdmin], object]) -> Callable[..., Any]:
-    """Sign-in redirect, then one unit of work in which `check` authorizes the actor before the view runs."""
+def public_page(view: View[Actor | PlatformAdmin | None, P]) -> Callable[P, Any]:
+    """A page anyone may open (sign-up, sign-in, links from emails), in one unit of work like every page."""
+    PUBLIC_PAGES.add(f"{view.__module__}.{view.__name__}")
 
     @wraps(view)
-    def wrapper(**kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+        with platform.current().db.unit_of_work() as session:
+            actor = actor_for_user(session, current_user.id_uuid) if current_user.is_authenticated else None
+            return view(PageCall(session, actor), *args, **kwargs)
+
+    return wrapper
+
+
+def _signed_in(view: View[ActorT, P], admit: Callable[[Actor | PlatformAdmin], ActorT]) -> Callable[P, Any]:
+    """Sign-in redirect, then one unit of work in which `admit` turns the user into the view's caller."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         if not current_user.is_authenticated:
             flash("Sign in to continue.", "info")
             return redirect(url_for("accounts.login", next=request.full_path))
         with platform.current().db.unit_of_work() as session:
             actor = actor_for_user(session, current_user.id_uuid)
             if actor is None:
-                raise Forbidden("Your account can no longer use this page.", code="account_disabled")
-            check(actor)
-            call = PageCall(session, actor)
-            result = view(call, **kwargs)
-        for effect in call.after_commit:
-            effect()
-        return result
+                raise AccountNoLongerActive("Your account can no longer use this page.")
+            return view(PageCall(session, admit(actor)), *args, **kwargs)
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A form action the platform refused: why, per field, and the status of the page that says so."""
+
+    error: DomainError
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        return form_errors(self.error)
+
+    @property
+    def status(self) -> int:
+        return self.error.status
+
+
+def attempt(session: Session, action: Callable[[], T]) -> T | Failed:
+    """Run a form's action in a savepoint of the page's unit of work. A refusal (a `DomainError`) rolls back the
+    action alone, with the effects it registered, is flashed, and comes back as `Failed` for the re-render."""
+    try:
+        with savepoint(session):
+            return action()
+    except DomainError as error:
+        flash(error.detail, "error")
+        return Failed(error)
+
+
+def is_htmx() -> bool:
+    """Whether htmx asked for a fragment of the page; a boosted link or form wants the whole page."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
 def parse_form(model: type[BaseModel], data: dict[str, Any]) -> Any:

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.accounts.models import ApiKey
-from dapp.audit.models import AuditEntry
+from dapp.models.accounts import ApiKey
+from dapp.models.audit import AuditEntry
 from tests.factories.accounts import bearer, make_api_key, make_member, make_org, signed_in
 
 

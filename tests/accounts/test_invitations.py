@@ -5,21 +5,25 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.accounts.models import User
-from dapp.accounts.permissions import Module
+from dapp.access.permissions import Module
+from dapp.models.accounts import User
 from tests.factories.accounts import PASSWORD, make_api_key, make_member, make_org, signed_in
 from tests.support.journeys import csrf_token, sign_in
 from tests.support.mailbox import link_tokens, messages_to
+from tests.support.workers import deliver_emails
 
 INVITEE = "new.member@example.org"
 ALL_MODULES = [module.value for module in Module]
 
 
 def _invite(admin, email: str = INVITEE, permissions=None):
+    """Invite, and let the email worker send the invitation (as it does within seconds)."""
     body = {"first_name": "Nia", "last_name": "Mwangi", "email": email}
     if permissions is not None:
         body["permissions"] = permissions
-    return admin.api("POST", "/api/v1/invitations", body)
+    response = admin.api("POST", "/api/v1/invitations", body)
+    deliver_emails()
+    return response
 
 
 def _token(settings, email: str = INVITEE) -> str:

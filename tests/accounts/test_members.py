@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.audit.models import AuditEntry
+from dapp.models.audit import AuditEntry
 from tests.factories.accounts import make_member, make_org, signed_in, user_by_email
 
 MEMBER = "member@example.org"

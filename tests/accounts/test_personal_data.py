@@ -3,9 +3,9 @@
 from sqlalchemy import String, cast, func, select
 
 from dapp import platform
-from dapp.accounts.models import Invitation, User
-from dapp.audit.models import AuditEntry
-from dapp.devices.models import Device
+from dapp.models.accounts import Invitation, User
+from dapp.models.audit import AuditEntry
+from dapp.models.devices import Device
 from tests.factories.accounts import PASSWORD, make_api_key, make_member, make_org, signed_in, user_by_email
 from tests.factories.devices import make_device
 from tests.support.journeys import sign_in

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.accounts.models import ApiKey, User
+from dapp.models.accounts import ApiKey, User
 from tests.support.journeys import PASSWORD, confirmation_token, csrf_token, onboard, register, sign_in
 from tests.support.mailbox import confirmation_tokens
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from dapp import platform
 from dapp.accounts.throttle import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW
-from dapp.audit.models import AuditEntry
+from dapp.models.audit import AuditEntry
 from tests.factories.accounts import PASSWORD, make_org, signed_in
 from tests.support.journeys import csrf_token, sign_in
 

@@ -7,7 +7,7 @@ from typing import Any
 from eth_account import Account
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
+from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_api_key, make_member, make_org, signed_in
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation

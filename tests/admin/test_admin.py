@@ -5,7 +5,7 @@ import io
 import pytest
 
 from dapp import cli
-from dapp.accounts.models import User
+from dapp.models.accounts import User
 from tests.factories.accounts import PASSWORD, bearer, make_org, make_platform_admin, signed_in, user_by_email
 from tests.support.journeys import register, sign_in
 

@@ -6,8 +6,10 @@ import pytest
 from dapp import platform
 from dapp.audit import service as audit
 from dapp.audit.schemas import AuditQuery
-from dapp.chain import claims, jobs, submit
+from dapp.chain import jobs
 from dapp.chain.sending import ChainPaused
+from dapp.issuance import onchain as mints
+from dapp.reservations import onchain as reservation_log
 from tests.factories.accounts import make_org, make_platform_admin, signed_in
 from tests.factories.certificates import BUYER, pending_certificates
 from tests.issuance.test_claims import CLAIM
@@ -22,10 +24,9 @@ LIST = "/api/v1/admin/chain-outbox"
 def fail_everything_once(settings) -> None:
     """With the chain unreachable, the reservation's log entry backs off after a failed try; the mints, whose
     policy allows one try here, fail for good."""
-    content = platform.current().content
-    assert "ConnectionError" in jobs.submit_outbox(new_run(unreachable(settings)), content, settings)["paused"]
+    assert "ConnectionError" in jobs.submit_outbox(new_run(unreachable(settings)))["paused"]
     with pytest.raises(ChainPaused):
-        submit.submit_mints(new_run(unreachable(settings), ONE_TRY), content, 10)
+        mints.send_mints(new_run(unreachable(settings), ONE_TRY))
 
 
 def admin(app):
@@ -90,9 +91,9 @@ def test_the_page_links_each_subject_and_retries_by_form(app, settings) -> None:
 
 def test_an_entry_in_flight_or_done_cannot_be_retried(app, settings) -> None:
     pending_certificates(app, days=1)
-    run, content = new_run(), platform.current().content
-    assert submit.submit_reservation_log(run, content) == 1
-    submit.prepare_mints(run, content, 10)  # recorded, not broadcast: in flight
+    run = new_run()
+    assert reservation_log.send_log_entry(run) == 1
+    mints.prepare_mints(run)  # recorded, not broadcast: in flight
     log, mint = outbox_entries(None)
     operator = admin(app)
 
@@ -110,7 +111,7 @@ def test_an_entry_in_flight_or_done_cannot_be_retried(app, settings) -> None:
     assert operator.form(f"/admin/chain-outbox/{mint.id}/retry", {}).status_code == 302  # flashed, nothing done
     assert outbox_entries()[0].status == "sent"
 
-    jobs.enqueue_submit()  # as the scheduler does
+    platform.enqueue("chain.submit_outbox")  # as the scheduler does
     run_jobs()
     assert outbox_entries()[0].status == "done"
 
@@ -121,7 +122,7 @@ def test_a_claim_the_chain_never_recorded_fails_and_a_retry_reopens_it(app, sett
     path = f"/api/v1/certificates/{certificate['id']}/claims"
     assert buyer.api("POST", path, {**CLAIM, "volume_wh": 1_000}).status_code == 201
     with pytest.raises(ChainPaused):
-        claims.submit_claim(new_run(unreachable(settings), ONE_TRY), settings.secret_key)
+        mints.CLAIMS.send(new_run(unreachable(settings), ONE_TRY))
     [claim] = buyer.api("GET", path).json
     assert claim["status"] == "failed"
 

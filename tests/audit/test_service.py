@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from dapp import platform
 from dapp.audit import service
-from dapp.audit.models import AuditEntry
+from dapp.models.audit import AuditEntry
 from tests.factories.accounts import make_org
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -11,13 +11,15 @@ import pytest
 from eth_account import Account
 
 from dapp import platform
-from dapp.chain import jobs, submit
+from dapp.chain import calls, jobs
 from dapp.chain.contracts import Chain
-from dapp.chain.models import OutboxEntry, OutboxStatus
 from dapp.chain.sending import ChainPaused, deliver
 from dapp.ipfs import add_json
 from dapp.issuance import metadata
-from dapp.issuance.models import Certificate
+from dapp.issuance import onchain as mints
+from dapp.models.chain import OutboxEntry, OutboxStatus
+from dapp.models.issuance import Certificate
+from dapp.reservations import onchain as reservation_log
 from tests.factories.certificates import pending_certificates
 from tests.support.chain import (
     POLICY,
@@ -52,7 +54,7 @@ def test_a_failing_try_backs_off_exponentially_and_the_last_one_fails_the_entry(
     for attempt in range(1, POLICY.max_attempts + 1):
         started = clock.now()
         with pytest.raises(ChainPaused, match="ConnectionError"):
-            submit.submit_mints(new_run(down), content(), 10)
+            mints.send_mints(new_run(down))
         [entry] = mint_entries()
         assert entry.attempts == attempt
         assert entry.last_error.startswith("ConnectionError")
@@ -63,14 +65,14 @@ def test_a_failing_try_backs_off_exponentially_and_the_last_one_fails_the_entry(
         waited = (entry.next_attempt_at - started).total_seconds()
         assert nominal * (1 - POLICY.jitter) - 1 <= waited <= nominal * (1 + POLICY.jitter) + 1
         assert entry.status == OutboxStatus.PENDING
-        assert submit.submit_mints(new_run(down), content(), 10) == 0, "tried again before its backoff was over"
+        assert mints.send_mints(new_run(down)) == 0, "tried again before its backoff was over"
         after_backoff([entry])
-    assert submit.submit_mints(new_run(down), content(), 10) == 0, "a failed entry is not tried any more"
+    assert mints.send_mints(new_run(down)) == 0, "a failed entry is not tried any more"
 
 
 def test_an_unreachable_chain_stops_the_run_after_one_failed_try(app, settings) -> None:
     pending_certificates(app)
-    counts = jobs.submit_outbox(new_run(unreachable(settings)), content(), settings)
+    counts = jobs.submit_outbox(new_run(unreachable(settings)))
     assert "ConnectionError" in counts["paused"]
     # The reservation's log entry came first and failed; the mints were not tried (no attempt spent on them).
     assert [(e.kind, e.status, e.attempts) for e in outbox_entries(None)] == [
@@ -89,7 +91,7 @@ def test_a_refused_certificate_fails_alone_and_its_batch_mints_nothing_until_tri
         ).address
     run = new_run()
 
-    assert submit.submit_mints(run, content(), 10) == 3
+    assert mints.send_mints(run) == 3
     assert not any(token(chain).isIssued(t).call() for t in pending.token_ids), "a partial batch reached the chain"
     assert all(c.mint_tx_hash is None and c.metadata_cid is None for c in certificate_rows(pending.certificate_ids))
     entries = mint_entries()
@@ -98,8 +100,8 @@ def test_a_refused_certificate_fails_alone_and_its_batch_mints_nothing_until_tri
     assert entries[1].next_attempt_at > platform.current().clock.now()
     assert transactions() == []
 
-    assert submit.submit_mints(run, content(), 10) == 2  # the rest, in a batch of its own
-    assert submit.submit_mints(run, content(), 10) == 0  # the refused one waits for its backoff
+    assert mints.send_mints(run) == 2  # the rest, in a batch of its own
+    assert mints.send_mints(run) == 0  # the refused one waits for its backoff
     assert_minted_once(chain, pending, [0, 2])
     assert not token(chain).isIssued(pending.token_ids[1]).call()
     first, _, third = certificate_rows(pending.certificate_ids)
@@ -112,7 +114,7 @@ def test_a_batch_reverted_on_chain_leaves_none_of_its_certificates_minted(app, c
     with mining_by_hand(chain) as mine:
         # Another issuer's transaction, ahead in the pool, issues the first certificate.
         front_run = _issue_outside_the_pipeline(chain, pending.certificate_ids[0])
-        recorded_id = submit.prepare_mints(run, content(), 10)  # the gas estimate (latest block) does not see it
+        recorded_id = mints.prepare_mints(run)  # the gas estimate (latest block) does not see it
         [recorded] = [t for t in transactions() if t.id == recorded_id]
         chain.broadcast(recorded.raw_transaction)
         mine()
@@ -128,7 +130,7 @@ def test_a_batch_reverted_on_chain_leaves_none_of_its_certificates_minted(app, c
     assert all("reverted" in e.last_error for e in entries)
 
     after_backoff(entries)
-    assert submit.submit_mints(new_run(), content(), 10) == 3
+    assert mints.send_mints(new_run()) == 3
     assert_minted_once(chain, pending, [1, 2])
     entries = mint_entries()
     assert [e.status for e in entries] == ["done"] * 3
@@ -139,15 +141,15 @@ def test_a_batch_reverted_on_chain_leaves_none_of_its_certificates_minted(app, c
 def test_a_transaction_recorded_by_a_worker_that_died_before_broadcasting_is_sent_once(app, settings, chain) -> None:
     pending = pending_certificates(app)
     run = new_run()
-    assert submit.submit_reservation_log(run, content()) == 1
+    assert reservation_log.send_log_entry(run) == 1
     nonce = chain.mined_nonce(chain.signer.address)
-    recorded_id = submit.prepare_mints(run, content(), 10)
+    recorded_id = mints.prepare_mints(run)
     [recorded] = transactions()[-1:]
     assert (recorded.id, recorded.nonce, recorded.status) == (recorded_id, nonce, "sent")
     assert [(e.status, e.tx_hash) for e in mint_entries()] == [("sent", recorded.tx_hash)] * 3
     assert not chain.is_known(recorded.tx_hash)
 
-    counts = jobs.submit_outbox(new_run(), content(), settings)
+    counts = jobs.submit_outbox(new_run())
     assert (counts["in_flight"], counts["mint_entries"]) == (1, 0)
     assert chain.mined_nonce(chain.signer.address) == nonce + 1, "a second transaction was sent"
     assert chain.receipt(recorded.tx_hash)["status"] == 1
@@ -158,11 +160,11 @@ def test_a_transaction_recorded_by_a_worker_that_died_before_broadcasting_is_sen
 def test_a_transaction_whose_nonce_another_took_is_dropped_and_its_certificates_sent_anew(app, settings, chain) -> None:
     pending = pending_certificates(app)
     run = new_run()
-    assert submit.submit_reservation_log(run, content()) == 1
-    recorded_id = submit.prepare_mints(run, content(), 10)
+    assert reservation_log.send_log_entry(run) == 1
+    recorded_id = mints.prepare_mints(run)
     chain.fund(Account.create().address, 1, 10**15)  # another transaction of the platform account, same nonce
 
-    counts = jobs.submit_outbox(new_run(), content(), settings)
+    counts = jobs.submit_outbox(new_run())
     assert (counts["in_flight"], counts["mint_entries"]) == (1, 0)
     assert [(t.id, t.status) for t in transactions()][-1] == (recorded_id, "dropped")
     entries = mint_entries()
@@ -170,7 +172,7 @@ def test_a_transaction_whose_nonce_another_took_is_dropped_and_its_certificates_
     assert all("dropped" in e.last_error for e in entries)
 
     after_backoff(entries)
-    jobs.submit_outbox(new_run(), content(), settings)
+    jobs.submit_outbox(new_run())
     assert [t.status for t in transactions()][-2:] == ["dropped", "mined"]
     assert [e.status for e in mint_entries()] == ["done"] * 3
     assert_minted_once(chain, pending, range(3))
@@ -181,8 +183,8 @@ def _issue_outside_the_pipeline(chain: Chain, certificate_id) -> str:
     with platform.current().db.unit_of_work() as session:
         certificate = session.get_one(Certificate, certificate_id)
         certificate.metadata_cid = add_json(content(), metadata.document(session, certificate))
-        data = submit._certificate_data(certificate)
+        data = mints.certificate_data(certificate)
         certificate.metadata_cid = None  # the platform's record stays as it was: only the chain knows
-    signed = chain.sign(token(chain).issueBatch([data]), chain.signer, chain.pool_nonce(chain.signer.address))
+    signed = chain.sign(calls.issue_batch(chain, [data]).function, chain.signer, chain.pool_nonce(chain.signer.address))
     chain.broadcast(signed.raw)
     return signed.tx_hash

@@ -19,9 +19,9 @@ import pytest
 from rq.job import Job
 
 from dapp import platform
-from dapp.chain import submit
 from dapp.chain.contracts import Chain
 from dapp.chain.jobs import submit_outbox_job
+from dapp.reservations import onchain as reservation_log
 from scripts import devstack
 from tests.factories.certificates import pending_certificates
 from tests.support.chain import mining_by_hand, mint_entries, new_run, rpc, token
@@ -102,7 +102,7 @@ def test_a_worker_killed_before_storing_its_receipt_mints_every_certificate_once
     app, settings, chain, start, mined_while_down
 ) -> None:
     pending = pending_certificates(app)
-    assert submit.submit_reservation_log(new_run(), platform.current().content) == 1
+    assert reservation_log.send_log_entry(new_run()) == 1
     sender = chain.signer.address
     nonce = chain.mined_nonce(sender)
     with mining_by_hand(chain) as mine:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
+from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation
@@ -166,7 +166,7 @@ def test_the_reservation_status_filter_uses_the_reservations(client, dev) -> Non
     with platform.current().db.unit_of_work() as session:
         from sqlalchemy import select
 
-        from dapp.devices.models import Device
+        from dapp.models.devices import Device
 
         b2 = session.scalar(select(Device).where(Device.external_id == "B2"))
     make_reservation(buyer, [b2], NOW - timedelta(days=1), NOW + timedelta(days=30))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.devices.models import Device
+from dapp.models.devices import Device
 from tests.factories.accounts import make_org
 from tests.factories.devices import GOOD_ROW, csv_bytes
 from tests.support.workers import run_jobs

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.devices import service
-from dapp.devices.models import Device
 from dapp.devices.schemas import DeviceUpdate
+from dapp.devices.service import registry as service
 from dapp.errors import Conflict, Invalid
-from dapp.issuance import service as issuance
-from dapp.reads.models import MeterRead
+from dapp.issuance.service import windows as issuance
+from dapp.models.accounts import OrganizationType
+from dapp.models.devices import Device
+from dapp.models.reads import MeterRead
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
 from dapp.ipfs import cid_for_bytes
+from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device, make_project
 from tests.support.journeys import Member, onboard

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from dapp import platform
-from dapp.audit.models import AuditEntry
-from dapp.devices import service
-from dapp.devices.models import Device
 from dapp.devices.schemas import DeviceCreate, DeviceUpdate
+from dapp.devices.service import registry as service
 from dapp.errors import Conflict, DomainError, Invalid, NotFound
+from dapp.models.audit import AuditEntry
+from dapp.models.devices import Device
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 

@@ -151,9 +151,9 @@ def test_the_edit_form_of_a_certified_device_locks_identity_fields_and_says_why(
     with platform.current().db.unit_of_work() as session:
         from sqlalchemy import select
 
-        from dapp.accounts.auth import actor_for_user
-        from dapp.accounts.models import User
-        from dapp.devices.models import Device
+        from dapp.access.auth import actor_for_user
+        from dapp.models.accounts import User
+        from dapp.models.devices import Device
 
         user = session.scalar(select(User))
         device = session.scalar(select(Device))

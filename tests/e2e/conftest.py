@@ -1,15 +1,21 @@
-"""Browser fixtures: the app served on a free local port, and Debian's Chromium driven by Playwright."""
+"""Browser fixtures: the app served on a free local port, and Debian's Chromium driven by Playwright.
+
+Waits are sized for a loaded two-core machine (CI may run at load 8): an expectation waits up to 20 s for the page
+to reach it, an action or a navigation up to 60 s. A passing test waits only as long as the page takes."""
 
 import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from scripts.devstack import free_port
+from tests.e2e.steps import new_context
 
 CHROMIUM = "/usr/bin/chromium"
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,6 +47,6 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
+    context = new_context(browser)
     yield context.new_page()
     context.close()

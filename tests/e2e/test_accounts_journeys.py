@@ -4,8 +4,9 @@ READ + WRITE on devices, who accepts, adds a device and cannot delete it."""
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dapp.accounts.permissions import Module, Permission
-from dapp.web.setup import api_routes
+from dapp.access.permissions import Module, Permission
+from dapp.app import api_routes
+from tests.e2e.steps import new_context
 from tests.factories.accounts import PASSWORD, make_org
 from tests.support.mailbox import link_tokens
 
@@ -72,7 +73,7 @@ def test_an_invited_member_with_read_and_write_on_devices_adds_a_device_but_cann
     expect(page.get_by_text(f"Invitation sent to {MEMBER}")).to_be_visible()
     expect(page.locator("tr.invitation", has_text=MEMBER)).to_contain_text("pending")
 
-    member_context = browser.new_context()
+    member_context = new_context(browser)
     member_page = member_context.new_page()
     member_page.goto(_link(settings, live_server, MEMBER, "/invitations/respond"))
     expect(member_page.get_by_text("devices: READ, WRITE")).to_be_visible()

@@ -40,7 +40,7 @@ def test_upload_three_rows_then_fix_the_partial_one_through_edit(
     expect(page.locator(".upload-status")).to_have_text("queued")
 
     run_jobs()  # the bulk worker; the page's progress poll notices and shows the log
-    expect(page.locator(".upload-status")).to_have_text("finished", timeout=10_000)
+    expect(page.locator(".upload-status")).to_have_text("finished")
     statuses = page.locator("tr.upload-row .row-status")
     expect(statuses).to_have_text(["Success", "Success with validation errors", "Failed"])
     partial = page.locator("tr.upload-row[data-row='3']")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import new_context, sign_in
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.reads.conftest import NOW, ONBOARDED
@@ -96,7 +96,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
 
 def test_the_read_forms_work_without_javascript(app, live_server: str, browser: Browser, tmp_path: Path) -> None:
     email = developer("DEV-1", "DEV-2")  # two devices: nothing is chosen for the developer
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(browser, java_script_enabled=False)
     page = context.new_page()
     try:
         sign_in(page, live_server, email, landing="My devices")

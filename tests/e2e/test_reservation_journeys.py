@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from tests.e2e.steps import sign_in
+from dapp.models.accounts import OrganizationType
+from tests.e2e.steps import new_context, sign_in
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 
@@ -45,7 +45,7 @@ def test_buyer_filters_reserves_devices_of_two_developers_and_both_are_notified(
     expect(page.locator("tr.member")).to_have_count(2)
 
     for developer, device in ((sunny, "SUN-1"), (lake, "LAKE-KE-1")):
-        context = browser.new_context()
+        context = new_context(browser)
         developer_page = context.new_page()
         sign_in(developer_page, live_server, developer.email)
         developer_page.get_by_role("link", name="Notifications").click()

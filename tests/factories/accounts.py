@@ -7,14 +7,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.accounts import service
-from dapp.accounts.auth import actor_for_user
-from dapp.accounts.models import OrganizationType, User
-from dapp.accounts.permissions import Actor
+from dapp.access.auth import actor_for_user
+from dapp.access.permissions import Actor
 from dapp.accounts.schemas import ApiKeyCreate, InvitationAcceptance, InvitationCreate, RegistrationCreate
-from dapp.accounts.service import invitations
+from dapp.accounts.service import api_keys, invitations, registration
+from dapp.accounts.tokens import CONFIRMATION_TTL, issue_email_token
 from dapp.admin.schemas import PlatformAdminCreate
-from dapp.admin.service import create_platform_admin
+from dapp.admin.service.accounts import create_platform_admin
+from dapp.models.accounts import OrganizationType, TokenPurpose, User
 from tests.support.journeys import Member, csrf_token, sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -39,9 +39,8 @@ def make_org(
     p = platform.current()
     email = f"admin@{name.lower().replace(' ', '-')}.example"
     with p.db.unit_of_work() as session:
-        user, token = service.register(
+        user = registration.register(
             session,
-            p.clock.now(),
             p.settings.secret_key,
             RegistrationCreate(
                 first_name="Test",
@@ -54,11 +53,12 @@ def make_org(
                 password_confirmation=PASSWORD,
             ),
         )
-        service.confirm_email(session, p.clock.now(), token)
+        token = issue_email_token(session, p.clock.now(), user, TokenPurpose.CONFIRM_EMAIL, CONFIRMATION_TTL)
+        registration.confirm_email(session, p.clock.now(), token)
         actor = actor_for_user(session, user.id)
         assert isinstance(actor, Actor)
         granted = permissions if permissions is not None else {module: EVERYTHING for module in actor.permissions}
-        _, key = service.create_api_key(
+        _, key = api_keys.create_api_key(
             session, actor, ApiKeyCreate(name="test key", permissions=granted), p.clock.now()
         )
     return Org(actor, key, email)
@@ -68,16 +68,17 @@ def make_member(org: Org, email: str, permissions: dict[str, list[str]] | None =
     """A member invited by the org's admin with `permissions` (None: read-only) who accepted."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        sent = invitations.invite(
+        invitation = invitations.invite(
             session,
             org.actor,
             p.clock.now(),
             InvitationCreate(first_name="Mem", last_name="Ber", email=email, permissions=permissions),
         )
+        token = invitations.issue_link(invitation)  # what the invitation email would carry
         user = invitations.accept(
             session,
             p.clock.now(),
-            InvitationAcceptance(token=sent.token, password=PASSWORD, password_confirmation=PASSWORD),
+            InvitationAcceptance(token=token, password=PASSWORD, password_confirmation=PASSWORD),
         )
         actor = actor_for_user(session, user.id)
         assert isinstance(actor, Actor)
@@ -88,7 +89,9 @@ def make_api_key(actor: Actor, permissions: dict[str, list[str]] | None, name: s
     """The secret of a new key made by `actor` (a person) with `permissions` (None: read-only)."""
     p = platform.current()
     with p.db.unit_of_work() as session:
-        _, key = service.create_api_key(session, actor, ApiKeyCreate(name=name, permissions=permissions), p.clock.now())
+        _, key = api_keys.create_api_key(
+            session, actor, ApiKeyCreate(name=name, permissions=permissions), p.clock.now()
+        )
     return key
 
 

@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from dapp import platform
-from dapp.devices import projects, service
 from dapp.devices.bulk import template
-from dapp.devices.models import Device, Project
 from dapp.devices.schemas import DeviceCreate, ProjectCreate
+from dapp.devices.service import projects
+from dapp.devices.service import registry as service
+from dapp.models.devices import Device, Project
 from tests.factories.accounts import Org
 
 

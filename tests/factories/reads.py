@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.reads.models import MeterRead
+from dapp.models.reads import MeterRead
 from tests.factories.accounts import Org
 
 

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from dapp import platform
-from dapp.devices.models import Device
-from dapp.reservations import service
-from dapp.reservations.models import Reservation
+from dapp.models.devices import Device
+from dapp.models.reservations import Reservation
 from dapp.reservations.schemas import ReservationCreate, ReservationPatch
+from dapp.reservations.service import changes, creation
 from tests.factories.accounts import Org
 
 
@@ -22,7 +22,7 @@ def make_reservation(
     p = platform.current()
     fields = {"authority_to_exceed": True, **extra}
     with p.db.unit_of_work() as session:
-        return service.create(
+        return creation.create(
             session,
             buyer.actor,
             p.clock.now(),
@@ -40,7 +40,7 @@ def make_reservation(
 def change_devices(buyer: Org, reservation: Reservation, add: list[Device] = (), remove: list[Device] = ()) -> None:
     p = platform.current()
     with p.db.unit_of_work() as session:
-        service.change_devices(
+        changes.change_devices(
             session,
             buyer.actor,
             p.clock.now(),

@@ -5,9 +5,10 @@ from dataclasses import replace
 from sqlalchemy import delete, func, select
 
 from dapp import platform
-from dapp.chain import indexed
 from dapp.chain.contracts import from_settings
-from dapp.chain.models import (
+from dapp.issuance.service import holdings as indexed
+from dapp.models.chain import (
+    INDEXER_CHECKPOINT,
     CertificateChainState,
     ChainEvent,
     IndexerCheckpoint,
@@ -15,6 +16,7 @@ from dapp.chain.models import (
     TokenClaim,
     TokenTransfer,
 )
+from indexer.lag import indexer_lag
 from indexer.run import catch_up, follower_from_platform
 from tests.indexer import onchain
 
@@ -32,7 +34,7 @@ def row_counts() -> dict[str, int]:
 
 def checkpoint_block() -> int:
     with platform.current().db.unit_of_work() as session:
-        return session.get_one(IndexerCheckpoint, indexed.INDEXER_CHECKPOINT).block_number
+        return session.get_one(IndexerCheckpoint, INDEXER_CHECKPOINT).block_number
 
 
 def holdings(address: str) -> dict[str, int]:
@@ -98,10 +100,10 @@ def test_lag_counts_the_blocks_the_indexer_has_not_read(app) -> None:
     onchain.mine(5)
     chain = from_settings(platform.current().settings)
     with platform.current().db.unit_of_work() as session:
-        assert indexed.indexer_lag(session, chain).blocks_behind == 5
+        assert indexer_lag(session, chain).blocks_behind == 5
     index()
     with platform.current().db.unit_of_work() as session:
-        lag = indexed.indexer_lag(session, chain)
+        lag = indexer_lag(session, chain)
     assert lag.blocks_behind == 0
     assert lag.indexed_block == lag.head_block == onchain.head()
 

@@ -7,7 +7,7 @@ indexer is the only way the platform learns of it.
 from datetime import UTC, datetime, timedelta
 
 from dapp import platform
-from dapp.chain import indexed
+from dapp.issuance.service import holdings as indexed
 from indexer.run import catch_up, follower_from_platform
 from tests.indexer import onchain
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.chain import indexed
-from dapp.chain.models import ChainEvent, TokenTransfer
-from dapp.issuance.models import Certificate, CertificateStatus
+from dapp.issuance.service import holdings as indexed
+from dapp.models.accounts import OrganizationType
+from dapp.models.chain import ChainEvent, TokenTransfer
+from dapp.models.issuance import Certificate, CertificateStatus
 from indexer.run import catch_up, follower_from_platform
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device

@@ -8,10 +8,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.issuance import service
-from dapp.issuance.models import Certificate, CertifiedEnergy
-from dapp.reservations.models import Reservation
+from dapp.issuance.service import windows as service
+from dapp.models.accounts import OrganizationType
+from dapp.models.issuance import Certificate, CertifiedEnergy
+from dapp.models.reservations import Reservation
 from tests.factories.accounts import make_org
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dapp import platform
 from dapp.chain import contracts
 from dapp.ipfs import canonical_json
-from dapp.issuance.models import Claim
+from dapp.models.issuance import Claim
 from tests.support.workers import run_indexer, run_jobs, scheduler_tick, settle
 from tests.test_slice import build_slice, certificates
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.issuance import service
+from dapp.issuance.service import windows as service
+from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_org
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation

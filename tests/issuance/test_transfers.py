@@ -6,7 +6,7 @@ from typing import Any
 from eth_account import Account
 
 from dapp import platform
-from dapp.accounts.auth import actor_for_user
+from dapp.access.auth import actor_for_user
 from dapp.chain import contracts
 from tests.factories.accounts import Org, make_member, signed_in, user_by_email
 from tests.indexer import onchain

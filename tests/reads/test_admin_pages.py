@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.reads.models import CountryYield, MeterRead
+from dapp.models.reads import CountryYield, MeterRead
 from tests.factories.accounts import make_platform_admin, signed_in
 from tests.factories.reads import ongoing, post_reads, stored_reads
 from tests.reads.conftest import at

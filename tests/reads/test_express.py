@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import select, text
 
 from dapp import platform
-from dapp.accounts.models import ApiKey
-from dapp.reads import partitions
-from dapp.reads.service import express
+from dapp.models.accounts import ApiKey
+from dapp.reads import express, partitions
+from dapp.reads.store import ReadRow, write_read_if_unchanged
 from dapp.reads.validation import OngoingState
-from dapp.reads.writing import ReadRow, write_read_if_unchanged
 from tests.factories.accounts import bearer, make_api_key, make_org
 from tests.factories.devices import make_device
 from tests.reads.conftest import NOW, ONBOARDED, at

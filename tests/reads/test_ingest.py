@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.reads.models import MeterRead, RejectedRead
+from dapp.models.accounts import OrganizationType
+from dapp.models.reads import MeterRead, RejectedRead
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.reads.conftest import NOW, ONBOARDED

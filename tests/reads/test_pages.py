@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.devices.models import Device
-from dapp.issuance import service as issuance
-from dapp.reads.models import MeterRead, RejectedRead
+from dapp.issuance.service import windows as issuance
+from dapp.models.accounts import OrganizationType
+from dapp.models.devices import Device
+from dapp.models.reads import MeterRead, RejectedRead
 from dapp.reads.service.uploads import COLUMNS
 from tests.factories.accounts import make_member, make_org, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dapp.reads.models import ReadStatus
+from dapp.models.reads import ReadStatus
 from dapp.reads.schemas import ReadType
 from dapp.reads.validation import Candidate, DeviceContext, OngoingState, OngoingValidator, Policy
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.reads.models import RejectedRead
+from dapp.models.reads import RejectedRead
 from tests.factories.accounts import make_platform_admin, signed_in
 from tests.factories.devices import make_device
 from tests.factories.reads import ongoing, post_reads, stored_reads

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.devices.models import Device
+from dapp.models.accounts import OrganizationType
+from dapp.models.devices import Device
 from tests.factories.accounts import Org, make_org
 from tests.factories.devices import make_device
 

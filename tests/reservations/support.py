@@ -6,8 +6,8 @@ from typing import Any
 from flask import Flask
 
 from dapp import platform
-from dapp.devices.models import Device
-from dapp.issuance import service as issuance
+from dapp.issuance.service import windows as issuance
+from dapp.models.devices import Device
 from tests.factories.accounts import Org
 from tests.reservations.conftest import NOW
 

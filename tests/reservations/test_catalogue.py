@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import pytest
 
 from dapp import platform
-from dapp.accounts.models import OrganizationType
-from dapp.reads.models import CountryYield
-from dapp.reservations.service import COOLDOWN
+from dapp.models.accounts import OrganizationType
+from dapp.models.reads import CountryYield
+from dapp.reservations.service.availability import COOLDOWN
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.reservations.conftest import NOW

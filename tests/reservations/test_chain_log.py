@@ -8,9 +8,9 @@ from eth_utils import keccak
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.chain.models import ChainEvent, OutboxEntry
 from dapp.ipfs import canonical_json, get_json
-from dapp.reservations.models import Reservation, ReservationChange, ReservationDevice
+from dapp.models.chain import ChainEvent, OutboxEntry
+from dapp.models.reservations import Reservation, ReservationChange, ReservationDevice
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, certify_until, reserve, send_daylight_reads
 from tests.support.workers import settle

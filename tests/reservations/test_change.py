@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.reservations.models import ReservationDevice
+from dapp.models.reservations import ReservationDevice
 from tests.factories.devices import make_device
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, reserve

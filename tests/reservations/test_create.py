@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.accounts.models import Organization, OrganizationType
 from dapp.errors import Conflict
-from dapp.reservations.models import Reservation, ReservationDevice
-from dapp.reservations.service.create import earliest_start
+from dapp.models.accounts import Organization, OrganizationType
+from dapp.models.reservations import Reservation, ReservationDevice
+from dapp.reservations.service.creation import earliest_start
 from tests.factories.accounts import make_org
 from tests.factories.reservations import make_reservation
 from tests.reservations.conftest import NOW

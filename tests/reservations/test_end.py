@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.issuance.models import Certificate
-from dapp.reservations.models import Reservation, ReservationDevice
+from dapp.models.issuance import Certificate
+from dapp.models.reservations import Reservation, ReservationDevice
 from tests.factories.accounts import make_api_key
 from tests.reservations.support import call, certify_until, reserve, send_daylight_reads
 

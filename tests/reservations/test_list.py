@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dapp.accounts.models import OrganizationType
+from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_org
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, certify_until, reserve, send_daylight_reads

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.chain.models import OutboxEntry, OutboxKind
-from dapp.reservations.models import ChangeKind, Reservation, ReservationChange, ReservationDevice
-from dapp.reservations.service import RELEASE_GRACE
+from dapp.models.chain import OutboxEntry, OutboxKind
+from dapp.models.reservations import ChangeKind, Reservation, ReservationChange, ReservationDevice
+from dapp.reservations.service.availability import RELEASE_GRACE
 from tests.factories.accounts import make_api_key, make_platform_admin, signed_in
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, reserve

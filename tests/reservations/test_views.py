@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from dapp import platform
-from dapp.chain import submit
 from dapp.chain.sending import ChainPaused
-from dapp.reservations.models import Reservation, ReservationDevice
-from dapp.reservations.service import RELEASE_GRACE
+from dapp.models.reservations import Reservation, ReservationDevice
+from dapp.reservations import onchain as reservation_log
+from dapp.reservations.service.availability import RELEASE_GRACE
 from tests.factories.accounts import signed_in
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, reserve
@@ -34,6 +34,13 @@ def test_the_catalogue_filters_with_htmx_and_groups_devices(app, market) -> None
     [group] = [row for row in html.split("<tr") if 'class="group"' in row]
     assert "School</label>" in group
     assert "1 device(s) from 1 organization(s)" in " ".join(group.split())
+
+
+def test_a_boosted_link_gets_the_whole_page_not_a_fragment(app, market) -> None:
+    buyer = signed_in(app, market.buyer.email)
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    for path in ("/catalogue?country=UGA", "/reservations?country=UGA"):
+        assert "<html" in text(buyer.client.get(path, headers=boosted))
 
 
 def test_a_bad_filter_on_the_page_is_explained(app, market) -> None:
@@ -166,7 +173,7 @@ def test_developers_see_their_reserved_devices_and_release_them_only_when_automa
 def test_a_change_the_chain_never_took_shows_failed_with_the_reason(app, market, settings) -> None:
     reservation = reserve(app, market.buyer, market.devices).json
     with pytest.raises(ChainPaused):
-        submit.submit_reservation_log(new_run(unreachable(settings), ONE_TRY), platform.current().content)
+        reservation_log.send_log_entry(new_run(unreachable(settings), ONE_TRY))
     detail = call(app, market.buyer, "GET", f"/api/v1/reservations/{reservation['id']}").json
     assert [(e["kind"], e["chain_status"]) for e in detail["log"]] == [("created", "failed")]
     html = text(signed_in(app, market.buyer.email).client.get(f"/reservations/{reservation['id']}"))

@@ -10,19 +10,21 @@ from sqlalchemy import select
 from dapp import platform
 from dapp.chain import contracts, outbox, sending
 from dapp.chain.contracts import Chain
-from dapp.chain.jobs import EFFECTS
-from dapp.chain.models import ChainTransaction, OutboxEntry, OutboxKind
-from dapp.issuance.models import Certificate
+from dapp.jobs.outbox import HANDLERS
+from dapp.models.chain import ChainTransaction, OutboxEntry, OutboxKind
+from dapp.models.issuance import Certificate
 from scripts import devstack
 
 POLICY = outbox.RetryPolicy(max_attempts=4, base_seconds=60, max_seconds=600, jitter=0.2)
 ONE_TRY = replace(POLICY, max_attempts=1)
 
 
-def new_run(chain: Chain | None = None, policy: outbox.RetryPolicy = POLICY) -> sending.Run:
-    """A run of the chain job (the test chain unless `chain`), waiting at most 10 s for a receipt."""
+def new_run(chain: Chain | None = None, policy: outbox.RetryPolicy = POLICY, batch_size: int = 10) -> sending.Run:
+    """A run of the chain job (the test chain unless `chain`) with every handler, waiting at most 10 s for a
+    receipt and minting at most `batch_size` certificates a transaction."""
     p = platform.current()
-    return sending.Run(p.db, chain or contracts.from_settings(p.settings), p.clock, policy, EFFECTS, 10)
+    chain = chain or contracts.from_settings(p.settings)
+    return sending.Run(p.db, chain, p.clock, p.content, policy, HANDLERS, 10, p.settings.secret_key, batch_size)
 
 
 def unreachable(settings) -> Chain:

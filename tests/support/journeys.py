@@ -1,12 +1,13 @@
 """Steps of user journeys through the real HTTP interface (Flask test client): sign-up, sign-in, API calls."""
 
-import email
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+
+from tests.support.mailbox import confirmation_tokens
 
 PASSWORD = "correct horse battery staple"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -52,13 +53,10 @@ def register(
 
 
 def confirmation_token(mail_dir: Path, address: str) -> str:
-    for path in sorted(mail_dir.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes())
-        if message["To"] == address:
-            match = re.search(r"confirm-email\?token=(\S+)", message.get_payload(decode=True).decode())
-            if match:
-                return match.group(1)
-    raise AssertionError(f"no confirmation email for {address} in {mail_dir}")
+    """The link token of the newest confirmation email to `address`."""
+    tokens = confirmation_tokens(mail_dir, address)
+    assert tokens, f"no confirmation email for {address} in {mail_dir}"
+    return tokens[-1]
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -1,12 +1,16 @@
-"""Reading the emails the platform wrote to var/mail (the embedded mail transport) in tests."""
+"""Reading the emails the platform wrote to var/mail (the embedded mail transport) in tests; the email queue's
+jobs are worked first, as a worker would have by the time a person opens their mail."""
 
 import email
 import re
 from pathlib import Path
 
+from tests.support.workers import deliver_emails
+
 
 def messages_to(mail_dir: Path, address: str) -> list[tuple[str, str]]:
     """(subject, body) of every email sent to `address`, oldest first."""
+    deliver_emails()
     found = []
     for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = email.message_from_bytes(path.read_bytes())

@@ -5,7 +5,7 @@ import json
 from sqlalchemy import update
 
 from dapp import platform
-from dapp.issuance.models import Certificate
+from dapp.models.issuance import Certificate
 from tests.indexer import onchain
 from tests.test_slice import build_slice, certificates
 

@@ -7,17 +7,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import API_KEY_PREFIX, ApiKey
-from dapp.accounts.permissions import READ_ONLY, Actor, grants_within, names, parse_grants, require_person
+from dapp.access.permissions import READ_ONLY, Actor, grants_within, names, parse_grants, require_person
+from dapp.accounts.errors import ApiKeyAlreadyRevoked, ApiKeyNotFound
 from dapp.accounts.schemas import ApiKeyCreate
 from dapp.audit import service as audit
-from dapp.errors import Conflict, NotFound, field_error
+from dapp.errors import field_error
+from dapp.models.accounts import API_KEY_PREFIX, ApiKey
 from dapp.security import token_hash
 
 
 def create_api_key(session: Session, actor: Actor, data: ApiKeyCreate, now: datetime) -> tuple[ApiKey, str]:
     """A new key for the actor's organization; returns the row and the secret (shown once)."""
-    creator_id = require_person(actor)
+    creator_id = require_person(actor).user_id
     if data.expires_at is not None and data.expires_at <= now:
         raise field_error("expires_at", "The expiry must be in the future.", "expiry_in_past")
     permissions = dict(READ_ONLY) if not data.permissions else parse_grants(data.permissions)
@@ -63,9 +64,9 @@ def revoke_api_key(session: Session, actor: Actor, now: datetime, key_id: uuid.U
         select(ApiKey).where(ApiKey.id == key_id, ApiKey.organization_id == actor.organization_id).with_for_update()
     )
     if api_key is None:
-        raise NotFound("Your organization has no API key with this id.", code="api_key_not_found")
+        raise ApiKeyNotFound("Your organization has no API key with this id.")
     if api_key.revoked_at is not None:
-        raise Conflict("This API key is already revoked.", code="api_key_already_revoked")
+        raise ApiKeyAlreadyRevoked("This API key is already revoked.")
     api_key.revoked_at = now
     audit.record(session, actor, "api_key.revoke", "api_key", api_key.id, before=summary(api_key), now=now)
     return api_key

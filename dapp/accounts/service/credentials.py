@@ -5,22 +5,22 @@ email is registered. A new password (changed or reset) ends the user's other ses
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from redis import Redis
 from sqlalchemy.orm import Session
 
-from dapp.accounts.actors import actor_for_user
-from dapp.accounts.models import TokenPurpose, User
+from dapp.access.actors import actor_for_user
 from dapp.accounts.passwords import check_password
 from dapp.accounts.schemas import PasswordChange, PasswordReset
-from dapp.accounts.service.registration import consume_email_token, find_user_by_email, issue_email_token
+from dapp.accounts.service.registration import find_user_by_email
 from dapp.accounts.throttle import may_send_email
+from dapp.accounts.tokens import consume_email_token
 from dapp.audit import service as audit
 from dapp.errors import field_error
+from dapp.models.accounts import TokenPurpose, User
+from dapp.platform import enqueue_after_commit
 from dapp.security import hash_password, verify_password
-
-RESET_TTL = timedelta(hours=1)
 
 
 def change_password(session: Session, now: datetime, user_id: uuid.UUID, data: PasswordChange) -> User:
@@ -36,15 +36,18 @@ def change_password(session: Session, now: datetime, user_id: uuid.UUID, data: P
     return user
 
 
-def request_password_reset(session: Session, now: datetime, redis: Redis, email: str) -> tuple[str, str] | None:
-    """A reset token for an account that may use one, as (email, token); None when there is no such account
-    (or too many links went to this address in the last hour). Callers answer the same in every case."""
+def request_password_reset(session: Session, now: datetime, redis: Redis, email: str) -> None:
+    """Have a reset link emailed to an account that may use one; nothing for any other address (or when too many
+    links went to this address in the last hour). Callers answer the same in every case."""
     if not may_send_email(redis, now, "password-reset", email):
-        return None
+        return
     user = find_user_by_email(session, email)
-    if user is None or user.is_disabled or user.anonymised_at is not None:
-        return None
-    return user.email, issue_email_token(session, now, user, TokenPurpose.RESET_PASSWORD, RESET_TTL)
+    if user is not None and may_reset_password(user):
+        enqueue_after_commit(session, "accounts.send_password_reset", str(user.id))
+
+
+def may_reset_password(user: User) -> bool:
+    return not user.is_disabled and user.anonymised_at is None
 
 
 def reset_password(session: Session, now: datetime, data: PasswordReset) -> User:

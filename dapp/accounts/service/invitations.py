@@ -6,42 +6,43 @@ organization) cannot be invited into another one.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dapp.accounts.actors import actor_for_user
-from dapp.accounts.models import Invitation, InvitationStatus, Organization, User
+from dapp.access.actors import actor_for_user
+from dapp.access.permissions import READ_ONLY, Actor, complete, grants_within, names, parse_grants
+from dapp.accounts.errors import (
+    AlreadyInOrganization,
+    InvalidToken,
+    InvitationAlreadyAnswered,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationNotPending,
+    InvitationPending,
+    OrganizationDisabled,
+)
 from dapp.accounts.passwords import check_password
-from dapp.accounts.permissions import READ_ONLY, Actor, complete, grants_within, names, parse_grants
 from dapp.accounts.schemas import InvitationAcceptance, InvitationCreate, InvitationRead
 from dapp.accounts.service.registration import find_user_by_email
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
-from dapp.errors import Conflict, Invalid, NotFound
+from dapp.errors import Conflict
+from dapp.models.accounts import Invitation, InvitationStatus, Organization, User
+from dapp.platform import enqueue_after_commit
 from dapp.security import hash_password, new_token, token_hash
 
 INVITATION_TTL = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class SentInvitation:
-    invitation: Invitation
-    token: str
-    organization_name: str
-    inviter_name: str
-
-
-def invite(session: Session, actor: Actor, now: datetime, data: InvitationCreate) -> SentInvitation:
-    """Create a pending invitation; the caller emails the token after commit."""
+def invite(session: Session, actor: Actor, now: datetime, data: InvitationCreate) -> Invitation:
+    """Create a pending invitation and have its link emailed after the commit (`accounts.send_invitation`)."""
     grants = complete(parse_grants(data.permissions or {}))
     if not any(grants.values()):
         grants = dict(READ_ONLY)  # an invitation without permissions gives read-only access
     grants_within(actor, grants)
     _require_invitable(session, actor, now, data.email)
-    token = new_token()
     invitation = Invitation(
         organization_id=actor.organization_id,
         email=data.email,
@@ -50,24 +51,36 @@ def invite(session: Session, actor: Actor, now: datetime, data: InvitationCreate
         permissions=grants,
         invited_by_user_id=actor.user_id,
         invited_by_api_key_id=actor.api_key_id,
-        token_hash=token_hash(token),
+        token_hash=token_hash(new_token()),  # replaced by the link's token when the email is sent
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
     session.add(invitation)
     flush_or_raise(session, _already_invited(data.email))
     audit.record(session, actor, "invitation.create", "invitation", invitation.id, after=_summary(invitation), now=now)
-    organization = session.get_one(Organization, actor.organization_id)
-    inviter = session.get(User, actor.user_id) if actor.user_id else None
-    inviter_name = f"{inviter.first_name} {inviter.last_name}" if inviter else organization.name
-    return SentInvitation(invitation, token, organization.name, inviter_name)
+    enqueue_after_commit(session, "accounts.send_invitation", str(invitation.id))
+    return invitation
+
+
+def issue_link(invitation: Invitation) -> str:
+    """A new token for the invitation's link (the one emailed); an earlier link stops working."""
+    token = new_token()
+    invitation.token_hash = token_hash(token)
+    return token
+
+
+def inviter_name(session: Session, invitation: Invitation) -> str:
+    """Who the email says invites: the person who did, or the organization when an API key did."""
+    inviter = session.get(User, invitation.invited_by_user_id) if invitation.invited_by_user_id else None
+    if inviter is not None:
+        return f"{inviter.first_name} {inviter.last_name}"
+    return session.get_one(Organization, invitation.organization_id).name
 
 
 def _require_invitable(session: Session, actor: Actor, now: datetime, email: str) -> None:
     if find_user_by_email(session, email) is not None:
-        raise Conflict(
+        raise AlreadyInOrganization(
             "This person already has an account in an organization and cannot be invited into another one.",
-            code="already_in_organization",
             errors=[{"field": "email", "code": "already_in_organization", "message": "already has an account"}],
         )
     same_email = (Invitation.organization_id == actor.organization_id) & (func.lower(Invitation.email) == email.lower())
@@ -80,9 +93,8 @@ def _require_invitable(session: Session, actor: Actor, now: datetime, email: str
 
 
 def _already_invited(email: str) -> Conflict:
-    return Conflict(
+    return InvitationPending(
         f"{email} already has a pending invitation to your organization; revoke it first to send a new one.",
-        code="invitation_pending",
         errors=[{"field": "email", "code": "invitation_pending", "message": "already invited"}],
     )
 
@@ -125,11 +137,10 @@ def revoke(session: Session, actor: Actor, now: datetime, invitation_id: uuid.UU
         .with_for_update()
     )
     if invitation is None:
-        raise NotFound("Your organization has no invitation with this id.", code="invitation_not_found")
+        raise InvitationNotFound("Your organization has no invitation with this id.")
     if invitation.effective_status(now) != InvitationStatus.PENDING:
-        raise Conflict(
+        raise InvitationNotPending(
             f"This invitation is {invitation.effective_status(now)}; only pending invitations can be revoked.",
-            code="invitation_not_pending",
         )
     invitation.status = InvitationStatus.REVOKED.value
     invitation.responded_at = now
@@ -142,15 +153,14 @@ def find_pending(session: Session, now: datetime, token: str, lock: bool = False
     query = select(Invitation).where(Invitation.token_hash == token_hash(token))
     invitation = session.scalar(query.with_for_update() if lock else query)
     if invitation is None:
-        raise Invalid("This invitation link is not valid.", code="invalid_token")
+        raise InvalidToken("This invitation link is not valid.")
     status = invitation.effective_status(now)
     if status == InvitationStatus.EXPIRED:
-        raise Invalid(
+        raise InvitationExpired(
             "This invitation has expired (invitations are valid for 7 days); ask for a new one.",
-            code="invitation_expired",
         )
     if status != InvitationStatus.PENDING:
-        raise Invalid(f"This invitation was already {status}.", code="invitation_not_pending")
+        raise InvitationAlreadyAnswered(f"This invitation was already {status}.")
     return invitation
 
 
@@ -188,13 +198,12 @@ def _require_invitable_at_acceptance(session: Session, invitation: Invitation) -
         raise _has_account()
     organization = session.get_one(Organization, invitation.organization_id)
     if organization.disabled_at is not None:
-        raise Invalid("This organization is disabled; the invitation cannot be accepted.", code="organization_disabled")
+        raise OrganizationDisabled("This organization is disabled; the invitation cannot be accepted.")
 
 
 def _has_account() -> Conflict:
-    return Conflict(
+    return AlreadyInOrganization(
         "An account with this email already exists, so it cannot join another organization.",
-        code="already_in_organization",
     )
 
 

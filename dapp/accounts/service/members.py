@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import User
-from dapp.accounts.permissions import FULL, Actor, complete, grants_within, names, parse_grants
+from dapp.access.permissions import FULL, Actor, complete, grants_within, names, parse_grants
+from dapp.accounts.errors import MemberIsAdmin, MemberNotFound, OwnPermissionsLocked
 from dapp.accounts.schemas import MemberRead
 from dapp.audit import service as audit
-from dapp.errors import Forbidden, NotFound
+from dapp.models.accounts import User
 
 
 def list_members(session: Session, actor: Actor) -> list[MemberRead]:
@@ -46,11 +46,11 @@ def change_permissions(
         .with_for_update()
     )
     if member is None:
-        raise NotFound("Your organization has no member with this id.", code="member_not_found")
+        raise MemberNotFound("Your organization has no member with this id.")
     if member.is_org_admin:
-        raise Forbidden("An admin holds every permission; an admin's role cannot be changed.", code="member_is_admin")
+        raise MemberIsAdmin("An admin holds every permission; an admin's role cannot be changed.")
     if member.id == actor.user_id:
-        raise Forbidden("You cannot change your own permissions.", code="own_permissions")
+        raise OwnPermissionsLocked("You cannot change your own permissions.")
     grants = complete(parse_grants(requested))
     grants_within(actor, grants)
     before = complete(member.permissions)

@@ -4,13 +4,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.accounts.permissions import Actor
+from dapp.access.permissions import Actor
+from dapp.accounts.errors import OrganizationNameTaken
 from dapp.accounts.schemas import OrganizationUpdate
 from dapp.accounts.service.registration import require_free_organization_name
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
-from dapp.errors import Conflict
+from dapp.models.accounts import Organization
 
 
 def get_organization(session: Session, actor: Actor) -> Organization:
@@ -25,7 +25,7 @@ def update_organization(session: Session, actor: Actor, now: datetime, data: Org
     before = {"name": organization.name, "address": organization.address}
     organization.name = data.name if data.name is not None else organization.name
     organization.address = data.address if data.address is not None else organization.address
-    flush_or_raise(session, Conflict("An organization with this name already exists.", code="organization_name_taken"))
+    flush_or_raise(session, OrganizationNameTaken("An organization with this name already exists."))
     old, new = audit.changes(before, {"name": organization.name, "address": organization.address})
     if new:
         audit.record(session, actor, "organization.update", "organization", organization.id, old, new, now=now)

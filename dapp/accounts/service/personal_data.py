@@ -14,12 +14,12 @@ from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import ApiKey, EmailToken, Invitation, Organization, User
-from dapp.accounts.permissions import names
+from dapp.access.permissions import names
 from dapp.accounts.schemas import Anonymisation, PersonalData
 from dapp.audit import service as audit
-from dapp.audit.models import AuditEntry
 from dapp.errors import field_error
+from dapp.models.accounts import ApiKey, EmailToken, Invitation, Organization, User
+from dapp.models.audit import AuditEntry
 from dapp.security import verify_password
 
 UNUSABLE_PASSWORD = "!anonymised"  # noqa: S105 - not an Argon2 hash, so no password ever matches it

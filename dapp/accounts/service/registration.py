@@ -1,26 +1,27 @@
-"""Sign-up, email confirmation and its resend (R-ACC-1), and the single-use email tokens they rely on."""
+"""Sign-up, email confirmation and its resend (R-ACC-1). The confirmation email, with its single-use link, is
+sent by a job after the commit (`accounts.send_confirmation`)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from redis import Redis
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import EmailToken, Organization, TokenPurpose, User
+from dapp.access.permissions import FULL
+from dapp.accounts.errors import AccountExists, EmailTaken, OrganizationNameTaken
 from dapp.accounts.passwords import check_password
-from dapp.accounts.permissions import FULL
 from dapp.accounts.schemas import RegistrationCreate
 from dapp.accounts.throttle import may_send_email
+from dapp.accounts.tokens import consume_email_token
 from dapp.chain.accounts import new_managed_account
 from dapp.db import flush_or_raise
-from dapp.errors import Conflict, Invalid
-from dapp.security import hash_password, new_token, token_hash
+from dapp.models.accounts import Organization, TokenPurpose, User
+from dapp.platform import enqueue_after_commit
+from dapp.security import hash_password
 
-CONFIRMATION_TTL = timedelta(hours=24)
 
-
-def register(session: Session, now: datetime, secret_key: str, data: RegistrationCreate) -> tuple[User, str]:
-    """Create an organization and its admin; returns the user and the email-confirmation token."""
+def register(session: Session, secret_key: str, data: RegistrationCreate) -> User:
+    """Create an organization and its admin, and have a confirmation link emailed to them."""
     check_password(data.password)
     require_free_email(session, data.email)
     require_free_organization_name(session, data.organization_name)
@@ -42,15 +43,15 @@ def register(session: Session, now: datetime, secret_key: str, data: Registratio
         permissions=dict(FULL),
     )
     session.add_all([organization, user])
-    flush_or_raise(session, Conflict("An account with this email or organization name already exists."))
-    return user, issue_email_token(session, now, user, TokenPurpose.CONFIRM_EMAIL, CONFIRMATION_TTL)
+    flush_or_raise(session, AccountExists("An account with this email or organization name already exists."))
+    enqueue_after_commit(session, "accounts.send_confirmation", str(user.id))
+    return user
 
 
 def require_free_email(session: Session, email: str) -> None:
     if find_user_by_email(session, email) is not None:
-        raise Conflict(
+        raise EmailTaken(
             "An account with this email already exists.",
-            code="email_taken",
             errors=[{"field": "email", "code": "email_taken", "message": "already registered"}],
         )
 
@@ -62,41 +63,14 @@ def require_free_organization_name(
     if exclude is not None:
         query = query.where(Organization.id != exclude.id)
     if session.scalar(query):
-        raise Conflict(
+        raise OrganizationNameTaken(
             "An organization with this name already exists.",
-            code="organization_name_taken",
             errors=[{"field": field, "code": "taken", "message": "already registered"}],
         )
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-
-
-def issue_email_token(session: Session, now: datetime, user: User, purpose: TokenPurpose, ttl: timedelta) -> str:
-    """A new single-use token for `purpose`; earlier unused tokens of the same purpose stop working."""
-    session.execute(
-        update(EmailToken)
-        .where(EmailToken.user_id == user.id, EmailToken.purpose == purpose.value, EmailToken.used_at.is_(None))
-        .values(used_at=now)
-    )
-    token = new_token()
-    session.add(EmailToken(user_id=user.id, purpose=purpose.value, token_hash=token_hash(token), expires_at=now + ttl))
-    session.flush()
-    return token
-
-
-def consume_email_token(session: Session, now: datetime, token: str, purpose: TokenPurpose, what: str) -> User:
-    """The user a valid token belongs to; the token is used up."""
-    record = session.scalar(
-        select(EmailToken)
-        .where(EmailToken.token_hash == token_hash(token), EmailToken.purpose == purpose.value)
-        .with_for_update()
-    )
-    if record is None or record.used_at is not None or record.expires_at <= now:
-        raise Invalid(f"This {what} link is invalid, already used or expired; ask for a new one.", code="invalid_token")
-    record.used_at = now
-    return session.get_one(User, record.user_id)
 
 
 def confirm_email(session: Session, now: datetime, token: str) -> User:
@@ -106,14 +80,18 @@ def confirm_email(session: Session, now: datetime, token: str) -> User:
     return user
 
 
-def resend_confirmation(session: Session, now: datetime, redis: Redis, email: str) -> tuple[str, str] | None:
-    """A fresh confirmation token for an unconfirmed account, as (email, token); None otherwise (also when too
-    many links went to this address in the last hour). Callers answer the same in every case, so nobody learns
-    whether an email is registered.
+def resend_confirmation(session: Session, now: datetime, redis: Redis, email: str) -> None:
+    """Have a fresh confirmation link emailed to an unconfirmed account; nothing for any other address (or when
+    too many links went to this address in the last hour). Callers answer the same in every case, so nobody
+    learns whether an email is registered.
     """
     if not may_send_email(redis, now, "confirmation", email):
-        return None
+        return
     user = find_user_by_email(session, email)
-    if user is None or user.email_confirmed_at is not None or user.is_disabled or user.anonymised_at is not None:
-        return None
-    return user.email, issue_email_token(session, now, user, TokenPurpose.CONFIRM_EMAIL, CONFIRMATION_TTL)
+    if user is not None and awaits_confirmation(user):
+        enqueue_after_commit(session, "accounts.send_confirmation", str(user.id))
+
+
+def awaits_confirmation(user: User) -> bool:
+    """An enabled account whose email address is not confirmed yet."""
+    return user.email_confirmed_at is None and not user.is_disabled and user.anonymised_at is None

@@ -4,12 +4,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dapp.accounts.actors import actor_for_user, may_sign_in
-from dapp.accounts.models import User
+from dapp.access.actors import actor_for_user, may_sign_in
+from dapp.accounts.errors import AccountDisabled, EmailNotConfirmed, InvalidCredentials
 from dapp.accounts.service.registration import find_user_by_email
 from dapp.accounts.throttle import LoginThrottle
 from dapp.audit import service as audit
 from dapp.errors import Unauthenticated
+from dapp.models.accounts import User
 from dapp.security import verify_password
 
 WRONG_CREDENTIALS = "The email or password is wrong."
@@ -35,13 +36,11 @@ def check_credentials(session: Session, email: str, password: str) -> User:
     """The user with these credentials, allowed to sign in (confirmed, enabled, not anonymised)."""
     user = find_user_by_email(session, email)
     if user is None or not verify_password(user.password_hash, password):
-        raise Unauthenticated(WRONG_CREDENTIALS, code="invalid_credentials")
+        raise InvalidCredentials(WRONG_CREDENTIALS)
     if not may_sign_in(session, user):
-        raise Unauthenticated("This account is disabled.", code="account_disabled")
+        raise AccountDisabled("This account is disabled.")
     if user.email_confirmed_at is None:
-        raise Unauthenticated(
-            "Confirm your email address first: follow the link we sent you.", code="email_not_confirmed"
-        )
+        raise EmailNotConfirmed("Confirm your email address first: follow the link we sent you.")
     return user
 
 

@@ -12,13 +12,21 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization, OrganizationType, WalletChallenge
-from dapp.accounts.permissions import Actor, PlatformAdmin, require_org_admin
+from dapp.access.permissions import Actor, PlatformAdmin, require_org_admin
+from dapp.accounts.errors import (
+    ChallengeExpired,
+    ChallengeNotFound,
+    ChallengeUsed,
+    NotABuyer,
+    WalletBoundElsewhere,
+    WalletNotBound,
+)
 from dapp.accounts.schemas import WalletBindingCreate, WalletChallengeCreate, WalletChallengeRead
 from dapp.audit import service as audit
 from dapp.chain.accounts import MalformedSignature, checked_address, personal_sign_signer, typed_data_signer
 from dapp.db import flush_or_raise
-from dapp.errors import Conflict, Forbidden, NotFound, field_error
+from dapp.errors import Conflict, field_error
+from dapp.models.accounts import Organization, OrganizationType, WalletChallenge
 
 CHALLENGE_TTL = timedelta(minutes=10)
 TYPED_DATA_DOMAIN = {"name": "D-REC registry", "version": "1"}
@@ -143,7 +151,7 @@ def unbind_wallet(session: Session, actor: Actor | PlatformAdmin, now: datetime)
     admin = require_org_admin(actor)
     organization = _buyer(session, admin)
     if organization.bound_wallet_address is None:
-        raise Conflict("Your organization has no wallet of its own bound.", code="wallet_not_bound")
+        raise WalletNotBound("Your organization has no wallet of its own bound.")
     before = organization.bound_wallet_address
     organization.bound_wallet_address, organization.wallet_bound_at = None, None
     session.flush()
@@ -163,7 +171,7 @@ def unbind_wallet(session: Session, actor: Actor | PlatformAdmin, now: datetime)
 def _buyer(session: Session, admin: Actor) -> Organization:
     organization = session.get_one(Organization, admin.organization_id, with_for_update=True)
     if organization.type != OrganizationType.BUYER:
-        raise Forbidden("Only buyer organizations bind a wallet of their own.", code="not_a_buyer")
+        raise NotABuyer("Only buyer organizations bind a wallet of their own.")
     return organization
 
 
@@ -176,14 +184,13 @@ def _open_challenge(
         .with_for_update()
     ).one_or_none()
     if challenge is None:
-        raise NotFound("No such wallet challenge in your organization.", code="challenge_not_found")
+        raise ChallengeNotFound("No such wallet challenge in your organization.")
     if challenge.used_at is not None:
-        raise Conflict("This challenge was already used: ask for a new one.", code="challenge_used")
+        raise ChallengeUsed("This challenge was already used: ask for a new one.")
     if challenge.expires_at <= now:
-        raise Conflict(
+        raise ChallengeExpired(
             f"This challenge expired at {_iso(challenge.expires_at)}: ask for a new one and sign it within "
             f"{int(CHALLENGE_TTL.total_seconds() // 60)} minutes.",
-            code="challenge_expired",
         )
     return challenge
 
@@ -234,4 +241,4 @@ def _require_bindable(session: Session, organization: Organization, address: str
 
 
 def _bound_elsewhere(address: str) -> Conflict:
-    return Conflict(f"The wallet {address} already belongs to another organization.", code="wallet_bound_elsewhere")
+    return WalletBoundElsewhere(f"The wallet {address} already belongs to another organization.")

@@ -9,6 +9,17 @@ import io
 from dataclasses import dataclass
 
 from dapp.devices.bulk import template
+from dapp.devices.errors import (
+    UploadDuplicateColumns,
+    UploadEmpty,
+    UploadMissingColumns,
+    UploadNotCsv,
+    UploadNotUtf8,
+    UploadTooLarge,
+    UploadTooManyRows,
+    UploadUnknownColumns,
+    UploadWithoutRows,
+)
 from dapp.errors import Invalid
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -29,24 +40,25 @@ class CsvFile:
     rows: list[Row]
 
 
-def refuse(code: str, detail: str) -> Invalid:
-    return Invalid(detail, code=code, errors=[{"field": "file", "code": code, "message": detail}])
+def refuse(error: type[Invalid], detail: str) -> Invalid:
+    """The refusal of the whole file, named for its field (`file`)."""
+    return error(detail, errors=[{"field": "file", "code": error.code, "message": detail}])
 
 
 def read(data: bytes) -> CsvFile:
     """The rows of an upload, or an `Invalid` error saying why the whole file is refused."""
     if len(data) > MAX_BYTES:
-        raise refuse("file_too_large", f"The file has {len(data):,} bytes; the limit is 10 MB ({MAX_BYTES:,} bytes).")
+        raise refuse(UploadTooLarge, f"The file has {len(data):,} bytes; the limit is 10 MB ({MAX_BYTES:,} bytes).")
     text = _decode(data)
     if not text.strip():
-        raise refuse("empty_file", "The file is empty: it needs a header row and at least one device row.")
+        raise refuse(UploadEmpty, "The file is empty: it needs a header row and at least one device row.")
     records = _records(text)
     columns = _columns(records[0])
     rows = [_row(number, columns, cells) for number, cells in enumerate(records[1:], start=2) if any(cells)]
     if not rows:
-        raise refuse("no_rows", "The file has a header row but no device rows.")
+        raise refuse(UploadWithoutRows, "The file has a header row but no device rows.")
     if len(rows) > MAX_ROWS:
-        raise refuse("too_many_rows", f"The file has {len(rows):,} device rows; the limit is {MAX_ROWS:,} per file.")
+        raise refuse(UploadTooManyRows, f"The file has {len(rows):,} device rows; the limit is {MAX_ROWS:,} per file.")
     return CsvFile(columns, rows)
 
 
@@ -55,12 +67,12 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise refuse(
-            "not_utf8",
+            UploadNotUtf8,
             f"The file is not UTF-8 text (byte {data[error.start]:#04x} at position {error.start}). "
             "Save it as 'CSV UTF-8' and upload it again.",
         ) from error
     if "\x00" in text:
-        raise refuse("not_csv", "The file contains binary data: it is not a CSV file.")
+        raise refuse(UploadNotCsv, "The file contains binary data: it is not a CSV file.")
     return text
 
 
@@ -70,7 +82,7 @@ def _records(text: str) -> list[list[str]]:
     try:
         return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as error:
-        raise refuse("not_csv", f"The file is not valid CSV: {error}.") from error
+        raise refuse(UploadNotCsv, f"The file is not valid CSV: {error}.") from error
 
 
 def _columns(header: list[str]) -> list[str]:
@@ -78,17 +90,17 @@ def _columns(header: list[str]) -> list[str]:
     unknown = [name for name in columns if name not in template.BY_NAME]
     if unknown:
         raise refuse(
-            "unknown_columns",
+            UploadUnknownColumns,
             f"The header has columns the template does not know: {', '.join(repr(c) for c in unknown)}. "
             f"Accepted columns: {', '.join(template.NAMES)}.",
         )
     duplicated = sorted({name for name in columns if columns.count(name) > 1})
     if duplicated:
-        raise refuse("duplicate_columns", f"These columns appear more than once: {', '.join(duplicated)}.")
+        raise refuse(UploadDuplicateColumns, f"These columns appear more than once: {', '.join(duplicated)}.")
     missing = [name for name in template.REQUIRED if name not in columns]
     if missing:
         raise refuse(
-            "missing_columns",
+            UploadMissingColumns,
             f"The header lacks the required columns {', '.join(missing)}. Start from the template, whose first "
             "row names every column.",
         )

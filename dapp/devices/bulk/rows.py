@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from dapp.devices import rules
 from dapp.devices.bulk import template
 from dapp.devices.bulk.csvfile import Row
-from dapp.devices.models import RowStatus
 from dapp.devices.schemas import DeviceCreate, DeviceFields
+from dapp.models.devices import RowStatus
 
 # Problems that make a device impossible to create even though they concern an optional column.
 BLOCKING_CODES = {"timezone_required"}

@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import ApiKey, User
-from dapp.accounts.permissions import Actor
+from dapp.access.permissions import Actor
 from dapp.audit import service as audit
 from dapp.devices.bulk import csvfile, store
 from dapp.devices.bulk.rows import Verdict, judge
-from dapp.devices.models import Device, DeviceUpload, DeviceUploadRow, RowStatus, UploadStatus
-from dapp.errors import NotFound
+from dapp.devices.errors import UploadNotFound
 from dapp.ipfs import ContentStore
+from dapp.models.accounts import ApiKey, User
+from dapp.models.devices import Device, DeviceUpload, DeviceUploadRow, RowStatus, UploadStatus
+from dapp.platform import enqueue_after_commit
 
 CHUNK_ROWS = 1000
 ALREADY_REGISTERED = "Already registered (by an earlier upload or by hand): nothing was changed."
@@ -43,7 +44,8 @@ class Counts:
 def start(
     session: Session, actor: Actor, now: datetime, store: ContentStore, file_name: str, data: bytes
 ) -> DeviceUpload:
-    """Check the file, keep it in the content store and record the job (to be enqueued after commit)."""
+    """Check the file, keep it in the content store and record the job; once committed, the job is queued and the
+    uploader emailed its id."""
     parsed = csvfile.read(data)
     upload = DeviceUpload(
         organization_id=actor.organization_id,
@@ -61,6 +63,10 @@ def start(
     session.flush()
     after = {"file_name": upload.file_name, "file_cid": upload.file_cid, "rows": upload.row_count}
     audit.record(session, actor, "device_upload.create", "device_upload", upload.id, after=after, now=now)
+    job = str(upload.id)
+    enqueue_after_commit(session, "devices.process_upload", job, job_id=f"devices-process-upload-{job}")
+    if upload.notify_email:
+        enqueue_after_commit(session, "devices.send_upload_received", job)
     return upload
 
 
@@ -69,7 +75,7 @@ def get(session: Session, actor: Actor, upload_id: uuid.UUID) -> DeviceUpload:
         select(DeviceUpload).where(DeviceUpload.id == upload_id, DeviceUpload.organization_id == actor.organization_id)
     )
     if upload is None:
-        raise NotFound("Your organization has no upload with this job id.", code="upload_not_found")
+        raise UploadNotFound("Your organization has no upload with this job id.")
     return upload
 
 

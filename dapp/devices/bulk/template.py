@@ -8,7 +8,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from dapp.devices import catalog
+from dapp import codes
 
 
 @dataclass(frozen=True)
@@ -30,28 +30,28 @@ def _names(names: list[str]) -> list[tuple[str, str]]:
 
 COLUMNS = [
     Column("external_id", True, "1 to 64 characters: letters, digits, '-' and '_' (no spaces, no '#')", "SHS-0001"),
-    Column("country_code", True, "an ISO 3166-1 alpha-3 country code such as KEN", "KEN", catalog.countries()),
+    Column("country_code", True, "an ISO 3166-1 alpha-3 country code such as KEN", "KEN", codes.countries()),
     Column("commissioning_date", True, "a date as YYYY-MM-DD, not after today", "2025-03-31"),
     Column("capacity_kw", True, "a number of kW above 0 and at most 1000000, with at most 3 decimals", "5.5"),
-    Column("fuel_code", True, "one of " + ", ".join(catalog.FUELS), "ES100", _codes(catalog.FUELS)),
+    Column("fuel_code", True, "one of " + ", ".join(codes.FUELS), "ES100", _codes(codes.FUELS)),
     Column(
         "device_type_code",
         True,
-        "one of " + ", ".join(catalog.DEVICE_TYPES),
+        "one of " + ", ".join(codes.DEVICE_TYPES),
         "TC120",
-        _codes(catalog.DEVICE_TYPES),
+        _codes(codes.DEVICE_TYPES),
     ),
     Column("project_name", False, "text of at most 200 characters", "Kisumu solar homes"),
-    Column("off_taker", False, "one of " + ", ".join(catalog.OFF_TAKERS), "Residential", _names(catalog.OFF_TAKERS)),
+    Column("off_taker", False, "one of " + ", ".join(codes.OFF_TAKERS), "Residential", _names(codes.OFF_TAKERS)),
     Column(
         "device_description",
         False,
-        "one of " + ", ".join(catalog.DEVICE_DESCRIPTIONS),
+        "one of " + ", ".join(codes.DEVICE_DESCRIPTIONS),
         "Solar Home System",
-        _names(catalog.DEVICE_DESCRIPTIONS),
+        _names(codes.DEVICE_DESCRIPTIONS),
     ),
     Column("impact_story", False, "text of at most 5000 characters", "Lights for evening homework."),
-    Column("sdg_benefits", False, "SDG codes SDG1 to SDG17 separated by ';'", "SDG4;SDG7", _codes(catalog.SDGS)),
+    Column("sdg_benefits", False, "SDG codes SDG1 to SDG17 separated by ';'", "SDG4;SDG7", _codes(codes.SDGS)),
     Column("address", False, "text of at most 500 characters", "Plot 12, Kisumu"),
     Column("quality_labels", False, "text of at most 500 characters", "Lighting Global"),
     Column("grid_interconnection", False, "yes or no", "no", [("yes", "connected"), ("no", "not connected")]),

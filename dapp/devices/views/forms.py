@@ -4,35 +4,14 @@ from typing import Any
 
 from flask import request
 
-from dapp.devices import catalog, timezones
-from dapp.devices.models import Device
+from dapp import codes
+from dapp.devices import rules, timezones
 from dapp.devices.schemas import DeviceCreate, DeviceUpdate
+from dapp.models.devices import Device
 from dapp.web.pages import parse_form
 
 CHECKBOXES = ("grid_interconnection", "energy_storage")
-EDITABLE = (
-    "external_id",
-    "project_name",
-    "project_id",
-    "country_code",
-    "commissioning_date",
-    "capacity_kw",
-    "fuel_code",
-    "device_type_code",
-    "off_taker",
-    "device_description",
-    "impact_story",
-    "sdg_benefits",
-    "address",
-    "quality_labels",
-    "grid_interconnection",
-    "energy_storage",
-    "energy_storage_capacity_kwh",
-    "latitude",
-    "longitude",
-    "timezone",
-    "yield_kwh_per_kwp",
-)
+EDITABLE = rules.FIELDS
 
 
 def submitted() -> dict[str, Any]:
@@ -66,12 +45,12 @@ def choices(values: dict[str, Any], projects: list[tuple[str, str]]) -> dict[str
     """The options of the form's pickers; time zones are those of the chosen country (R-TZ-3)."""
     country = str(values.get("country_code") or "")
     return {
-        "countries": catalog.countries(),
-        "fuels": catalog.FUELS,
-        "device_types": catalog.DEVICE_TYPES,
-        "off_takers": [(name, name) for name in catalog.OFF_TAKERS],
-        "descriptions": [(name, name) for name in catalog.DEVICE_DESCRIPTIONS],
-        "sdgs": catalog.SDGS,
+        "countries": codes.countries(),
+        "fuels": codes.FUELS,
+        "device_types": codes.DEVICE_TYPES,
+        "off_takers": [(name, name) for name in codes.OFF_TAKERS],
+        "descriptions": [(name, name) for name in codes.DEVICE_DESCRIPTIONS],
+        "sdgs": codes.SDGS,
         "zones": timezones.country_zones(country) if len(country) == 3 else [],
         "projects": projects,
     }

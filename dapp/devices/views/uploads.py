@@ -2,63 +2,57 @@
 
 import uuid
 
-from flask import Response, after_this_request, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from dapp import platform
-from dapp.accounts.permissions import Module, Permission
-from dapp.devices import jobs
+from dapp.access.permissions import Actor, Module, Permission
+from dapp.db import savepoint
 from dapp.devices.bulk import csvfile, template
 from dapp.devices.bulk import service as bulk
-from dapp.devices.models import RowStatus, UploadStatus
-from dapp.devices.views.blueprint import bp, is_htmx, now
+from dapp.devices.views.blueprint import bp, now
 from dapp.errors import DomainError, field_error
-from dapp.web.pages import PageCall, page
+from dapp.models.devices import RowStatus, UploadStatus
+from dapp.web.pages import PageCall, is_htmx, page
 from dapp.web.paging import page_args
 
 
 @bp.get("/devices/uploads")
 @page(Module.BULK_UPLOAD, Permission.READ)
-def list_uploads(call: PageCall) -> str:
+def list_uploads(call: PageCall[Actor]) -> str:
     return _uploads_page(call, None)
 
 
 @bp.post("/devices/uploads")
 @page(Module.BULK_UPLOAD, Permission.WRITE)
-def create_upload(call: PageCall) -> tuple[str, int] | BaseResponse:
+def create_upload(call: PageCall[Actor]) -> tuple[str, int] | BaseResponse:
     sent = request.files.get("file")
     try:
         if sent is None or not sent.filename:
             raise field_error("file", "Choose a CSV file to upload.", "file_missing")
-        with call.session.begin_nested():
+        with savepoint(call.session):
             upload = bulk.start(call.session, call.actor, now(), platform.current().content, sent.filename, sent.read())
-    except DomainError as error:
+    except DomainError as error:  # not `attempt`: the page shows why next to the file input, not in a flash
         return _uploads_page(call, error.detail), error.status
-
-    @after_this_request
-    def _enqueue(response: Response) -> Response:  # once the upload is committed
-        jobs.enqueue_upload(upload)
-        return response
-
     flash(f"Upload received: job {upload.id}. We will email you when it has finished.", "success")
     return redirect(url_for("devices.upload_job", upload_id=upload.id))
 
 
 @bp.get("/devices/uploads/template.csv")
 @page(Module.BULK_UPLOAD, Permission.READ)
-def upload_template(_call: PageCall) -> Response:
+def upload_template(_call: PageCall[Actor]) -> Response:
     return _csv(template.template_csv(), "devices-template.csv")
 
 
 @bp.get("/devices/uploads/accepted-values.csv")
 @page(Module.BULK_UPLOAD, Permission.READ)
-def upload_accepted_values(_call: PageCall) -> Response:
+def upload_accepted_values(_call: PageCall[Actor]) -> Response:
     return _csv(template.accepted_values_csv(), "devices-accepted-values.csv")
 
 
 @bp.get("/devices/uploads/<uuid:upload_id>")
 @page(Module.BULK_UPLOAD, Permission.READ)
-def upload_job(call: PageCall, upload_id: uuid.UUID) -> str:
+def upload_job(call: PageCall[Actor], upload_id: uuid.UUID) -> str:
     """The job: id, file, progress while it runs, and the log of every row (by status, 100 a page)."""
     upload = bulk.get(call.session, call.actor, upload_id)
     number, size = page_args(request.args, default_size=100)
@@ -80,7 +74,7 @@ def upload_job(call: PageCall, upload_id: uuid.UUID) -> str:
 
 @bp.get("/devices/uploads/<uuid:upload_id>/progress")
 @page(Module.BULK_UPLOAD, Permission.READ)
-def upload_progress(call: PageCall, upload_id: uuid.UUID) -> Response | str:
+def upload_progress(call: PageCall[Actor], upload_id: uuid.UUID) -> Response | str:
     """The progress fragment htmx polls; once the job has finished the page reloads to show the whole log."""
     upload = bulk.get(call.session, call.actor, upload_id)
     if upload.status == UploadStatus.FINISHED and is_htmx():
@@ -88,7 +82,7 @@ def upload_progress(call: PageCall, upload_id: uuid.UUID) -> Response | str:
     return render_template("devices/_progress.html", upload=upload, counts=bulk.counts(call.session, upload.id))
 
 
-def _uploads_page(call: PageCall, error: str | None) -> str:
+def _uploads_page(call: PageCall[Actor], error: str | None) -> str:
     number, size = page_args(request.args, default_size=20)
     uploads, total = bulk.list_page(call.session, call.actor, number, size)
     return render_template(

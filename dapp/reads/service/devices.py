@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
-from dapp.devices.models import Device
-from dapp.errors import NotFound
+from dapp.access.permissions import Actor
+from dapp.devices.errors import DeviceNotFound
+from dapp.models.devices import Device
 
 
 def own_device(session: Session, actor: Actor, external_id: str) -> Device:
@@ -15,7 +15,7 @@ def own_device(session: Session, actor: Actor, external_id: str) -> Device:
         )
     )
     if device is None:
-        raise NotFound(f"Your organization has no device with external id '{external_id}'.", code="device_not_found")
+        raise DeviceNotFound(f"Your organization has no device with external id '{external_id}'.")
     return device
 
 

@@ -2,14 +2,15 @@
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
+from dapp.access.permissions import Actor
 from dapp.db import flush_or_raise
-from dapp.errors import Conflict, Invalid
-from dapp.reads.models import IdempotencyRecord
+from dapp.models.reads import IdempotencyRecord
+from dapp.reads.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 
 
 def request_fingerprint(*parts: str | bytes) -> str:
@@ -31,12 +32,12 @@ def replay(session: Session, actor: Actor, key: str, fingerprint: str) -> Idempo
         .with_for_update()
     )
     if record is not None and record.request_hash != fingerprint:
-        raise Invalid("This Idempotency-Key was already used for a different request.", code="idempotency_key_reused")
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
     return record
 
 
 def remember(
-    session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict, now: datetime
+    session: Session, actor: Actor, key: str, fingerprint: str, status: int, response: dict[str, Any], now: datetime
 ) -> None:
     session.add(
         IdempotencyRecord(
@@ -48,7 +49,5 @@ def remember(
             created_at=now,
         )
     )
-    in_use = Conflict(
-        "Another request with this Idempotency-Key is being processed; retry it.", code="idempotency_key_in_use"
-    )
+    in_use = IdempotencyKeyInUse("Another request with this Idempotency-Key is being processed; retry it.")
     flush_or_raise(session, in_use)

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
-from dapp.errors import Conflict, Invalid
+from dapp.access.permissions import Actor
+from dapp.errors import Invalid
+from dapp.models.reads import ReadStatus
+from dapp.reads.errors import OrganizationMismatch, ReadsRejected
 from dapp.reads.ingest import Block, Outcome, ingest
-from dapp.reads.models import ReadStatus
 from dapp.reads.schemas import (
     DrecReadBatchCreate,
     MultiDeviceBatchCreate,
@@ -58,15 +59,13 @@ def record_drec_batch(
 ) -> dict[str, Any]:
     """The original platform's request: all reads stored, or none (a rejected read is a 409, as it was there)."""
     if body.organizationId is not None and body.organizationId != str(actor.organization_id):
-        raise Conflict("organizationId is not the organization of this API key.", code="organization_mismatch")
+        raise OrganizationMismatch("organizationId is not the organization of this API key.")
     try:
         return record_batch(session, actor, external_id.strip(), from_drec(body), policy, atomic=True)
     except Invalid as error:
         if error.code != "batch_rejected":
             raise
-        raise Conflict(
-            "At least one read was rejected: nothing was stored.", code="reads_rejected", **error.extra
-        ) from error
+        raise ReadsRejected("At least one read was rejected: nothing was stored.", **error.extra) from error
 
 
 def from_drec(body: DrecReadBatchCreate) -> ReadBatchCreate:

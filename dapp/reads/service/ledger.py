@@ -10,6 +10,7 @@ A rejected read counts whole in the period of its last instant; one whose timest
 organization are not stored and belong to no ledger.
 """
 
+import uuid
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -17,13 +18,13 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
-from dapp.issuance.models import CertifiedEnergy
+from dapp.access.permissions import Actor
+from dapp.models.issuance import CertifiedEnergy
+from dapp.models.reads import MeterRead, ReadStatus, RejectedRead
+from dapp.models.reservations import Reservation, ReservationDevice
 from dapp.reads.energy import ends_in, part_wh, rejected_in, subtract
-from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import LedgerRead, WaitingEnergy
 from dapp.reads.service.devices import own_device
-from dapp.reservations.models import Reservation, ReservationDevice
 
 Interval = tuple[datetime, datetime]
 
@@ -53,7 +54,7 @@ def device_ledger(session: Session, actor: Actor, external_id: str, start: datet
     )
 
 
-def _reads(session: Session, device_id, start: datetime, end: datetime) -> list[Any]:
+def _reads(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> list[Any]:
     return list(
         session.execute(
             select(MeterRead.status, MeterRead.period_start, MeterRead.period_end, MeterRead.energy_wh).where(
@@ -65,7 +66,9 @@ def _reads(session: Session, device_id, start: datetime, end: datetime) -> list[
     )
 
 
-def _certified(session: Session, device_id, start: datetime, end: datetime) -> list[tuple[datetime, datetime, int]]:
+def _certified(
+    session: Session, device_id: uuid.UUID, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, int]]:
     rows = session.execute(
         select(CertifiedEnergy.period_start, CertifiedEnergy.period_end, CertifiedEnergy.excess_wh).where(
             CertifiedEnergy.device_id == device_id,
@@ -77,7 +80,7 @@ def _certified(session: Session, device_id, start: datetime, end: datetime) -> l
 
 
 def _memberships(
-    session: Session, device_id, start: datetime, end: datetime
+    session: Session, device_id: uuid.UUID, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, datetime]]:
     """(from, until, issued_until) of each reservation that held the device in the period."""
     rows = session.execute(
@@ -134,7 +137,7 @@ def _classify(gap: Interval, memberships: list[tuple[datetime, datetime, datetim
     return pieces
 
 
-def _rejected(session: Session, device_id, start: datetime, end: datetime) -> tuple[int, int]:
+def _rejected(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> tuple[int, int]:
     row = session.execute(
         select(func.coalesce(func.sum(RejectedRead.energy_wh), 0), func.count()).where(
             RejectedRead.device_id == device_id, rejected_in(start, end)

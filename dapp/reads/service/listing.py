@@ -7,20 +7,21 @@ listed, after the others, in the day it was received (ADR 0036)."""
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import CompoundSelect, Select, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
-from dapp.devices.models import Device
+from dapp.access.permissions import Actor
 from dapp.errors import field_error
-from dapp.issuance.models import CertifiedEnergy
+from dapp.models.devices import Device
+from dapp.models.issuance import CertifiedEnergy
+from dapp.models.reads import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.energy import ends_in, part_wh, rejected_in
-from dapp.reads.models import MeterRead, ReadStatus, RejectedRead
 from dapp.reads.schemas import ReadPage, ReadQuery, ReadRow
 from dapp.reads.service.devices import own_device
 
@@ -80,7 +81,7 @@ def _rows(session: Session, span: Range, status: str | None, offset: int, limit:
     return [_row(r, span.device.timezone, ranges) for r in page], total
 
 
-def _union(span: Range, status: str | None):
+def _union(span: Range, status: str | None) -> Select[Any] | CompoundSelect[Any]:
     device_id = span.device.id
     stored = select(
         MeterRead.id,
@@ -117,7 +118,7 @@ def _union(span: Range, status: str | None):
     return union_all(stored, rejected)
 
 
-def _certified_ranges(session: Session, device: Device, rows: list[Any]) -> list[tuple[datetime, datetime]]:
+def _certified_ranges(session: Session, device: Device, rows: Sequence[Any]) -> list[tuple[datetime, datetime]]:
     accepted = [r for r in rows if r.period_start is not None and r.status == ReadStatus.ACCEPTED]
     if not accepted:
         return []

@@ -3,10 +3,11 @@ ordinary read; then the device's next read is a new baseline, whatever the regis
 
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
-from dapp.errors import Invalid, field_error
-from dapp.reads.ingest import Block, ingest, lock_states
-from dapp.reads.models import MeterReplacement
+from dapp.access.permissions import Actor
+from dapp.errors import field_error
+from dapp.models.reads import MeterReplacement
+from dapp.reads.errors import NotAnAggregateMeter
+from dapp.reads.ingest import Block, Outcome, ingest
 from dapp.reads.schemas import (
     MeterReplacementCreate,
     MeterReplacementRead,
@@ -15,10 +16,10 @@ from dapp.reads.schemas import (
     ReadType,
 )
 from dapp.reads.service.devices import own_device
+from dapp.reads.store import lock_states, write_states
 from dapp.reads.timestamps import BadTimestamp, parse_instant, zone
 from dapp.reads.units import to_wh
 from dapp.reads.validation import Policy
-from dapp.reads.writing import write_states
 
 REASON = "meter_replaced"
 
@@ -33,9 +34,7 @@ def replace_meter(
         raise field_error("replaced_at", str(error), "bad_timestamp") from error
     [state] = lock_states(session, [device.id]).values()
     if state.ongoing_type != ReadType.AGGREGATE.value:
-        raise Invalid(
-            "Only a device sending aggregate reads has a meter register to replace.", code="not_an_aggregate_meter"
-        )
+        raise NotAnAggregateMeter("Only a device sending aggregate reads has a meter register to replace.")
     if replaced_at > policy.now + policy.clock_skew:
         raise field_error("replaced_at", "The replacement cannot be in the future.", "in_future")
     if state.last_end is not None and replaced_at < state.last_end:
@@ -67,11 +66,13 @@ def replace_meter(
     )
 
 
-def _record_final_read(session: Session, actor: Actor, external_id: str, data: MeterReplacementCreate, policy: Policy):
+def _record_final_read(
+    session: Session, actor: Actor, external_id: str, data: MeterReplacementCreate, policy: Policy
+) -> Outcome:
     batch = ReadBatchCreate(
         type=ReadType.AGGREGATE,
         unit=data.unit,
-        reads=[ReadIn(end=data.replaced_at, value=data.final_value)],  # type: ignore[arg-type]
+        reads=[ReadIn(end=data.replaced_at, value=data.final_value)],
     )
     [[outcome]] = ingest(session, actor.organization_id, [Block(external_id, batch)], policy, atomic=True)
     return outcome

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.devices.models import Device
-from dapp.errors import Conflict, NotFound
-from dapp.reads.models import MeterRead, ReadStatus
+from dapp.models.accounts import Organization
+from dapp.models.devices import Device
+from dapp.models.reads import MeterRead, ReadStatus
+from dapp.reads.errors import ReadNotFlagged, ReadNotFound
 from dapp.reads.schemas import ReadReviewCreate, ReviewDecision
 
 
@@ -43,9 +43,9 @@ def decide(
 ) -> MeterRead:
     read = session.scalar(select(MeterRead).where(MeterRead.id == read_id).with_for_update())
     if read is None:
-        raise NotFound(f"There is no read {read_id}.", code="read_not_found")
+        raise ReadNotFound(f"There is no read {read_id}.")
     if read.status != ReadStatus.FLAGGED:
-        raise Conflict(f"Read {read_id} is {read.status}, not flagged: there is nothing to decide.", code="not_flagged")
+        raise ReadNotFlagged(f"Read {read_id} is {read.status}, not flagged: there is nothing to decide.")
     read.status = ReadStatus.ACCEPTED if data.decision == ReviewDecision.ACCEPT else ReadStatus.DISMISSED
     read.reviewed_at, read.reviewed_by_id, read.review_note = now, user_id, data.note
     session.flush()

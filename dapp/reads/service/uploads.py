@@ -10,8 +10,9 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
-from dapp.accounts.permissions import Actor
+from dapp.access.permissions import Actor
 from dapp.errors import Invalid
+from dapp.reads.errors import BadHeader, EmptyFile, FileTooLarge, NotUtf8, TooManyRows
 from dapp.reads.ingest import Block, ingest
 from dapp.reads.schemas import MAX_READS_PER_REQUEST, EnergyUnit, ReadBatchCreate, ReadIn, ReadType
 from dapp.reads.timestamps import zone
@@ -115,21 +116,20 @@ def _why(error: ValidationError) -> str:
 
 def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     if len(data) > MAX_BYTES:
-        raise Invalid("The file is larger than 10 MB.", code="file_too_large")
+        raise FileTooLarge("The file is larger than 10 MB.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise Invalid("The file is not UTF-8 text.", code="not_utf8") from error
+        raise NotUtf8("The file is not UTF-8 text.") from error
     reader = csv.DictReader(io.StringIO(text))
     missing = {"external_id", "type", "unit", "end", "value"} - set(reader.fieldnames or [])
     if missing:
-        raise Invalid(
+        raise BadHeader(
             f"The header row lacks {', '.join(sorted(missing))}; the columns are {', '.join(COLUMNS)}.",
-            code="bad_header",
         )
     rows = [(number, row) for number, row in enumerate(reader, start=2)]
     if not rows:
-        raise Invalid("The file has no reads.", code="empty_file")
+        raise EmptyFile("The file has no reads.")
     if len(rows) > MAX_READS_PER_REQUEST:
-        raise Invalid(f"At most {MAX_READS_PER_REQUEST:,} reads per file ({len(rows):,} sent).", code="too_many_rows")
+        raise TooManyRows(f"At most {MAX_READS_PER_REQUEST:,} reads per file ({len(rows):,} sent).")
     return rows

@@ -8,8 +8,9 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.errors import NotFound, field_error
-from dapp.reads.models import CountryYield
+from dapp.errors import field_error
+from dapp.models.reads import CountryYield
+from dapp.reads.errors import CountryYieldNotFound
 
 
 def list_all(session: Session) -> list[CountryYield]:
@@ -33,7 +34,7 @@ def set_yield(
 def unset_yield(session: Session, country_code: str) -> None:
     row = session.get(CountryYield, _country(country_code))
     if row is None:
-        raise NotFound(f"No yield is configured for {country_code.upper()}.", code="country_yield_not_found")
+        raise CountryYieldNotFound(f"No yield is configured for {country_code.upper()}.")
     session.delete(row)
     session.flush()
 

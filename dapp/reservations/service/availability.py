@@ -11,10 +11,10 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from dapp.devices.models import Device
 from dapp.errors import Conflict
-from dapp.reservations.errors import devices_unavailable
-from dapp.reservations.models import ReservationDevice
+from dapp.models.devices import Device
+from dapp.models.reservations import ReservationDevice
+from dapp.reservations.errors import DevicesUnavailable, devices_unavailable
 
 COOLDOWN = timedelta(hours=12)
 # Automatic release runs every scheduler tick; a membership ended longer ago than this and still not released
@@ -87,7 +87,6 @@ def _stronger(candidate: tuple[str, datetime | None], current: tuple[str, dateti
 
 def conflict_on_race() -> Conflict:
     """What a lost race for a device (the exclusion constraint fired) becomes."""
-    return Conflict(
+    return DevicesUnavailable(
         "A device was reserved by someone else at the same moment; reload the catalogue and try again.",
-        code="device_unavailable",
     )

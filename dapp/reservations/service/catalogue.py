@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy import Select, case, extract, func, literal_column, tuple_
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.devices import catalog
-from dapp.devices.models import Device
-from dapp.reads.models import CountryYield
+from dapp import codes
+from dapp.models.accounts import Organization
+from dapp.models.devices import Device
+from dapp.models.reads import CountryYield
 from dapp.reservations.params import invalid_filters
 from dapp.reservations.schemas import CatalogueQuery, GroupBy, ReservationQuery
 from dapp.reservations.service.availability import reservable_devices_query
-from dapp.reservations.service.create import target_wh
+from dapp.reservations.service.creation import target_wh
 
 HOURS_PER_YEAR = 8760
 CAPACITY_RANGES = [
@@ -75,10 +75,10 @@ class Group:
 def check_codes(query: CatalogueQuery | ReservationQuery) -> None:
     """Unknown codes in filters are refused with the accepted values (a typo must not look like 'no devices')."""
     accepted = {
-        "fuel": list(catalog.FUELS),
-        "off_taker": catalog.OFF_TAKERS,
-        "sdg": list(catalog.SDGS),
-        "device_type": list(catalog.DEVICE_TYPES),
+        "fuel": list(codes.FUELS),
+        "off_taker": codes.OFF_TAKERS,
+        "sdg": list(codes.SDGS),
+        "device_type": list(codes.DEVICE_TYPES),
     }
     errors = [
         {
@@ -92,7 +92,7 @@ def check_codes(query: CatalogueQuery | ReservationQuery) -> None:
     errors += [
         {"field": "country", "code": "unknown_value", "message": f"Unknown country '{code}': use ISO 3166-1 alpha-3."}
         for code in query.country
-        if catalog.country_name(code) is None
+        if codes.country_name(code) is None
     ]
     if errors:
         raise invalid_filters(errors)
@@ -240,13 +240,13 @@ def _key_value(group_by: GroupBy, value: Any) -> str | None:
 
 
 def _label(key: dict[str, str | None]) -> str:
-    names = {"fuel": catalog.FUELS, "device_type": catalog.DEVICE_TYPES}
+    names = {"fuel": codes.FUELS, "device_type": codes.DEVICE_TYPES}
     parts = []
     for attribute, value in key.items():
         if value is None:
             parts.append("no off-taker" if attribute == "off_taker" else "—")
         elif attribute == "country":
-            parts.append(catalog.country_name(value) or value)
+            parts.append(codes.country_name(value) or value)
         else:
             parts.append(names.get(attribute, {}).get(value, value))
     return " · ".join(parts) or "All devices"

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from dapp.accounts.permissions import Actor
-from dapp.devices.models import Device
-from dapp.issuance.models import Certificate, CertificateStatus
+from dapp.access.permissions import Actor
+from dapp.models.devices import Device
+from dapp.models.issuance import Certificate, CertificateStatus
+from dapp.models.reservations import Reservation, ReservationDevice
 from dapp.reservations.errors import ReservationNotFound
-from dapp.reservations.models import Reservation, ReservationDevice
 from dapp.reservations.schemas import ReservationQuery, ReservationStatusFilter
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dapp.chain import outbox
-from dapp.chain.models import ChainEvent, OutboxEntry, OutboxKind, OutboxStatus
 from dapp.ipfs import canonical_json, cid_for_bytes
+from dapp.keccak import keccak256
+from dapp.models.chain import ChainEvent, OutboxEntry, OutboxKind, OutboxStatus
+from dapp.models.reservations import ChangeKind, Reservation, ReservationChange
 from dapp.reservations.errors import iso
-from dapp.reservations.models import ChangeKind, Reservation, ReservationChange
 
 OUTBOX_KINDS = {
     ChangeKind.CREATED: OutboxKind.LOG_RESERVATION_CREATED,
@@ -104,7 +104,7 @@ def _entry(change: ReservationChange, sent: OutboxEntry | None, indexed: dict[st
     cid = digest = None
     if change.document is not None:
         data = canonical_json(change.document)
-        cid, digest = cid_for_bytes(data), "0x" + keccak(data).hex()
+        cid, digest = cid_for_bytes(data), "0x" + keccak256(data).hex()
     tx_hash = sent.tx_hash if sent else None
     status = _chain_status(sent, tx_hash in indexed)
     return LogEntry(change, cid, digest, status, tx_hash, indexed.get(tx_hash or ""), sent.last_error if sent else None)

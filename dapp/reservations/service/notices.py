@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.devices.models import Device
+from dapp.models.accounts import Organization
+from dapp.models.devices import Device
+from dapp.models.notify import NotificationKind
+from dapp.models.reservations import Reservation
 from dapp.notify import service as notify
-from dapp.notify.models import NotificationKind
-from dapp.reservations.models import Reservation
 
 
 def devices_reserved(

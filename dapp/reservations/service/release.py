@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.accounts.models import Organization
-from dapp.accounts.permissions import Actor, PlatformAdmin
+from dapp.access.permissions import Actor, PlatformAdmin
 from dapp.audit import service as audit
-from dapp.devices.models import Device
-from dapp.errors import Conflict, NotFound
-from dapp.reservations.errors import iso
-from dapp.reservations.models import ChangeKind, Reservation, ReservationDevice
+from dapp.devices.errors import DeviceNotFound
+from dapp.models.accounts import Organization
+from dapp.models.devices import Device
+from dapp.models.reservations import ChangeKind, Reservation, ReservationDevice
+from dapp.reservations.errors import AutomaticReleasePending, DeviceInActiveReservation, DeviceNotReserved, iso
 from dapp.reservations.service import log, notices
 from dapp.reservations.service.availability import COOLDOWN, RELEASE_GRACE, holds_device
 from dapp.reservations.service.listing import membership_state
@@ -94,7 +94,7 @@ def release_by_hand(
     """Release a device whose automatic release failed; the developer's own device, or any for a platform admin."""
     device = session.get(Device, device_id)
     if device is None or (isinstance(actor, Actor) and device.organization_id != actor.organization_id):
-        raise NotFound("Your organization has no such device.", code="device_not_found")
+        raise DeviceNotFound("Your organization has no such device.")
     members = list(
         session.scalars(
             select(ReservationDevice)
@@ -106,7 +106,7 @@ def release_by_hand(
     _release(session, members, now)
     audit.record(
         session,
-        actor,  # type: ignore[arg-type]  # a platform admin is recorded by user id, like a member
+        actor,
         "device.release",
         "device",
         device.id,
@@ -119,19 +119,17 @@ def release_by_hand(
 
 def _require_release_failed(device: Device, members: list[ReservationDevice], now: datetime) -> None:
     if not members:
-        raise Conflict(f"Device '{device.external_id}' is not waiting to be released.", code="device_not_reserved")
+        raise DeviceNotReserved(f"Device '{device.external_id}' is not waiting to be released.")
     if any(m.active_until > now for m in members):
-        raise Conflict(
+        raise DeviceInActiveReservation(
             f"Device '{device.external_id}' belongs to a running reservation: only the buyer can take it out, and it "
             "is released automatically when its time in the reservation is over.",
-            code="device_in_active_reservation",
         )
     due = max(m.active_until for m in members) + RELEASE_GRACE
     if due > now:
-        raise Conflict(
+        raise AutomaticReleasePending(
             f"Device '{device.external_id}' is being released automatically; if it is still not released at "
             f"{due:%Y-%m-%d %H:%M} UTC, you can release it by hand.",
-            code="automatic_release_pending",
             manual_release_from=iso(due),
         )
 

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from dapp.issuance.windows import windows
+from dapp.models.reservations import Frequency, Reservation
 from dapp.reservations.errors import ReservationEnded
-from dapp.reservations.models import Frequency, Reservation
+from dapp.reservations.windows import windows
 
 
 def current_window_end(reservation: Reservation, now: datetime) -> datetime:

@@ -1,0 +1,96 @@
+"""The contract calls the platform sends, as typed functions: features say what to send in plain values (ids,
+addresses, Wh, instants, bytes) and get back a `ContractCall` to hand to the chain outbox, never a web3 object.
+
+One function per contract function; reading calls (`is_issued`) answer at once. Addresses are checked and put in
+checksum form here, so callers may pass them in any letter case.
+"""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from web3 import Web3
+
+from dapp.chain.certificate_data import CertificateData
+from dapp.chain.contracts import Chain
+
+CERTIFICATES = "DrecCertificates"
+RESERVATION_LOG = "ReservationLog"
+
+
+@dataclass(frozen=True)
+class ContractCall:
+    """A function of a deployed contract bound to its arguments, ready to be signed (dapp.chain.sending)."""
+
+    function: Any  # web3's ContractFunction: it stays inside this package
+
+
+def issue_batch(chain: Chain, certificates: list[CertificateData]) -> ContractCall:
+    """Mint certificates to their owners and commit the batch's hash (`DrecCertificates.issueBatch`)."""
+    data = [replace(certificate, to=_address(certificate.to)).as_struct() for certificate in certificates]
+    return ContractCall(chain.contract(CERTIFICATES).functions.issueBatch(data))
+
+
+def is_issued(chain: Chain, token_id: int) -> bool:
+    """Whether the contract already minted this token id (the certificate key it refuses twice)."""
+    return bool(chain.contract(CERTIFICATES).functions.isIssued(token_id).call())
+
+
+def claim(chain: Chain, holder: str, token_id: int, volume_wh: int, claim_data: bytes) -> ContractCall:
+    """Retire `volume_wh` of a token held by `holder`, who sends the call (ERC-1888 `claim`)."""
+    return ContractCall(chain.contract(CERTIFICATES).functions.claim(_address(holder), token_id, volume_wh, claim_data))
+
+
+def transfer(chain: Chain, holder: str, to: str, token_id: int, volume_wh: int) -> ContractCall:
+    """Move `volume_wh` of a token from `holder`, who sends the call, to `to` (ERC-1155 `safeTransferFrom`)."""
+    function = chain.contract(CERTIFICATES).functions.safeTransferFrom
+    return ContractCall(function(_address(holder), _address(to), token_id, volume_wh, b""))
+
+
+@dataclass(frozen=True)
+class ReservationOnChain:
+    """What the reservation log records of a new reservation."""
+
+    reservation_id: uuid.UUID
+    buyer: str
+    period_start: datetime
+    period_end: datetime
+    frequency: str
+    target_wh: int
+    authority_to_exceed: bool
+
+
+def log_created(chain: Chain, reservation: ReservationOnChain, devices_hash: bytes, devices_cid: str) -> ContractCall:
+    """Record a reservation's creation with the hash and CID of its device list (`ReservationLog.logCreated`)."""
+    return ContractCall(
+        chain.contract(RESERVATION_LOG).functions.logCreated(
+            reservation.reservation_id.bytes,
+            _address(reservation.buyer),
+            int(reservation.period_start.timestamp()),
+            int(reservation.period_end.timestamp()),
+            reservation.frequency,
+            reservation.target_wh,
+            reservation.authority_to_exceed,
+            devices_hash,
+            devices_cid,
+        )
+    )
+
+
+def log_devices_changed(chain: Chain, reservation_id: uuid.UUID, devices_hash: bytes, devices_cid: str) -> ContractCall:
+    """Record a change of a reservation's devices (`ReservationLog.logDevicesChanged`)."""
+    return ContractCall(
+        chain.contract(RESERVATION_LOG).functions.logDevicesChanged(reservation_id.bytes, devices_hash, devices_cid)
+    )
+
+
+def log_ended(chain: Chain, reservation_id: uuid.UUID, ended_at: datetime) -> ContractCall:
+    """Record the end of a reservation (`ReservationLog.logEnded`)."""
+    return ContractCall(
+        chain.contract(RESERVATION_LOG).functions.logEnded(reservation_id.bytes, int(ended_at.timestamp()))
+    )
+
+
+def _address(address: str) -> str:
+    return Web3.to_checksum_address(address)

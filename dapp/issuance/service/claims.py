@@ -1,0 +1,134 @@
+"""Claims (retirements) of certificates (R-ISS-9): request, on-chain record, signed retirement statement."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dapp import codes
+from dapp.access.permissions import Actor
+from dapp.errors import field_error
+from dapp.ipfs import canonical_json
+from dapp.issuance import statement
+from dapp.issuance.errors import ClaimNotFound, ClaimNotRecorded
+from dapp.issuance.schemas import ClaimCreate, ClaimRead
+from dapp.issuance.service.custody import held_certificate, record, require_volume, shown_status
+from dapp.issuance.service.listing import buyer_certificate
+from dapp.models.accounts import Organization
+from dapp.models.chain import OutboxKind, TokenClaim
+from dapp.models.issuance import Certificate, Claim, HeldStatus
+
+
+def request_claim(session: Session, actor: Actor, now: datetime, certificate_id: uuid.UUID, data: ClaimCreate) -> Claim:
+    """Record a claim of part of the certificate held in the actor's managed account; a chain worker sends it."""
+    custody = held_certificate(session, actor, certificate_id)
+    _check_claim(data)
+    require_volume(custody, data.volume_wh, "claim_exceeds_balance", "claimed")
+    claim = Claim(
+        certificate_id=custody.certificate.id,
+        organization_id=actor.organization_id,
+        holder_address=custody.organization.blockchain_address,
+        created_at=now,
+        status=HeldStatus.PENDING,
+        **data.model_dump(),
+    )
+    summary = {"beneficiary": data.beneficiary, "purpose": data.purpose}
+    record(session, actor, claim, OutboxKind.CLAIM_CERTIFICATE, "certificate.claim", now, summary)
+    return claim
+
+
+def _check_claim(data: ClaimCreate) -> None:
+    if codes.country_name(data.country_code) is None:
+        raise field_error("country_code", f"Unknown country '{data.country_code}': use ISO 3166-1 alpha-3.")
+    if data.consumption_start > data.consumption_end:
+        raise field_error("consumption_end", "The consumption period must not end before it starts.")
+
+
+def claims_of(session: Session, actor: Actor, certificate_id: uuid.UUID) -> list[ClaimRead]:
+    """The organization's claims of one certificate, oldest first, with their status as indexed."""
+    certificate = buyer_certificate(session, actor, certificate_id)
+    rows = session.execute(
+        select(Claim, TokenClaim.claimed_at)
+        .outerjoin(TokenClaim, (TokenClaim.tx_hash == Claim.tx_hash) & (TokenClaim.token_id == certificate.token_id))
+        .where(Claim.certificate_id == certificate.id, Claim.organization_id == actor.organization_id)
+        .order_by(Claim.created_at)
+    )
+    return [claim_read(claim, claimed_at) for claim, claimed_at in rows]
+
+
+def claim_read(claim: Claim, claimed_at: datetime | None) -> ClaimRead:
+    """A claim as shown: 'claimed' once the indexer recorded its ClaimSingle event (R-IDX-1)."""
+    status = shown_status(claim, claimed_at is not None, "claimed")
+    return ClaimRead.model_validate(claim).model_copy(update={"status": status, "claimed_at": claimed_at})
+
+
+def get_claim(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.organization_id != actor.organization_id:
+        raise ClaimNotFound("No such claim in your organization.")
+    return claim
+
+
+def indexed_claim_time(session: Session, claim: Claim) -> datetime | None:
+    """When the chain recorded the claim, once the indexer saw its event; None before."""
+    if claim.tx_hash is None:
+        return None
+    token_id = session.get_one(Certificate, claim.certificate_id).token_id
+    return session.scalar(
+        select(TokenClaim.claimed_at).where(TokenClaim.tx_hash == claim.tx_hash, TokenClaim.token_id == token_id)
+    )
+
+
+def claim_data(claim: Claim) -> bytes:
+    """What the chain records with the claim (ERC-1888 claimData): the claim's facts as canonical JSON."""
+    return canonical_json(
+        {
+            "claim_id": str(claim.id),
+            "beneficiary": claim.beneficiary,
+            "location": claim.location,
+            "country": claim.country_code,
+            "consumption_start": claim.consumption_start.isoformat(),
+            "consumption_end": claim.consumption_end.isoformat(),
+            "purpose": claim.purpose,
+        }
+    )
+
+
+def statement_facts(session: Session, claim: Claim, claimed_at: datetime, verify_url: str) -> dict[str, Any]:
+    """The content of the retirement statement; the platform signs its canonical JSON."""
+    certificate = session.get_one(Certificate, claim.certificate_id)
+    organization = session.get_one(Organization, claim.organization_id)
+    return {
+        "statement": "D-REC retirement statement",
+        "claim_id": str(claim.id),
+        "claimant": organization.name,
+        "beneficiary": claim.beneficiary,
+        "location": claim.location,
+        "country": claim.country_code,
+        "consumption_period": [claim.consumption_start.isoformat(), claim.consumption_end.isoformat()],
+        "purpose": claim.purpose,
+        "volume_wh": claim.volume_wh,
+        "certificate_id": str(certificate.id),
+        "token_id": certificate.token_id,
+        "generation_period": [certificate.generation_start.isoformat(), certificate.generation_end.isoformat()],
+        "generation_country": certificate.country_code,
+        "claim_tx_hash": claim.tx_hash,
+        "claimed_at": claimed_at.isoformat(),
+        "verify_url": verify_url,
+    }
+
+
+def signed_statement(
+    session: Session, actor: Actor, claim_id: uuid.UUID, base_url: str, private_key: str
+) -> statement.Statement:
+    """The retirement statement of one of the actor's claims, signed by the registry; only once the chain
+    recorded the claim."""
+    claim = get_claim(session, actor, claim_id)
+    claimed_at = indexed_claim_time(session, claim)
+    if claimed_at is None:
+        raise ClaimNotRecorded("The claim is not recorded on chain yet; the statement follows once it is.")
+    token_id = session.get_one(Certificate, claim.certificate_id).token_id
+    facts = statement_facts(session, claim, claimed_at, f"{base_url}/verify/certificates/{token_id}")
+    return statement.signed(facts, private_key)

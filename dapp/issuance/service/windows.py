@@ -1,0 +1,88 @@
+"""Issuance use cases: which windows are due, and certifying them."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from dapp.issuance.service.certify import certify_late, certify_window
+from dapp.models.issuance import Certificate
+from dapp.models.reservations import Frequency, Reservation
+from dapp.reservations.windows import closed_windows, window_containing, windows
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    reservation_id: uuid.UUID
+    start: datetime
+    end: datetime
+
+
+def due_windows(session: Session, until: datetime) -> list[DueWindow]:
+    """Every closed, not yet issued window of every reservation, in time order per reservation."""
+    reservations = session.scalars(
+        select(Reservation).where(Reservation.issued_until < Reservation.period_end, Reservation.issued_until < until)
+    )
+    return [
+        DueWindow(r.id, start, end)
+        for r in reservations
+        for start, end in closed_windows(Frequency(r.frequency), r.timezone, r.issued_until, _end(r), until)
+    ]
+
+
+def _end(reservation: Reservation) -> datetime:
+    return min(reservation.period_end, reservation.ended_at or reservation.period_end)
+
+
+def run_until(session: Session, until: datetime, now: datetime) -> list[Certificate]:
+    """Certify every window closed by `until` (operators and tests; the scheduler enqueues one job a window)."""
+    certificates: list[Certificate] = []
+    for window in due_windows(session, until):
+        certificates += certify_window(session, window.reservation_id, window.start, window.end, now)
+    return certificates
+
+
+UNCOVERED_READS = text("""
+SELECT DISTINCT res.id AS reservation_id,
+       greatest(r.period_start, rd.active_from, res.period_start) AS part_start,
+       least(r.period_end, rd.active_until, res.issued_until) AS part_end
+FROM reservation res
+JOIN reservation_device rd ON rd.reservation_id = res.id
+JOIN meter_read r ON r.device_id = rd.device_id AND r.status = 'accepted'
+                 AND r.period_start < least(rd.active_until, res.issued_until)
+                 AND r.period_end > greatest(rd.active_from, res.period_start)
+WHERE res.issued_until > res.period_start
+  AND coalesce(res.ended_at, res.period_end) > :grace_start
+  AND NOT EXISTS (
+      SELECT 1 FROM certified_energy c
+      WHERE c.device_id = r.device_id
+        AND tstzrange(c.period_start, c.period_end) && tstzrange(
+            greatest(r.period_start, rd.active_from, res.period_start),
+            least(r.period_end, rd.active_until, res.issued_until))
+  )
+""")
+
+
+def late_windows(session: Session, now: datetime, grace: timedelta) -> list[DueWindow]:
+    """Certified windows of reservations still in their grace period that have uncertified energy (R-READ-9)."""
+    found: set[DueWindow] = set()
+    reservations: dict[uuid.UUID, Reservation] = {}
+    for row in session.execute(UNCOVERED_READS, {"grace_start": now - grace}):
+        reservation = reservations.setdefault(row.reservation_id, session.get_one(Reservation, row.reservation_id))
+        frequency = Frequency(reservation.frequency)
+        for start, _ in windows(frequency, reservation.timezone, row.part_start, row.part_end):
+            window = window_containing(
+                frequency, reservation.timezone, start, reservation.period_start, reservation.period_end
+            )
+            found.add(DueWindow(reservation.id, *window))
+    return sorted(found, key=lambda w: (str(w.reservation_id), w.start))
+
+
+def run_late(session: Session, now: datetime, grace: timedelta) -> list[Certificate]:
+    """Certify every late window now (operators and tests; the periodic job enqueues one job a window)."""
+    certificates: list[Certificate] = []
+    for window in late_windows(session, now, grace):
+        certificates += certify_late(session, window.reservation_id, window.start, window.end, now)
+    return certificates

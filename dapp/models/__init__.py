@@ -1,0 +1,73 @@
+"""Every table of the registry (the ground floor: features import these, never each other's tables)."""
+
+from dapp.db import Base
+from dapp.models.accounts import ApiKey, EmailToken, Invitation, Organization, User, WalletChallenge
+from dapp.models.audit import AuditEntry
+from dapp.models.chain import (
+    CertificateChainState,
+    ChainEvent,
+    ChainTransaction,
+    IndexerCheckpoint,
+    OutboxEntry,
+    TokenBalance,
+    TokenClaim,
+    TokenTransfer,
+)
+from dapp.models.devices import Device, DeviceUpload, DeviceUploadRow, Project
+from dapp.models.issuance import (
+    Certificate,
+    CertificateContribution,
+    CertificateTransfer,
+    CertifiedEnergy,
+    Claim,
+)
+from dapp.models.notify import Notification
+from dapp.models.reads import (
+    CountryYield,
+    DeviceReadState,
+    HistorySpan,
+    IdempotencyRecord,
+    MeterRead,
+    MeterReplacement,
+    RejectedRead,
+)
+from dapp.models.reservations import Reservation, ReservationChange, ReservationDevice
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Certificate",
+    "CertificateChainState",
+    "CertificateContribution",
+    "CertificateTransfer",
+    "CertifiedEnergy",
+    "ChainEvent",
+    "ChainTransaction",
+    "Claim",
+    "CountryYield",
+    "Device",
+    "DeviceReadState",
+    "DeviceUpload",
+    "DeviceUploadRow",
+    "EmailToken",
+    "HistorySpan",
+    "IdempotencyRecord",
+    "IndexerCheckpoint",
+    "Invitation",
+    "MeterRead",
+    "MeterReplacement",
+    "Notification",
+    "Organization",
+    "OutboxEntry",
+    "Project",
+    "RejectedRead",
+    "Reservation",
+    "ReservationChange",
+    "ReservationDevice",
+    "TokenBalance",
+    "TokenClaim",
+    "TokenTransfer",
+    "User",
+    "WalletChallenge",
+]
