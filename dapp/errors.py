@@ -1,4 +1,7 @@
-"""Domain errors raised by services, turned into RFC 9457 problem documents (API) or error pages (HTML)."""
+"""Domain errors raised by services, turned into RFC 9457 problem documents (API) or error pages (HTML).
+
+A problem's code belongs to its class (each feature's `errors.py` names its problems, ADR 0065): a raise site
+gives the detail, for a person, and any extra members, never a code."""
 
 from typing import Any
 
@@ -12,11 +15,11 @@ class DomainError(Exception):
     code = "bad_request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str, **extra: Any) -> None:
+        if extra.keys() & {"type", "title", "status", "code"}:
+            raise TypeError(f"{type(self).__name__}: a problem's own members come from its class, not its raise site")
         super().__init__(detail)
         self.detail = detail
-        if code is not None:
-            self.code = code
         self.extra = extra
 
     def problem(self) -> dict[str, Any]:

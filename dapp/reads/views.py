@@ -135,7 +135,7 @@ def _refusal(error: Invalid) -> Invalid:
     if error.code == "batch_rejected":
         [[outcome]] = error.extra["results"]
         detail = f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
-    return Invalid(detail, code=error.code, **{**error.extra, "errors": errors})
+    return type(error)(detail, **{**error.extra, "errors": errors})
 
 
 def _outcome_message(outcome: Outcome, timezone: str) -> str:
