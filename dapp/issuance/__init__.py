@@ -1,1 +1,2 @@
-"""Issuance: windows, certification of energy into certificates, and the certificates buyers own."""
+"""Issuance (R-ISS): certifying closed windows into certificates, minting them (`onchain.py`), the certificates
+buyers own, claims, transfers and retirement statements, and the developers' gas-fee statement."""

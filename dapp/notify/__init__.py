@@ -1,2 +1,2 @@
-"""Notifications: in-app notifications of an organization and email (files under var/mail in development, SMTP
-when configured). Features write a notification in their own unit of work; a job emails it after the commit."""
+"""Notifications: an organization's in-app notifications, emailed to its members by a job
+(`notify.send_notification_emails`) once the unit of work that wrote them has committed."""
