@@ -66,6 +66,12 @@ def test_late_certificates_are_minted_through_the_scheduler(app, late_setup) -> 
     assert sorted((c["volume_wh"], c["status"]) for c in page["items"]) == [(4_000, "minted"), (9_000, "minted")]
 
 
+def test_uncovered_reads_of_no_energy_make_no_late_window(app, late_setup) -> None:
+    send(app, late_setup["developer"], [(14, 0)])  # an empty read after day one was certified
+    with platform.current().db.unit_of_work() as session:
+        assert service.late_windows(session, platform.current().clock.now(), GRACE) == []
+
+
 def test_no_late_certification_after_the_grace_period(app, late_setup) -> None:
     send(app, late_setup["developer"], [(14, 4_000)])
     after_grace = T0 + timedelta(days=5) + GRACE + timedelta(minutes=1)

@@ -50,7 +50,7 @@ SELECT DISTINCT res.id AS reservation_id,
        least(r.period_end, rd.active_until, res.issued_until) AS part_end
 FROM reservation res
 JOIN reservation_device rd ON rd.reservation_id = res.id
-JOIN meter_read r ON r.device_id = rd.device_id AND r.status = 'accepted'
+JOIN meter_read r ON r.device_id = rd.device_id AND r.status = 'accepted' AND r.energy_wh > 0
                  AND r.period_start < least(rd.active_until, res.issued_until)
                  AND r.period_end > greatest(rd.active_from, res.period_start)
 WHERE res.issued_until > res.period_start
@@ -66,7 +66,10 @@ WHERE res.issued_until > res.period_start
 
 
 def late_windows(session: Session, now: datetime, grace: timedelta) -> list[DueWindow]:
-    """Certified windows of reservations still in their grace period that have uncertified energy (R-READ-9)."""
+    """Certified windows of reservations still in their grace period that have uncertified energy (R-READ-9).
+
+    Reads of 0 Wh (night hours) are never late energy: a window whose only uncovered reads are empty is not due,
+    so the periodic pass does not re-enqueue it for the whole grace period."""
     found: set[DueWindow] = set()
     reservations: dict[uuid.UUID, Reservation] = {}
     for row in session.execute(UNCOVERED_READS, {"grace_start": now - grace}):
