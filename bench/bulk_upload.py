@@ -18,7 +18,8 @@ from datetime import date, timedelta
 import psycopg
 from sqlalchemy import func, select
 
-from bench.device_list import COUNTRIES, NOW, bench_app, plain
+from bench.device_list import COUNTRIES, NOW, bench_app
+from bench.scratch import libpq
 from dapp import codes, platform
 from dapp.devices.bulk import service as bulk
 from dapp.devices.bulk import template
@@ -99,7 +100,7 @@ def reference(url: str, data: list[dict[str, str]], run: int) -> float:
     columns = ", ".join(typed[0])
     started = time.perf_counter()
     with (
-        psycopg.connect(plain(url)) as connection,  # commits on leaving: the commit is timed too
+        psycopg.connect(libpq(url)) as connection,  # commits on leaving: the commit is timed too
         connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy,
     ):
         for row in typed:

@@ -22,13 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from alembic import command
-from alembic.config import Config
 from flask import Flask, g
-from psycopg import sql
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from bench.scratch import libpq, scratch_database
 from dapp import codes, platform
 from dapp.app import create_app
 from dapp.devices.service import listing
@@ -36,7 +33,6 @@ from dapp.models.accounts import OrganizationType
 from dapp.models.devices import Device
 from dapp.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 COUNTRIES = [
     ("KEN", "Africa/Nairobi"),
@@ -64,48 +60,24 @@ WARM_UP = 10
 GOAL_MS = 50.0
 
 
-def scratch_database() -> tuple[str, str]:
-    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    return admin, url
-
-
 @contextmanager
 def bench_app() -> Iterator[tuple[Flask, str]]:
     """The application on a migrated scratch database (dropped afterwards); yields it and the database URL."""
-    admin, url = scratch_database()
-    try:
-        config = Config(str(ROOT / "alembic.ini"))
-        config.set_main_option("script_location", str(ROOT / "migrations"))
-        config.attributes["database_url"] = url
-        command.upgrade(config, "heads")
-        with tempfile.TemporaryDirectory() as var:
-            settings = Settings(
-                _env_file=None,
-                database_url=url,
-                redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
-                var_dir=Path(var),
-                base_url="http://bench",
-            )
-            app = create_app(settings)
-            platform.current().clock.set(NOW)
-            try:
-                yield app, url
-            finally:
-                platform.current().clock.reset()
-                platform.current().db.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            name = make_url(url).database
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def plain(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with scratch_database() as url, tempfile.TemporaryDirectory() as var:
+        settings = Settings(
+            _env_file=None,
+            database_url=url,
+            redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
+            var_dir=Path(var),
+            base_url="http://bench",
+        )
+        app = create_app(settings)
+        platform.current().clock.set(NOW)
+        try:
+            yield app, url
+        finally:
+            platform.current().clock.reset()
+            platform.current().db.dispose()
 
 
 def copy_devices(url: str, organization_id: uuid.UUID, count: int, seed: int, prefix: str = "D") -> None:
@@ -118,7 +90,7 @@ def copy_devices(url: str, organization_id: uuid.UUID, count: int, seed: int, pr
     )
     sdgs, types = list(codes.SDGS), list(codes.DEVICE_TYPES)
     with (
-        psycopg.connect(plain(url)) as connection,
+        psycopg.connect(libpq(url)) as connection,
         connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy,
     ):
         for n in range(count):
@@ -159,7 +131,7 @@ def reserve_some(url: str, organization_id: uuid.UUID, share: float) -> None:
         ).all()
     chosen = devices[: int(len(devices) * share)]
     make_reservation(buyer, chosen, NOW - timedelta(days=1), NOW + timedelta(days=30), name="bench")
-    with psycopg.connect(plain(url), autocommit=True) as connection:
+    with psycopg.connect(libpq(url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
 
 

@@ -14,26 +14,20 @@ Prints medians, events/s and the ratio; the goal is ≤ 10 s for the catch-up.
 Usage: `.venv/bin/python -m bench.indexer_catchup` (after `make setup`).
 """
 
-import os
 import secrets
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
+from bench.scratch import scratch_database
 from dapp import platform
 from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain
-from dapp.migrations import upgrade
 from dapp.models.chain import ChainEvent
 from dapp.platform import Platform
 from dapp.settings import DEV_PLATFORM_KEY, Settings
@@ -76,22 +70,6 @@ def generate(chain: Chain) -> None:
     send_all(chain, [contract.safeTransferFrom(owner, RECIPIENT, i, 1_000, b"") for i in ids[:TRANSFERS]], 200_000)
     claim_data = b'{"beneficiary":"Kisumu school","purpose":"bench"}'
     send_all(chain, [contract.claim(owner, i, 500, claim_data) for i in ids[-CLAIMS:]], 200_000)
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-        upgrade(url)
-        yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def raw_get_logs(chain: Chain, first: int, last: int) -> int:

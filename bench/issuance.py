@@ -8,7 +8,6 @@ contributions and certified-energy rows written, one transaction). Prints median
 Usage: `.venv/bin/python -m bench.issuance [devices]`.
 """
 
-import os
 import statistics
 import sys
 import time
@@ -16,13 +15,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
-from psycopg import sql
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from bench.scratch import libpq, scratch_database
 from dapp.db import Database
 from dapp.issuance.service.certify import certify_window
-from dapp.migrations import upgrade
 
 DAY = datetime(2026, 6, 1, tzinfo=UTC)
 STEP = timedelta(minutes=5)
@@ -40,21 +37,11 @@ GROUP BY d.country_code
 """)
 
 
-def scratch_database() -> tuple[str, str]:
-    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return admin, server.set(database=name).render_as_string(hide_password=False)
-
-
 def load(url: str, devices: int) -> uuid.UUID:
     """Organizations, devices, one reservation holding them all, and a day of 5-minute reads, by COPY."""
     developer, buyer, reservation = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     device_ids = [uuid.uuid4() for _ in range(devices)]
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain) as connection:
+    with psycopg.connect(libpq(url)) as connection:
         _load_accounts(connection, developer, buyer, reservation)
         _copy_devices(connection, developer, device_ids)
         _copy_memberships(connection, reservation, device_ids)
@@ -144,9 +131,7 @@ def report(name: str, runs: list[float]) -> None:
 
 def main() -> None:
     devices = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    admin, url = scratch_database()
-    try:
-        upgrade(url)
+    with scratch_database() as url:
         reservation = load(url, devices)
         db = Database(url)
         window = {"reservation_id": reservation, "window_start": DAY, "window_end": DAY + timedelta(days=1)}
@@ -169,10 +154,6 @@ def main() -> None:
         report("certify_window", ours)
         print(f"ratio {ratio:.2f} (goal ≤ {GOAL}) {'ok' if ratio <= GOAL else 'OVER'}")
         db.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            name = make_url(url).database
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":

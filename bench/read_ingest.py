@@ -34,7 +34,7 @@ from bench.readstack import (
     add_devices,
     add_organization,
     recent_ends,
-    scratch_database,
+    scratch_stack,
     server_shape,
     web_server,
 )
@@ -142,7 +142,7 @@ def main() -> None:
     warm_up, timed = ends[:WARM_UP_BATCHES], ends[WARM_UP_BATCHES:]
     rows = clients * batches * DEVICES
     results: list[dict[str, Measured]] = []
-    with scratch_database() as stack:
+    with scratch_stack() as stack:
         api_devices = [add_devices(stack, DEVICES, ends[0] - timedelta(days=1), f"A{c}") for c in range(clients)]
         # The text reference's devices share the API's organization, as they always have (its 8,000 devices are
         # what the API's device lookup searches); the binary reference's belong to another, so that it stays so.

@@ -17,15 +17,12 @@ from pathlib import Path
 import psutil
 import psycopg
 import requests
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
-from dapp.migrations import upgrade
+from bench.scratch import libpq, scratch_database
 from dapp.security import token_hash
 from scripts.devstack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
@@ -38,20 +35,11 @@ class Stack:
 
 
 @contextmanager
-def scratch_database() -> Iterator[Stack]:
-    server = make_url(SERVER)
-    name = f"drec_bench_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    plain = server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+def scratch_stack() -> Iterator[Stack]:
+    """A scratch database with one organization and its API key."""
+    with scratch_database() as url:
+        plain = libpq(url)
         yield Stack(url, plain, *add_organization(plain))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def add_organization(plain: str) -> tuple[uuid.UUID, str]:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from bench.readstack import CpuMeter, add_devices, recent_ends, scratch_database, server_shape, web_server
+from bench.readstack import CpuMeter, add_devices, recent_ends, scratch_stack, server_shape, web_server
 
 GOAL = 0.50
 # Untimed reads first, every client at once: they reach each web worker (its first connection, prepared
@@ -53,7 +53,7 @@ def main() -> None:
     ends = recent_ends(WARM_UP_READS + rounds * count, timedelta(minutes=1))
     warm_up, timed = ends[:WARM_UP_READS], ends[WARM_UP_READS:]
     results = []
-    with scratch_database() as stack:
+    with scratch_stack() as stack:
         devices = add_devices(stack, clients, ends[0] - timedelta(days=1), "S")
         headers = {"Authorization": f"Bearer {stack.api_key}"}
 
