@@ -91,7 +91,7 @@ def test_a_public_route_lists_no_sign_in_problem_but_its_own(app) -> None:
     verify = _problems(document, "/api/v1/verify/certificates/{reference}", "get")
     assert "unauthenticated" not in verify.get("401", set())
     assert "permission_missing" not in verify.get("403", set())
-    assert verify["404"] == {"certificate_not_found"}
+    assert verify["404"] == {"certificate_never_issued"}
 
 
 def test_every_declared_error_has_a_code_of_its_own_and_a_summary() -> None:

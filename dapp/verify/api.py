@@ -2,8 +2,8 @@
 
 from dapp import platform
 from dapp.chain import contracts
-from dapp.issuance.errors import CertificateNotFound
 from dapp.verify import service
+from dapp.verify.errors import CertificateNeverIssued
 from dapp.verify.schemas import CertificateVerification
 from dapp.web.api import ApiBlueprint, PublicCall
 
@@ -11,9 +11,10 @@ api = ApiBlueprint("verify_api", __name__)
 
 
 @api.public_route(
-    "/verify/certificates/<reference>", "GET", response=CertificateVerification, errors=(CertificateNotFound,)
+    "/verify/certificates/<reference>", "GET", response=CertificateVerification, errors=(CertificateNeverIssued,)
 )
 def verify_certificate(call: PublicCall[None], reference: str) -> CertificateVerification:
-    """Check a certificate (token id or certificate id) against the chain and its IPFS document."""
+    """Check a certificate (token id, certificate key or certificate id) against the chain and its document."""
     p = platform.current()
-    return service.verify(call.session, contracts.from_settings(p.settings), p.content, reference)
+    report = service.verify_certificate(call.session, contracts.from_settings(p.settings), p.content, reference)
+    return CertificateVerification.model_validate({"reference": reference, "metadata": None, **report.as_json()})

@@ -1,6 +1,5 @@
-"""The verification report of a certificate."""
+"""Verification reports, as the API answers them: the standalone verifier's report plus the reference asked."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,27 +11,15 @@ class Check(BaseModel):
     detail: str
 
 
-class ChainFacts(BaseModel):
-    token_id: str
-    owner: str
-    owner_balance_wh: int
-    volume_wh: int
-    period_start: datetime
-    period_end: datetime
-    metadata_cid: str
-    contributions_root: str
-    tx_hash: str
-    block_number: int
-    is_revoked: bool
-    claimed_wh: int
-    claims: list[dict[str, Any]]
-
-
 class CertificateVerification(BaseModel):
-    """What the chain, IPFS and the platform say about a certificate, and whether they agree."""
+    """What the chain, the metadata document and the platform's record say of a certificate, and whether they
+    agree; holders, claims (beneficiary, purpose) and transfers as the chain's events say."""
 
     reference: str
     verdict: str
     checks: list[Check]
-    chain: ChainFacts | None
+    chain: dict[str, Any]
     metadata: dict[str, Any] | None
+    holders: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    transfers: list[dict[str, Any]]
