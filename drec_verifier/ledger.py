@@ -79,20 +79,23 @@ class Ledger:
         return []
 
 
-def for_token(sources: Sources, token: int) -> Ledger:
-    """The ledger of one token: its issuance (with its transaction's batch), revocation, transfers and claims."""
+def for_tokens(sources: Sources, tokens: list[int], issued: list[Event] | None = None) -> Ledger:
+    """The ledger of some tokens: their issuance (with each transaction's batch), revocations, transfers and
+    claims. `issued`: their `CertificateIssued` events when the caller already has them."""
     rpc, address, first = sources.rpc, sources.certificates, sources.first_block
     ledger = Ledger()
-    issued = rpc.events(address, [TOPICS["CertificateIssued"], topic_uint(token)], first)
+    if issued is None:
+        issued = rpc.events(address, [TOPICS["CertificateIssued"], [topic_uint(t) for t in tokens]], first)
     if not issued:
         return ledger
-    for event in _receipt_events(rpc, address, issued[0].tx_hash):
-        if event.name in ("CertificateIssued", "BatchCommitted"):
-            ledger.add(event)
+    for tx_hash in dict.fromkeys(e.tx_hash for e in issued):
+        for event in _receipt_events(rpc, address, tx_hash):
+            if event.name in ("CertificateIssued", "BatchCommitted"):
+                ledger.add(event)
     moves = [TOPICS[name] for name in ("TransferSingle", "TransferBatch", "ClaimSingle")]
     for event in rpc.events(address, [moves], first):
         ledger.add(event)
-    for event in rpc.events(address, [TOPICS["CertificateRevoked"], topic_uint(token)], first):
+    for event in rpc.events(address, [TOPICS["CertificateRevoked"], [topic_uint(t) for t in tokens]], first):
         ledger.add(event)
     return ledger
 

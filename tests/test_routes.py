@@ -27,6 +27,9 @@ PUBLIC_API = {
     "accounts_api.accept_invitation",
     "accounts_api.reject_invitation",
     "verify_api.verify_certificate",
+    "verify_api.verify_reservation",
+    "verify_api.certificate_record",
+    "verify_api.reservation_record",
 }
 
 

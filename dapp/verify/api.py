@@ -3,8 +3,8 @@
 from dapp import platform
 from dapp.chain import contracts
 from dapp.verify import service
-from dapp.verify.errors import CertificateNeverIssued
-from dapp.verify.schemas import CertificateVerification
+from dapp.verify.errors import CertificateNeverIssued, NotInRegister, ReservationNeverLogged
+from dapp.verify.schemas import CertificateRecord, CertificateVerification, ReservationRecord, ReservationVerification
 from dapp.web.api import ApiBlueprint, PublicCall
 
 api = ApiBlueprint("verify_api", __name__)
@@ -18,3 +18,27 @@ def verify_certificate(call: PublicCall[None], reference: str) -> CertificateVer
     p = platform.current()
     report = service.verify_certificate(call.session, contracts.from_settings(p.settings), p.content, reference)
     return CertificateVerification.model_validate({"reference": reference, "metadata": None, **report.as_json()})
+
+
+@api.public_route(
+    "/verify/reservations/<reference>", "GET", response=ReservationVerification, errors=(ReservationNeverLogged,)
+)
+def verify_reservation(call: PublicCall[None], reference: str) -> ReservationVerification:
+    """Check a reservation's on-chain log, its device lists and its certificates against the platform's record."""
+    p = platform.current()
+    report = service.verify_reservation(call.session, contracts.from_settings(p.settings), p.content, reference)
+    return ReservationVerification.model_validate(
+        {"reference": reference, "reservation": None, "log": [], "certificates": [], **report.as_json()}
+    )
+
+
+@api.public_route("/register/certificates/<token_id>", "GET", response=CertificateRecord, errors=(NotInRegister,))
+def certificate_record(call: PublicCall[None], token_id: str) -> CertificateRecord:
+    """The registry's record of a certificate by token id: a witness the standalone verifier compares."""
+    return CertificateRecord.model_validate(service.record(call.session, "certificate", token_id))
+
+
+@api.public_route("/register/reservations/<reservation_id>", "GET", response=ReservationRecord, errors=(NotInRegister,))
+def reservation_record(call: PublicCall[None], reservation_id: str) -> ReservationRecord:
+    """The registry's record of a reservation: a witness the standalone verifier compares."""
+    return ReservationRecord.model_validate(service.record(call.session, "reservation", reservation_id))

@@ -15,6 +15,12 @@ class ReservationNeverLogged(NotFound):
     code = "reservation_never_logged"
 
 
+class NotInRegister(NotFound):
+    """The registry has no record of this certificate or reservation (the chain may still have one)."""
+
+    code = "not_in_register"
+
+
 class DocumentCidMalformed(DomainError):
     """The path is not a CIDv1 (base32, sha2-256) of the kind the registry records on chain."""
 

@@ -23,3 +23,50 @@ class CertificateVerification(BaseModel):
     holders: list[dict[str, Any]]
     claims: list[dict[str, Any]]
     transfers: list[dict[str, Any]]
+
+
+class ReservationVerification(BaseModel):
+    """A reservation's log on chain with its device lists, the platform's record compared, and the verdict of
+    every certificate of the reservation (window alignment and device membership included)."""
+
+    reference: str
+    verdict: str
+    checks: list[Check]
+    reservation: dict[str, Any] | None
+    log: list[dict[str, Any]]
+    certificates: list[dict[str, Any]]
+
+
+class CertificateRecord(BaseModel):
+    """What the registry records of a certificate (public register): no personal data."""
+
+    token_id: str
+    certificate_id: str
+    reservation_id: str
+    country_code: str
+    status: str
+    owner_address: str
+    volume_wh: int
+    window_start: str
+    window_end: str
+    generation_start: str
+    generation_end: str
+    metadata_cid: str
+    contributions_root: str
+    contributions: list[dict[str, Any]]
+
+
+class ReservationRecord(BaseModel):
+    """What the registry records of a reservation (public register)."""
+
+    reservation_id: str
+    wallet_address: str
+    period_start: str
+    period_end: str
+    frequency: str
+    timezone: str
+    target_wh: int | None
+    authority_to_exceed: bool
+    standard: str
+    ended_at: str | None
+    device_ids: list[str]

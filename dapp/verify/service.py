@@ -8,6 +8,7 @@ read here from the platform's own store instead of the gateway, and the platform
 import re
 import uuid
 from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +17,8 @@ from dapp.chain.contracts import Chain
 from dapp.ipfs import ContentStore, ContentStoreError, InvalidCID
 from dapp.models.issuance import Certificate
 from dapp.verify import records
-from dapp.verify.errors import CertificateNeverIssued
-from drec_verifier import certificate, ledger
+from dapp.verify.errors import CertificateNeverIssued, NotInRegister, ReservationNeverLogged
+from drec_verifier import certificate, ledger, reservation
 from drec_verifier.chain import Rpc
 from drec_verifier.report import Report
 from drec_verifier.sources import DocumentUnavailable, Sources
@@ -69,7 +70,27 @@ def token_of(session: Session, reference: str) -> int:
 def verify_certificate(session: Session, chain: Chain, content: ContentStore, reference: str) -> Report:
     token = token_of(session, reference)
     source = sources(session, chain, content)
-    book = ledger.for_token(source, token)
+    book = ledger.for_tokens(source, [token])
     if token not in book.issued:
         raise CertificateNeverIssued(f"The contract never issued token {token}.", token_id=str(token))
     return certificate.verify(source, book, token)
+
+
+def verify_reservation(session: Session, chain: Chain, content: ContentStore, reference: str) -> Report:
+    try:
+        reservation_id = uuid.UUID(reference)
+    except ValueError:
+        raise ReservationNeverLogged("A reservation id is a UUID.") from None
+    source = sources(session, chain, content)
+    events = reservation.log_events(source, reservation_id)
+    if not events:
+        raise ReservationNeverLogged("The reservation log on chain has no entry for this reservation.")
+    return reservation.verify(source, reservation_id, events)
+
+
+def record(session: Session, kind: str, key: str) -> dict[str, Any]:
+    """The registry's record of a certificate (by token id) or a reservation, as the public register shows it."""
+    found = records.records(session, kind, key)
+    if found is None:
+        raise NotInRegister(f"The registry has no {kind} {key}.")
+    return found

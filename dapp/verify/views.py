@@ -20,11 +20,21 @@ def certificate(call: PageCall[Actor | PlatformAdmin | None], reference: str) ->
     return render_template("verify/certificate.html", report=report.as_json())
 
 
+@bp.get("/verify/reservations/<reservation_id>")
+@public_page
+def reservation(call: PageCall[Actor | PlatformAdmin | None], reservation_id: str) -> str:
+    p = platform.current()
+    report = service.verify_reservation(call.session, contracts.from_settings(p.settings), p.content, reservation_id)
+    return render_template("verify/reservation.html", report=report.as_json())
+
+
 @bp.get("/verify")
 @public_page
 def search(_call: PageCall[Actor | PlatformAdmin | None]) -> str | Response:
-    """The search box: a token id, a certificate key or a certificate id goes to its verification."""
+    """The search box: a token id, a certificate key or id goes to its certificate, a reservation id to its log."""
     reference = request.args.get("q", "").strip()
     if not reference:
         return render_template("verify/search.html")
+    if request.args.get("kind") == "reservation":
+        return redirect(url_for("verify.reservation", reservation_id=reference))
     return redirect(url_for("verify.certificate", reference=reference))

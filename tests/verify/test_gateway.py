@@ -1,5 +1,7 @@
 """The content gateway (R-REG-3): exact bytes of every document the chain references, nothing else."""
 
+import json
+
 import pytest
 
 from dapp import platform
@@ -33,3 +35,13 @@ def test_a_stored_document_no_chain_entry_names_is_not_served(app, settings) -> 
 def test_a_malformed_cid_is_a_400_problem(app, settings, cid) -> None:
     response = app.test_client().get(f"/ipfs/{cid}")
     assert (response.status_code, response.json["code"]) == (400, "cid_malformed")
+
+
+def test_serves_a_reservation_device_list_the_log_names(app, settings) -> None:
+    journey = build_slice(app, settings)
+    reservation_id = journey["reservation"]["id"]
+    response = app.test_client().get(f"/api/v1/verify/reservations/{reservation_id}")
+    [created] = response.json["log"]
+    document = app.test_client().get(f"/ipfs/{created['devices_cid']}")
+    assert document.status_code == 200
+    assert json.loads(document.data)["reservation_id"] == reservation_id

@@ -1,0 +1,97 @@
+"""Public verification of reservations (R-VER-2): the log on chain, its device lists by CID and hash, the
+platform's record as a witness, and every certificate's window and device membership."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from dapp import platform
+from dapp.ipfs import add_json, canonical_json
+from dapp.keccak import keccak256
+from dapp.models.reservations import Reservation, ReservationDevice
+from tests.indexer import onchain
+from tests.test_slice import ISSUANCE_ZONE, build_slice, certificates
+
+
+def verify(app, reference: str):
+    return app.test_client().get(f"/api/v1/verify/reservations/{reference}")
+
+
+def checks(report) -> dict[str, bool]:
+    return {c["name"]: c["passed"] for c in report["checks"]}
+
+
+def test_a_logged_reservation_with_its_certificate_is_consistent(app, settings) -> None:
+    journey = build_slice(app, settings)
+    [certificate] = certificates(journey["buyer"])
+    report = verify(app, journey["reservation"]["id"]).json
+    assert report["verdict"] == "consistent", report["checks"]
+    assert report["reservation"]["issuance_time_zone"] == ISSUANCE_ZONE
+    assert report["reservation"]["buyer"] == journey["reservation"]["wallet_address"].lower()
+    [created] = report["log"]
+    assert created["event"] == "ReservationCreated"
+    assert created["document"]["device_ids"] == journey["reservation"]["device_ids"]
+    [row] = report["certificates"]
+    assert (row["token_id"], row["verdict"], row["membership_problems"]) == (certificate["token_id"], "consistent", [])
+    page = app.test_client().get(f"/verify/reservations/{journey['reservation']['id']}")
+    assert page.status_code == 200
+    assert "Consistent" in page.get_data(as_text=True)
+
+
+EDITS = {
+    "wallet": update(Reservation).values(wallet_address="0x" + "12" * 20),
+    "frequency": update(Reservation).values(frequency="weekly"),
+    "period end": update(Reservation).values(period_end=Reservation.period_end + timedelta(days=1)),
+    "devices": update(ReservationDevice).values(removed_at=datetime(2026, 6, 1, tzinfo=UTC)),
+}
+
+
+@pytest.mark.parametrize("differs", list(EDITS))
+def test_a_database_edit_of_the_reservation_is_detected(app, settings, differs) -> None:
+    journey = build_slice(app, settings)
+    with platform.current().db.unit_of_work() as session:
+        session.execute(EDITS[differs])
+    report = verify(app, journey["reservation"]["id"]).json
+    assert report["verdict"] == "inconsistent"
+    [record] = [c for c in report["checks"] if c["name"] == "registry's record agrees"]
+    assert differs in record["detail"]
+
+
+def test_a_log_entry_whose_device_list_disagrees_with_the_database_is_detected(app, settings) -> None:
+    """The logger role writes a devices-changed entry whose published list names a device the platform never
+    added to the reservation."""
+    journey = build_slice(app, settings)
+    reservation_id = uuid.UUID(journey["reservation"]["id"])
+    document = {"reservation_id": str(reservation_id), "device_ids": [str(uuid.uuid4())]}
+    cid = add_json(platform.current().content, document)
+    chain = onchain.platform_chain()
+    log = chain.contract("ReservationLog").functions.logDevicesChanged(
+        reservation_id.bytes, keccak256(canonical_json(document)), cid
+    )
+    chain.transact(log)
+    report = verify(app, str(reservation_id)).json
+    assert report["verdict"] == "inconsistent"
+    assert len(report["log"]) == 2
+    [record] = [c for c in report["checks"] if c["name"] == "registry's record agrees"]
+    assert "devices" in record["detail"]
+
+
+def test_a_device_list_whose_bytes_differ_from_the_logged_hash_is_detected(app, settings) -> None:
+    journey = build_slice(app, settings)
+    reservation_id = uuid.UUID(journey["reservation"]["id"])
+    document = {"reservation_id": str(reservation_id), "device_ids": journey["reservation"]["device_ids"]}
+    cid = add_json(platform.current().content, document)
+    chain = onchain.platform_chain()
+    chain.transact(chain.contract("ReservationLog").functions.logDevicesChanged(reservation_id.bytes, bytes(32), cid))
+    report = verify(app, str(reservation_id)).json
+    assert report["verdict"] == "inconsistent"
+    assert [c["passed"] for c in report["checks"] if c["name"].startswith("device list")] == [True, False]
+
+
+@pytest.mark.parametrize("reference", [str(uuid.uuid4()), "not-a-uuid", "12345", "\u0661"])
+def test_an_unlogged_or_malformed_reservation_is_not_found(app, settings, reference) -> None:
+    response = verify(app, reference)
+    assert (response.status_code, response.json["code"]) == (404, "reservation_never_logged")
+    assert app.test_client().get(f"/verify/reservations/{reference}").status_code == 404
