@@ -26,9 +26,14 @@ def log_events(sources: Sources, reservation_id: uuid.UUID) -> list[Event]:
 
 
 def verify(
-    sources: Sources, reservation_id: uuid.UUID, events: list[Event], book: ledger.Ledger | None = None
+    sources: Sources,
+    reservation_id: uuid.UUID,
+    events: list[Event],
+    book: ledger.Ledger | None = None,
+    verdicts: dict[int, Report] | None = None,
 ) -> Report:
-    """The report of a reservation whose log has `events` (at least one)."""
+    """The report of a reservation whose log has `events` (at least one); `book` and `verdicts` are the
+    ledger and the certificates' reports when a whole-registry scan already has them."""
     report = Report("reservation", str(reservation_id))
     entries = [_entry(sources, report, event, reservation_id) for event in events]
     report.facts["log"] = entries
@@ -44,7 +49,7 @@ def verify(
     report.facts["reservation"] = {k: v for k, v in facts.items() if k != "memberships"}
     if sources.records is not None:
         _record_check(report, sources.records("reservation", str(reservation_id)), facts)
-    _certificates(sources, report, reservation_id, facts, book)
+    _certificates(sources, report, reservation_id, facts, book, verdicts if verdicts is not None else {})
     return report
 
 
@@ -155,7 +160,12 @@ def _normal(instant: str | None) -> str | None:
 
 
 def _certificates(
-    sources: Sources, report: Report, reservation_id: uuid.UUID, facts: dict[str, Any], book: ledger.Ledger | None
+    sources: Sources,
+    report: Report,
+    reservation_id: uuid.UUID,
+    facts: dict[str, Any],
+    book: ledger.Ledger | None,
+    verdicts: dict[int, Report],
 ) -> None:
     if book is None:
         topics = [TOPICS["CertificateIssued"], None, None, topic_bytes16(reservation_id.bytes)]
@@ -165,7 +175,7 @@ def _certificates(
     tokens = [token for token, event in book.issued.items() if event.args["reservationId"] == rid]
     rows = []
     for token in tokens:
-        verdict = certificate.verify(sources, book, token)
+        verdict = verdicts.get(token) or certificate.verify(sources, book, token)
         document = verdict.facts.get("metadata")
         problems = _membership_problems(document, facts) if isinstance(document, dict) else ["no document"]
         rows.append(

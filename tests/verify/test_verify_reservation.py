@@ -12,7 +12,9 @@ from dapp.ipfs import add_json, canonical_json
 from dapp.keccak import keccak256
 from dapp.models.reservations import Reservation, ReservationDevice
 from tests.indexer import onchain
+from tests.support.workers import run_indexer
 from tests.test_slice import ISSUANCE_ZONE, build_slice, certificates
+from tests.verify.conftest import agree
 
 
 def verify(app, reference: str):
@@ -23,10 +25,10 @@ def checks(report) -> dict[str, bool]:
     return {c["name"]: c["passed"] for c in report["checks"]}
 
 
-def test_a_logged_reservation_with_its_certificate_is_consistent(app, settings) -> None:
+def test_a_logged_reservation_with_its_certificate_is_consistent(app, settings, registry) -> None:
     journey = build_slice(app, settings)
     [certificate] = certificates(journey["buyer"])
-    report = verify(app, journey["reservation"]["id"]).json
+    report = agree(app, registry, "reservation", journey["reservation"]["id"])
     assert report["verdict"] == "consistent", report["checks"]
     assert report["reservation"]["issuance_time_zone"] == ISSUANCE_ZONE
     assert report["reservation"]["buyer"] == journey["reservation"]["wallet_address"].lower()
@@ -49,17 +51,17 @@ EDITS = {
 
 
 @pytest.mark.parametrize("differs", list(EDITS))
-def test_a_database_edit_of_the_reservation_is_detected(app, settings, differs) -> None:
+def test_a_database_edit_of_the_reservation_is_detected(app, settings, registry, differs) -> None:
     journey = build_slice(app, settings)
     with platform.current().db.unit_of_work() as session:
         session.execute(EDITS[differs])
-    report = verify(app, journey["reservation"]["id"]).json
+    report = agree(app, registry, "reservation", journey["reservation"]["id"])
     assert report["verdict"] == "inconsistent"
     [record] = [c for c in report["checks"] if c["name"] == "registry's record agrees"]
     assert differs in record["detail"]
 
 
-def test_a_log_entry_whose_device_list_disagrees_with_the_database_is_detected(app, settings) -> None:
+def test_a_log_entry_whose_device_list_disagrees_with_the_database_is_detected(app, settings, registry) -> None:
     """The logger role writes a devices-changed entry whose published list names a device the platform never
     added to the reservation."""
     journey = build_slice(app, settings)
@@ -71,27 +73,27 @@ def test_a_log_entry_whose_device_list_disagrees_with_the_database_is_detected(a
         reservation_id.bytes, keccak256(canonical_json(document)), cid
     )
     chain.transact(log)
-    report = verify(app, str(reservation_id)).json
+    run_indexer()  # the gateway serves the lists of indexed log entries
+    report = agree(app, registry, "reservation", str(reservation_id))
     assert report["verdict"] == "inconsistent"
     assert len(report["log"]) == 2
     [record] = [c for c in report["checks"] if c["name"] == "registry's record agrees"]
     assert "devices" in record["detail"]
 
 
-def test_a_device_list_whose_bytes_differ_from_the_logged_hash_is_detected(app, settings) -> None:
+def test_a_device_list_whose_bytes_differ_from_the_logged_hash_is_detected(app, settings, registry) -> None:
     journey = build_slice(app, settings)
     reservation_id = uuid.UUID(journey["reservation"]["id"])
     document = {"reservation_id": str(reservation_id), "device_ids": journey["reservation"]["device_ids"]}
     cid = add_json(platform.current().content, document)
     chain = onchain.platform_chain()
     chain.transact(chain.contract("ReservationLog").functions.logDevicesChanged(reservation_id.bytes, bytes(32), cid))
-    report = verify(app, str(reservation_id)).json
+    run_indexer()
+    report = agree(app, registry, "reservation", str(reservation_id))
     assert report["verdict"] == "inconsistent"
     assert [c["passed"] for c in report["checks"] if c["name"].startswith("device list")] == [True, False]
 
 
 @pytest.mark.parametrize("reference", [str(uuid.uuid4()), "not-a-uuid", "12345", "\u0661"])
-def test_an_unlogged_or_malformed_reservation_is_not_found(app, settings, reference) -> None:
-    response = verify(app, reference)
-    assert (response.status_code, response.json["code"]) == (404, "reservation_never_logged")
-    assert app.test_client().get(f"/verify/reservations/{reference}").status_code == 404
+def test_an_unlogged_or_malformed_reservation_is_not_found(app, settings, registry, reference) -> None:
+    assert agree(app, registry, "reservation", reference)["code"] == "reservation_never_logged"
