@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dapp import platform
 from dapp.access.permissions import Actor, PlatformAdmin
 from dapp.errors import DomainError
-from dapp.ipfs import ContentStoreError, InvalidCID
+from dapp.ipfs import ContentStoreError, InvalidCID, parse_cid
 from dapp.models.chain import ChainEvent
 from dapp.models.issuance import Certificate
 from dapp.verify.errors import DocumentCidMalformed, DocumentNotFound, DocumentUnavailable
@@ -54,7 +54,10 @@ def _serve(session: Session, cid: str) -> Response:
 
 
 def is_published(session: Session, cid: str) -> bool:
-    """Whether a certificate's metadata or an indexed reservation-log event names `cid`."""
+    """Whether a certificate's metadata, an indexed `CertificateIssued` (minted by the platform or not) or an
+    indexed reservation-log event names `cid`."""
+    digest = "0x" + parse_cid(cid)[1].hex()
     metadata = exists().where(Certificate.metadata_cid == cid)
-    device_list = exists().where(ChainEvent.contract == "ReservationLog", ChainEvent.args["devicesCid"].astext == cid)
-    return bool(session.scalar(select(metadata | device_list)))
+    issued = exists().where(ChainEvent.args["metadataCidDigest"].astext == digest)
+    device_list = exists().where(ChainEvent.args["devicesCid"].astext == cid)
+    return bool(session.scalar(select(metadata | issued | device_list)))
