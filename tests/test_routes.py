@@ -30,6 +30,8 @@ PUBLIC_API = {
     "verify_api.verify_reservation",
     "verify_api.certificate_record",
     "verify_api.reservation_record",
+    "verify_api.register",
+    "verify_api.register_totals",
 }
 
 

@@ -2,10 +2,21 @@
 
 from dapp import platform
 from dapp.chain import contracts
+from dapp.errors import Invalid
+from dapp.verify import register as registry
 from dapp.verify import service
 from dapp.verify.errors import CertificateNeverIssued, NotInRegister, ReservationNeverLogged
-from dapp.verify.schemas import CertificateRecord, CertificateVerification, ReservationRecord, ReservationVerification
+from dapp.verify.schemas import (
+    CertificateRecord,
+    CertificateVerification,
+    RegisterFilter,
+    RegisterPage,
+    RegisterTotals,
+    ReservationRecord,
+    ReservationVerification,
+)
 from dapp.web.api import ApiBlueprint, PublicCall
+from dapp.web.query import query_args
 
 api = ApiBlueprint("verify_api", __name__)
 
@@ -42,3 +53,21 @@ def certificate_record(call: PublicCall[None], token_id: str) -> CertificateReco
 def reservation_record(call: PublicCall[None], reservation_id: str) -> ReservationRecord:
     """The registry's record of a reservation: a witness the standalone verifier compares."""
     return ReservationRecord.model_validate(service.record(call.session, "reservation", reservation_id))
+
+
+@api.public_route("/register/certificates", "GET", response=RegisterPage, errors=(Invalid,))
+def register(call: PublicCall[None]) -> RegisterPage:
+    """Issued certificates and what is retired of them (filters: country, technology, date_from, date_to,
+    reservation, status), newest generation first, paginated; each row links to its verification."""
+    filters = query_args(RegisterFilter)
+    listed = registry.listing(call.session, filters, platform.current().settings.base_url)
+    return RegisterPage.model_validate(
+        {"items": listed.items, "page": filters.page, "size": filters.size, "total": listed.total}
+    )
+
+
+@api.public_route("/register/totals", "GET", response=RegisterTotals, errors=(Invalid,))
+def register_totals(call: PublicCall[None]) -> RegisterTotals:
+    """Issued and retired Wh by country and vintage, under the same filters as the register."""
+    filters = query_args(RegisterFilter)
+    return RegisterTotals.model_validate({"items": registry.totals(call.session, filters)})

@@ -1,8 +1,10 @@
 """Verification reports, as the API answers them: the standalone verifier's report plus the reference asked."""
 
-from typing import Any
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Check(BaseModel):
@@ -70,3 +72,56 @@ class ReservationRecord(BaseModel):
     standard: str
     ended_at: str | None
     device_ids: list[str]
+
+
+class RegisterFilter(BaseModel):
+    """Filters of the public register (R-REG-1); dates are generation dates, inclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = Field(default=None, min_length=3, max_length=3)
+    technology: str | None = Field(default=None, max_length=10, description="A fuel code or a device type code.")
+    date_from: date | None = None
+    date_to: date | None = None
+    reservation: uuid.UUID | None = None
+    status: Literal["held", "partly_retired", "retired"] | None = None
+    page: int = Field(default=1, ge=1)
+    size: int = Field(default=50, ge=1, le=200)
+
+
+class RegisterRow(BaseModel):
+    """One issued certificate as the public sees it: no personal data, organizations by name only."""
+
+    token_id: str
+    country_code: str
+    technologies: list[str]
+    generation_start: datetime
+    generation_end: datetime
+    volume_wh: int
+    retired_wh: int
+    status: str
+    reservation_id: str
+    beneficiary: str
+    developers: list[str]
+    verify_url: str
+
+
+class RegisterPage(BaseModel):
+    items: list[RegisterRow]
+    page: int
+    size: int
+    total: int
+
+
+class RegisterTotal(BaseModel):
+    """Issued and retired Wh of one country and vintage (generation year)."""
+
+    country_code: str
+    vintage: int
+    certificates: int
+    issued_wh: int
+    retired_wh: int
+
+
+class RegisterTotals(BaseModel):
+    items: list[RegisterTotal]

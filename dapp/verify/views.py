@@ -6,8 +6,11 @@ from werkzeug.wrappers import Response
 from dapp import platform
 from dapp.access.permissions import Actor, PlatformAdmin
 from dapp.chain import contracts
+from dapp.verify import register as registry
 from dapp.verify import service
+from dapp.verify.schemas import RegisterFilter
 from dapp.web.pages import PageCall, public_page
+from dapp.web.query import query_args
 
 bp = Blueprint("verify", __name__)
 
@@ -26,6 +29,18 @@ def reservation(call: PageCall[Actor | PlatformAdmin | None], reservation_id: st
     p = platform.current()
     report = service.verify_reservation(call.session, contracts.from_settings(p.settings), p.content, reservation_id)
     return render_template("verify/reservation.html", report=report.as_json())
+
+
+@bp.get("/public-register")
+@public_page
+def public_register(call: PageCall[Actor | PlatformAdmin | None]) -> str:
+    """The public register: issued and retired certificates with totals by country and vintage."""
+    filters = query_args(RegisterFilter)
+    base_url = platform.current().settings.base_url
+    listed = registry.listing(call.session, filters, base_url)
+    return render_template(
+        "verify/register.html", listed=listed, totals=registry.totals(call.session, filters), filters=filters
+    )
 
 
 @bp.get("/verify")
