@@ -7,8 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_abi import encode
-
 from drec_verifier import content
 from drec_verifier.chain import CERTIFICATE_DATA, ChainError, Event
 from drec_verifier.ledger import Ledger, claim_facts
@@ -18,7 +16,7 @@ from drec_verifier.sources import DocumentUnavailable, Sources
 LATE_ROUNDS_OF_V1 = 16  # version-1 documents do not name their issuance round: rounds below this are tried
 
 
-def verify(sources: Sources, ledger: Ledger, token: int, commitments: dict[bytes, bool] | None = None) -> Report:
+def verify(sources: Sources, ledger: Ledger, token: int, commitments: dict[Any, bool] | None = None) -> Report:
     """The report of an issued token (`token in ledger.issued`)."""
     event = ledger.issued[token]
     report = Report("certificate", str(token))
@@ -62,22 +60,23 @@ def _instant(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
-def _commitment(sources: Sources, ledger: Ledger, token: int, known: dict[bytes, bool]) -> tuple[str, bool, str]:
+def _commitment(sources: Sources, ledger: Ledger, token: int, known: dict[Any, bool]) -> tuple[str, bool, str]:
+    """Whether the contract committed the token's batch as its events publish it; asked once per batch."""
     name = "event matches the on-chain commitment"
     batch = ledger.batch_of(token)
     if not batch:
         return name, False, "No BatchCommitted closes the certificate's batch in its transaction."
-    rows = [_row(e.args) for e in batch]
-    digest = content.keccak(encode([f"{CERTIFICATE_DATA}[]"], [rows]))
-    if digest not in known:
+    identity = (batch[0].tx_hash, batch[0].log_index)
+    if identity not in known:
+        rows = [_row(e.args) for e in batch]
         try:
-            known[digest] = sources.rpc.view(
+            known[identity] = sources.rpc.view(
                 sources.certificates, f"isCommitted({CERTIFICATE_DATA}[])", [f"{CERTIFICATE_DATA}[]"], [rows], "bool"
             )
         except ChainError as error:
             return name, False, f"The contract could not be asked: {error}."
-    if known[digest]:
-        return name, True, f"The contract confirms the batch of {len(rows)} certificate(s) as its events publish it."
+    if known[identity]:
+        return name, True, f"The contract confirms the batch of {len(batch)} certificate(s) as its events publish it."
     return name, False, "The events of the certificate's batch do not match the commitment the contract stored."
 
 

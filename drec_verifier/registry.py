@@ -5,11 +5,11 @@ period."""
 import sys
 import uuid
 from collections import defaultdict
-from datetime import datetime
 from typing import Any
 
 from drec_verifier import certificate, ledger, reservation
 from drec_verifier.chain import TOPICS, Event
+from drec_verifier.overlaps import double_certified
 from drec_verifier.report import Report
 from drec_verifier.sources import Sources
 
@@ -48,7 +48,7 @@ def verify_all(sources: Sources, progress: bool = False) -> Report:
 
 
 def _certificates(sources: Sources, book: ledger.Ledger, progress: bool) -> dict[int, Report]:
-    commitments: dict[bytes, bool] = {}
+    commitments: dict[Any, bool] = {}
     verdicts = {}
     for done, token in enumerate(book.issued, start=1):
         verdicts[token] = certificate.verify(sources, book, token, commitments)
@@ -63,36 +63,6 @@ def _logs(sources: Sources, last: int) -> dict[uuid.UUID, list[Event]]:
     for event in sources.rpc.events(sources.reservation_log, topics, sources.first_block, last):
         grouped[uuid.UUID(bytes=event.args["reservationId"])].append(event)
     return grouped
-
-
-def double_certified(verdicts: dict[int, Report]) -> list[dict[str, Any]]:
-    """Pairs of contributions of one device, in different certificates, whose intervals overlap."""
-    by_device: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    for token, verdict in verdicts.items():
-        document = verdict.facts.get("metadata")
-        for c in document.get("contributions", []) if isinstance(document, dict) else []:
-            by_device[c["device_id"]].append((_at(c["start"]), _at(c["end"]), str(token)))
-    found = []
-    for device, intervals in by_device.items():
-        intervals.sort()
-        reach: tuple[datetime, datetime, str] | None = None
-        for interval in intervals:
-            if reach is not None and interval[0] < reach[1] and interval[2] != reach[2]:
-                found.append(
-                    {
-                        "device_id": device,
-                        "tokens": [reach[2], interval[2]],
-                        "from": interval[0].isoformat(),
-                        "until": min(reach[1], interval[1]).isoformat(),
-                    }
-                )
-            if reach is None or interval[1] > reach[1]:
-                reach = interval
-    return found
-
-
-def _at(instant: str) -> datetime:
-    return datetime.fromisoformat(instant)
 
 
 def totals(book: ledger.Ledger, verdicts: dict[int, Report]) -> list[dict[str, Any]]:

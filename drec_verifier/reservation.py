@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drec_verifier import certificate, content, ledger
 from drec_verifier.chain import TOPICS, Event, topic_bytes16
+from drec_verifier.overlaps import double_certified
 from drec_verifier.report import Report
 from drec_verifier.sources import DocumentUnavailable, Sources
 from drec_verifier.windows import is_window
@@ -176,6 +177,7 @@ def _certificates(
     rows = []
     for token in tokens:
         verdict = verdicts.get(token) or certificate.verify(sources, book, token)
+        verdicts[token] = verdict
         document = verdict.facts.get("metadata")
         problems = _membership_problems(document, facts) if isinstance(document, dict) else ["no document"]
         rows.append(
@@ -195,6 +197,12 @@ def _certificates(
             else "; ".join([*problems, *(c["name"] for c in verdict.checks if not c["passed"])]),
         )
     report.facts["certificates"] = rows
+    twice = double_certified({token: verdicts[token] for token in tokens if token in verdicts})
+    report.check(
+        "no energy certified twice in the reservation",
+        not twice,
+        f"{len(twice)} overlapping contribution pair(s) across its certificates.",
+    )
 
 
 def _membership_problems(document: dict[str, Any], facts: dict[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ VERDICT_TEXT = {"consistent": "Consistent:", "inconsistent": "Not consistent:"}
 
 @pytest.fixture(scope="session")
 def registry(app) -> Iterator[str]:
+    """The registry's public base URL (pages, API, gateway, discovery)."""
     with serving(app) as url:
         yield url
 

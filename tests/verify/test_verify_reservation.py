@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from dapp import platform
+from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.ipfs import add_json, canonical_json
 from dapp.keccak import keccak256
 from dapp.models.reservations import Reservation, ReservationDevice
@@ -97,3 +98,20 @@ def test_a_device_list_whose_bytes_differ_from_the_logged_hash_is_detected(app, 
 @pytest.mark.parametrize("reference", [str(uuid.uuid4()), "not-a-uuid", "12345", "\u0661"])
 def test_an_unlogged_or_malformed_reservation_is_not_found(app, settings, registry, reference) -> None:
     assert agree(app, registry, "reservation", reference)["code"] == "reservation_never_logged"
+
+
+def test_energy_certified_twice_in_a_reservation_is_detected(app, settings, registry) -> None:
+    """An issuer-role key mints a second token of the reservation reusing a real certificate's document."""
+    journey = build_slice(app, settings)
+    [real] = certificates(journey["buyer"])
+    chain = onchain.platform_chain()
+    data = list(onchain.certificate_data(real["owner_address"], real["volume_wh"]))
+    data[5] = uuid.UUID(journey["reservation"]["id"]).bytes
+    data[6] = bytes.fromhex(real["contributions_root"][2:])
+    data[7:9] = metadata_cid_fields(real["metadata_cid"])
+    chain.transact(onchain.certificates(chain).functions.issueBatch([tuple(data)]))
+    run_indexer()
+    report = agree(app, registry, "reservation", journey["reservation"]["id"])
+    assert report["verdict"] == "inconsistent"
+    assert checks(report)["no energy certified twice in the reservation"] is False
+    assert checks(report)[f"certificate {real['token_id']}"] is True
