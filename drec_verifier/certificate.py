@@ -183,6 +183,7 @@ def _holdings(report: Report, ledger: Ledger, token: int, volume: int) -> None:
     claimed = sum(c["volume_wh"] for c in claims)
     report.facts["holders"] = [{"address": a, "balance_wh": v} for a, v in sorted(balances.items())]
     report.facts["claims"] = claims
+    report.facts["chain"]["claimed_wh"] = claimed
     report.facts["transfers"] = [
         {"from": m.source, "to": m.target, "volume_wh": m.value, "tx_hash": m.tx_hash, "block_number": m.block_number}
         for m in ledger.moves.get(token, [])

@@ -2,13 +2,14 @@
 platform's record is one more witness; tampering through any door is detected."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from dapp import platform
 from dapp.chain.certificate_data import metadata_cid_fields
-from dapp.models.issuance import Certificate
+from dapp.models.issuance import Certificate, CertificateContribution
 from tests.indexer import onchain
 from tests.test_slice import build_slice, certificates
 from tests.verify.conftest import agree
@@ -46,13 +47,24 @@ def test_anyone_can_verify_without_signing_in(app, settings) -> None:
     assert "Consistent" in page.get_data(as_text=True)
 
 
-def test_a_platform_record_that_disagrees_with_the_chain_is_flagged(app, settings, registry) -> None:
+CERTIFICATE_EDITS = {
+    "volume": update(Certificate).values(volume_wh=Certificate.volume_wh + 1),
+    "period start": update(Certificate).values(generation_start=Certificate.generation_start - timedelta(hours=1)),
+    "owner": update(Certificate).values(owner_address="0x" + "12" * 20),
+    "contributions": update(CertificateContribution).values(energy_wh=CertificateContribution.energy_wh + 1),
+}
+
+
+@pytest.mark.parametrize("differs", list(CERTIFICATE_EDITS))
+def test_a_database_edit_of_the_certificate_is_detected(app, settings, registry, differs) -> None:
     [certificate] = certificates(build_slice(app, settings)["buyer"])
     with platform.current().db.unit_of_work() as session:
-        session.execute(update(Certificate).values(volume_wh=Certificate.volume_wh + 1))
+        session.execute(CERTIFICATE_EDITS[differs])
     report = agree(app, registry, "certificate", certificate["token_id"])
     assert report["verdict"] == "inconsistent"
-    assert checks(report)["registry's record agrees"] is False
+    [record] = [c for c in report["checks"] if c["name"] == "registry's record agrees"]
+    assert differs in record["detail"]
+    assert [c["name"] for c in report["checks"] if not c["passed"]] == ["registry's record agrees"]
 
 
 def test_a_tampered_stored_document_is_detected(app, settings, registry) -> None:
@@ -135,3 +147,19 @@ def test_holders_claims_and_transfers_add_up_after_a_transfer_and_a_claim(app, s
     page = app.test_client().get(f"/verify/certificates/{token}").get_data(as_text=True)
     assert "Scope 2 reporting 2026" in page
     assert other.address.lower() in page
+
+
+def test_a_revoked_certificate_says_so(app, settings, registry) -> None:
+    holder = onchain.new_wallet()
+    [token] = onchain.issue(holder.address, 500)
+    onchain.revoke(token, "meter fraud")
+    report = agree(app, registry, "certificate", token)
+    assert (report["chain"]["revoked"], report["chain"]["revocation_reason"]) == (True, "meter fraud")
+
+
+@pytest.mark.parametrize(
+    "path", ["certificates/12345", "certificates/%E2%80%8B", "reservations/nope", "reservations/1"]
+)
+def test_the_register_records_answer_404_for_anything_unknown(app, settings, path) -> None:
+    response = app.test_client().get(f"/api/v1/register/{path}")
+    assert (response.status_code, response.json["code"]) == (404, "not_in_register")
