@@ -14,7 +14,7 @@ from dapp.keccak import keccak256
 from dapp.models.reservations import Reservation, ReservationDevice
 from tests.indexer import onchain
 from tests.support.workers import run_indexer
-from tests.test_slice import ISSUANCE_ZONE, build_slice, certificates
+from tests.test_slice import ISSUANCE_ZONE, T0, build_slice, certificates
 from tests.verify.conftest import agree
 
 
@@ -115,3 +115,28 @@ def test_energy_certified_twice_in_a_reservation_is_detected(app, settings, regi
     assert report["verdict"] == "inconsistent"
     assert checks(report)["no energy certified twice in the reservation"] is False
     assert checks(report)[f"certificate {real['token_id']}"] is True
+
+
+def test_a_certificate_whose_device_the_log_removed_before_its_energy_is_detected(app, settings, registry) -> None:
+    """The log says the device left the reservation before the certificate's contribution began."""
+    journey = build_slice(app, settings)
+    [certificate] = certificates(journey["buyer"])
+    reservation_id = uuid.UUID(journey["reservation"]["id"])
+    [device_id] = journey["reservation"]["device_ids"]
+    document = {
+        "reservation_id": str(reservation_id),
+        "device_ids": [],
+        "removed": [{"device_id": device_id, "until": T0.isoformat()}],
+    }
+    cid = add_json(platform.current().content, document)
+    chain = onchain.platform_chain()
+    log = chain.contract("ReservationLog").functions.logDevicesChanged(
+        reservation_id.bytes, keccak256(canonical_json(document)), cid
+    )
+    chain.transact(log)
+    run_indexer()
+    report = agree(app, registry, "reservation", str(reservation_id))
+    [row] = report["certificates"]
+    [problem] = row["membership_problems"]
+    assert problem.startswith(f"device {device_id} was not a member from ")
+    assert checks(report)[f"certificate {certificate['token_id']}"] is False
