@@ -16,29 +16,26 @@ Usage: `.venv/bin/python -m bench.verify_all [N]` (default 1,000; the issue's fi
 
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.indexer_catchup import scratch_database, send_all
+from bench.indexer_catchup import fresh_chain, scratch_database, send_all
 from dapp import platform
 from dapp.app import create_app
 from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.chain.contracts import Chain
 from dapp.ipfs import LocalContentStore, add_json, canonical_json
 from dapp.keccak import keccak256
-from dapp.settings import DEV_PLATFORM_KEY, Settings
+from dapp.settings import Settings
 from drec_verifier import content, ledger, registry
 from drec_verifier.chain import TOPICS, Rpc
 from drec_verifier.reservation import LOG_EVENTS
 from drec_verifier.sources import Sources, gateway
 from indexer.run import catch_up, follower_from_platform
-from scripts import devstack
 from tests.support.server import serving
 
 PER_RESERVATION, BATCH, DEVICES, RUNS = 50, 100, 50, 3
@@ -168,31 +165,24 @@ def measure(chain: Chain, url: str, count: int) -> None:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
-    rpc_url, stop_anvil = devstack.start_anvil(None)
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            deployment = Path(folder) / "deployment.json"
-            devstack.deploy(rpc_url, deployment)
-            chain = Chain(rpc_url, deployment, DEV_PLATFORM_KEY)
-            store = LocalContentStore(Path(folder) / "ipfs")
-            started = time.perf_counter()
-            generate(chain, store, count)
-            print(f"generated {count:,} certificates in {time.perf_counter() - started:.1f} s")
-            settings = Settings(
-                _env_file=None,
-                chain_rpc_url=rpc_url,
-                deployment_file=deployment,
-                confirmations=0,
-                var_dir=Path(folder),
-            )
-            with scratch_database() as db_url:
-                app = create_app(settings.model_copy(update={"database_url": db_url}))
-                catch_up(follower_from_platform())
-                with serving(app) as url:
-                    measure(chain, url, count)
-                platform.current().db.engine.dispose()
-    finally:
-        stop_anvil()
+    with fresh_chain() as (chain, folder):
+        store = LocalContentStore(folder / "ipfs")
+        started = time.perf_counter()
+        generate(chain, store, count)
+        print(f"generated {count:,} certificates in {time.perf_counter() - started:.1f} s")
+        settings = Settings(
+            _env_file=None,
+            chain_rpc_url=chain.rpc_url,
+            deployment_file=chain.deployment_file,
+            confirmations=0,
+            var_dir=folder,
+        )
+        with scratch_database() as db_url:
+            app = create_app(settings.model_copy(update={"database_url": db_url}))
+            catch_up(follower_from_platform())
+            with serving(app) as url:
+                measure(chain, url, count)
+            platform.current().db.engine.dispose()
 
 
 if __name__ == "__main__":
