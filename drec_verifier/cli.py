@@ -11,7 +11,7 @@ from typing import Any
 
 from drec_verifier import certificate, ledger, reservation
 from drec_verifier.chain import ChainError, Rpc
-from drec_verifier.registry import verify_all
+from drec_verifier.registry import check_discovery, verify_all
 from drec_verifier.report import CONSISTENT, Report
 from drec_verifier.sources import Sources, discover, gateway, published_records
 
@@ -34,8 +34,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def sources_from(args: argparse.Namespace) -> Sources:
-    facts: dict[str, Any] = discover(args.registry) if args.registry else {}
+def sources_from(args: argparse.Namespace, facts: dict[str, Any]) -> Sources:
     contracts = facts.get("contracts", {})
     certificates = args.certificates or contracts["DrecCertificates"]["address"]
     reservation_log = args.reservation_log or contracts["ReservationLog"]["address"]
@@ -47,9 +46,14 @@ def sources_from(args: argparse.Namespace) -> Sources:
 
 def run(args: argparse.Namespace) -> Report | str:
     """The report, or why there is none (not found)."""
-    sources = sources_from(args)
+    facts: dict[str, Any] = discover(args.registry) if args.registry else {}
+    sources = sources_from(args, facts)
     if args.command == "all":
-        return verify_all(sources, progress=not args.json)
+        report = verify_all(sources, progress=not args.json)
+        if facts:
+            check_discovery(report, sources, facts)
+            report.facts["inconsistent"] = [c["name"] for c in report.checks if not c["passed"]]
+        return report
     if args.command == "certificate":
         if not TOKEN_ID.fullmatch(args.token) or int(args.token, 0) >= 2**256:
             return f"{args.token!r} is not a token id."

@@ -9,6 +9,7 @@ from typing import Any
 
 from drec_verifier import certificate, ledger, reservation
 from drec_verifier.chain import TOPICS, Event
+from drec_verifier.content import keccak
 from drec_verifier.overlaps import double_certified
 from drec_verifier.report import Report
 from drec_verifier.sources import Sources
@@ -79,3 +80,30 @@ def totals(book: ledger.Ledger, verdicts: dict[int, Report]) -> list[dict[str, A
         row["claimed_wh"] += claimed
         row["held_wh"] += event.args["volumeWh"] - claimed
     return [{"country": c, "period": p, **v} for (c, p), v in sorted(sums.items())]
+
+
+def check_discovery(report: Report, sources: Sources, facts: dict[str, Any]) -> None:
+    """What the registry publishes about itself, confirmed by the chain: the node's chain id, and the accounts
+    it names holding the writer roles of the contracts."""
+    chain_id = sources.rpc.chain_id()
+    report.check(
+        "the node is on the registry's chain",
+        chain_id == facts.get("chain_id"),
+        f"The node's chain id is {chain_id}; the registry publishes {facts.get('chain_id')}.",
+    )
+    roles = [
+        ("issuer_accounts", sources.certificates, "ISSUER_ROLE"),
+        ("logger_accounts", sources.reservation_log, "LOGGER_ROLE"),
+    ]
+    for key, address, role in roles:
+        for account in facts.get(key, []):
+            held = sources.rpc.view(
+                address, "hasRole(bytes32,address)", ["bytes32", "address"], [keccak(role.encode()), account], "bool"
+            )
+            report.check(
+                f"{account} holds {role}",
+                held,
+                "Confirmed by the contract."
+                if held
+                else "The contract says this account does not hold the role the registry names.",
+            )

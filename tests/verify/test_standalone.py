@@ -31,6 +31,13 @@ def test_an_untouched_registry_verifies_clean_and_a_forgery_fails_the_whole_scan
     status, report = standalone(registry, "--from-block", first, "all")
     assert (status, report["verdict"], report["inconsistent"]) == (0, "consistent", [])
     assert (report["certificates"], report["reservations"]) == (1, 1)
+    signer = onchain.platform_chain().signer.address
+    passed = {c["name"] for c in report["checks"] if c["passed"]}
+    assert {
+        f"{signer} holds ISSUER_ROLE",
+        f"{signer} holds LOGGER_ROLE",
+        "the node is on the registry's chain",
+    } <= passed
     assert report["totals"] == [
         {
             "country": "KEN",
