@@ -113,22 +113,30 @@ def measure(chain: Chain) -> None:
     )
 
 
-def main() -> None:
+@contextmanager
+def fresh_chain() -> Iterator[tuple[Chain, Path]]:
+    """A fresh anvil with the contracts deployed, and a scratch folder (holding the deployment file)."""
     rpc_url, stop_anvil = devstack.start_anvil(None)
     try:
         with tempfile.TemporaryDirectory() as folder:
             deployment = Path(folder) / "deployment.json"
             devstack.deploy(rpc_url, deployment)
-            chain = Chain(rpc_url, deployment, DEV_PLATFORM_KEY)
-            started = time.perf_counter()
-            generate(chain)
-            print(f"generated the events in {time.perf_counter() - started:.1f} s")
-            settings = Settings(_env_file=None, chain_rpc_url=rpc_url, deployment_file=deployment, confirmations=0)
-            with scratch_database() as url:
-                platform.install(Platform(settings.model_copy(update={"database_url": url})))
-                measure(chain)
+            yield Chain(rpc_url, deployment, DEV_PLATFORM_KEY), Path(folder)
     finally:
         stop_anvil()
+
+
+def main() -> None:
+    with fresh_chain() as (chain, _folder):
+        started = time.perf_counter()
+        generate(chain)
+        print(f"generated the events in {time.perf_counter() - started:.1f} s")
+        settings = Settings(
+            _env_file=None, chain_rpc_url=chain.rpc_url, deployment_file=chain.deployment_file, confirmations=0
+        )
+        with scratch_database() as url:
+            platform.install(Platform(settings.model_copy(update={"database_url": url})))
+            measure(chain)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from dapp.reservations import api as reservations_api
 from dapp.reservations import views as reservations_views
 from dapp.settings import Settings
 from dapp.verify import api as verify_api
+from dapp.verify import discovery as verify_discovery
+from dapp.verify import gateway as verify_gateway
 from dapp.verify import views as verify_views
 from dapp.web import docs, filters, health, login
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
@@ -55,6 +57,8 @@ PAGE_BLUEPRINTS = [
     reservations_views.bp,
     issuance_views.bp,
     verify_views.bp,
+    verify_gateway.bp,
+    verify_discovery.bp,
     notify_views.bp,
     organization_views.bp,
     audit_views.bp,

@@ -50,6 +50,11 @@ PUBLIC_ROUTES = {
     "POST /invitation-acceptances",
     "POST /invitation-rejections",
     "GET /verify/certificates/<reference>",  # public verification for auditors (R-VER-1)
+    "GET /verify/reservations/<reference>",  # public verification of reservations (R-VER-2)
+    "GET /register/certificates",  # the public register (R-REG-1): no personal data
+    "GET /register/totals",
+    "GET /register/certificates/<token_id>",  # the registry's records, the standalone verifier's witness
+    "GET /register/reservations/<reservation_id>",
 }
 # Routes that show other organizations' devices by design (R-ACC-6: the catalogue buyers browse); they may
 # name devices and their developers, never anything else of another organization.

@@ -27,6 +27,11 @@ PUBLIC_API = {
     "accounts_api.accept_invitation",
     "accounts_api.reject_invitation",
     "verify_api.verify_certificate",
+    "verify_api.verify_reservation",
+    "verify_api.certificate_record",
+    "verify_api.reservation_record",
+    "verify_api.register",
+    "verify_api.register_totals",
 }
 
 
@@ -91,7 +96,7 @@ def test_a_public_route_lists_no_sign_in_problem_but_its_own(app) -> None:
     verify = _problems(document, "/api/v1/verify/certificates/{reference}", "get")
     assert "unauthenticated" not in verify.get("401", set())
     assert "permission_missing" not in verify.get("403", set())
-    assert verify["404"] == {"certificate_not_found"}
+    assert verify["404"] == {"certificate_never_issued"}
 
 
 def test_every_declared_error_has_a_code_of_its_own_and_a_summary() -> None:

@@ -105,7 +105,12 @@ class ChainEvent(Base):
     """A contract event, written once per (transaction, log index) by the indexer."""
 
     __tablename__ = "chain_event"
-    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),)
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_chain_event_log"),
+        # The content gateway serves a document when an event names it (dapp.verify.gateway).
+        Index("ix_chain_event_devices_cid", text("(args ->> 'devicesCid')")),
+        Index("ix_chain_event_metadata_cid_digest", text("(args ->> 'metadataCidDigest')")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     contract: Mapped[str] = mapped_column(String(40))

@@ -45,7 +45,7 @@ class Certificate(Base):
     token_id: Mapped[str] = mapped_column(String(78), unique=True)
     contributions_root: Mapped[str] = mapped_column(String(66))
     rule_versions: Mapped[list[str]] = mapped_column(JSONB)
-    metadata_cid: Mapped[str | None] = mapped_column(String(100))
+    metadata_cid: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.PENDING)
     mint_tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime]

@@ -1,152 +1,96 @@
-"""Verification of a certificate (R-VER-1): chain facts, the IPFS document, recomputed CID and Merkle root.
+"""Verification of certificates (R-VER-1) and reservations (R-VER-2) for anyone, without an account.
 
-The report is built from the chain and IPFS first; the platform's record is only compared with them.
+The checks are the standalone verifier's (`drec_verifier`): the verdict comes from the chain and the documents,
+read here from the platform's own store instead of the gateway, and the platform's record is one more witness
+(dapp.verify.records), so the pages, the API and an auditor's command agree on every case.
 """
 
-import json
+import re
 import uuid
-from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.chain import reader
 from dapp.chain.contracts import Chain
-from dapp.ipfs import ContentStore, ContentStoreError, InvalidCID, cid_for_bytes
-from dapp.issuance import merkle
-from dapp.issuance.errors import CertificateNotFound
+from dapp.ipfs import ContentStore, ContentStoreError, InvalidCID
 from dapp.models.issuance import Certificate
-from dapp.verify.schemas import CertificateVerification, ChainFacts, Check
+from dapp.verify import records
+from dapp.verify.errors import CertificateNeverIssued, NotInRegister, ReservationNeverLogged
+from drec_verifier import certificate, ledger, reservation
+from drec_verifier.chain import Rpc
+from drec_verifier.report import Report
+from drec_verifier.sources import DocumentUnavailable, Sources
 
-CONSISTENT, INCONSISTENT = "consistent", "inconsistent"
-
-
-def find_certificate(session: Session, reference: str) -> tuple[int, Certificate | None]:
-    """The token id a reference names (a token id or a certificate uuid) and the platform's record, if any."""
-    if reference.isdigit():
-        token_id = int(reference)
-        return token_id, session.scalar(select(Certificate).where(Certificate.token_id == str(token_id)))
-    try:
-        certificate = session.get(Certificate, uuid.UUID(reference))
-    except ValueError:
-        certificate = None
-    if certificate is None:
-        raise CertificateNotFound("No certificate has this token id or certificate id.")
-    return int(certificate.token_id), certificate
+TOKEN_ID = re.compile(r"[0-9]{1,78}")
+CERTIFICATE_KEY = re.compile(r"0x[0-9a-fA-F]{64}")
+TOKEN_LIMIT = 2**256
 
 
-def verify(session: Session, chain: Chain, content: ContentStore, reference: str) -> CertificateVerification:
-    token_id, record = find_certificate(session, reference)
-    issued = reader.issued_certificate(chain, token_id)
-    if issued is None:
-        check = Check(name="issued on chain", passed=False, detail="No CertificateIssued event has this token id.")
-        return CertificateVerification(
-            reference=reference, verdict=INCONSISTENT, checks=[check], chain=None, metadata=None
-        )
-    document, checks = _document_checks(content, issued)
-    checks.insert(0, Check(name="issued on chain", passed=True, detail=f"Transaction {issued.tx_hash}."))
-    checks.append(_commitment_check(issued))
-    if record is not None:
-        checks.append(_record_check(record, issued))
-    verdict = CONSISTENT if all(c.passed for c in checks) else INCONSISTENT
-    return CertificateVerification(
-        reference=reference, verdict=verdict, checks=checks, chain=_facts(chain, issued), metadata=document
+def sources(session: Session, chain: Chain, content: ContentStore) -> Sources:
+    """The chain the platform writes to, its content store as the gateway, and its database as a witness."""
+    contracts = chain.deployment["contracts"]
+    return Sources(
+        Rpc.connect(chain.rpc_url),
+        contracts["DrecCertificates"]["address"],
+        contracts["ReservationLog"]["address"],
+        chain.deployment["block_number"],
+        partial(_stored, content),
+        partial(records.records, session),
     )
 
 
-def _document_checks(content: ContentStore, issued: reader.IssuedOnChain) -> tuple[dict[str, Any] | None, list[Check]]:
+def _stored(content: ContentStore, cid: str) -> bytes:
     try:
-        raw = content.get(issued.metadata_cid)
+        return content.get(cid)
     except (ContentStoreError, InvalidCID) as error:
-        return None, [Check(name="metadata in IPFS", passed=False, detail=f"Not retrievable: {error}")]
-    document = json.loads(raw)
-    recomputed = cid_for_bytes(raw)
-    return document, [
-        Check(
-            name="metadata CID recomputes",
-            passed=recomputed == issued.metadata_cid,
-            detail=f"CID of the document's bytes: {recomputed}.",
-        ),
-        _root_check(document, issued),
-        _volume_check(document, issued),
-    ]
+        raise DocumentUnavailable(str(error) or type(error).__name__) from error
 
 
-def _root_check(document: dict[str, Any], issued: reader.IssuedOnChain) -> Check:
-    leaves = [
-        merkle.leaf(
-            uuid.UUID(c["device_id"]),
-            datetime.fromisoformat(c["start"]),
-            datetime.fromisoformat(c["end"]),
-            int(c["energy_wh"]),
-        )
-        for c in sorted(document.get("contributions", []), key=lambda c: uuid.UUID(c["device_id"]).bytes)
-    ]
-    root = merkle.root(leaves)
-    return Check(
-        name="contributions Merkle root recomputes",
-        passed=root == issued.contributions_root,
-        detail=f"Root of the document's {len(leaves)} contribution(s): 0x{root.hex()}.",
-    )
+def token_of(session: Session, reference: str) -> int:
+    """The token id a reference names: a decimal token id, a 0x certificate key or a certificate id."""
+    if TOKEN_ID.fullmatch(reference) and int(reference) < TOKEN_LIMIT:
+        return int(reference)
+    if CERTIFICATE_KEY.fullmatch(reference):
+        return int(reference, 16)
+    try:
+        certificate_id = uuid.UUID(reference)
+    except ValueError:
+        raise CertificateNeverIssued(
+            "This is neither a token id (decimal, below 2^256), a certificate key (0x and 64 hex digits) nor a "
+            "certificate id (UUID)."
+        ) from None
+    token = session.scalar(select(Certificate.token_id).where(Certificate.id == certificate_id))
+    if token is None:
+        raise CertificateNeverIssued("No certificate has this id.")
+    return int(token)
 
 
-def _volume_check(document: dict[str, Any], issued: reader.IssuedOnChain) -> Check:
-    total = sum(int(c["energy_wh"]) for c in document.get("contributions", []))
-    passed = total == issued.volume_wh == int(document.get("volume_wh", -1))
-    return Check(
-        name="volume adds up",
-        passed=passed,
-        detail=f"Contributions {total} Wh, document {document.get('volume_wh')} Wh, chain {issued.volume_wh} Wh.",
-    )
+def verify_certificate(session: Session, chain: Chain, content: ContentStore, reference: str) -> Report:
+    token = token_of(session, reference)
+    source = sources(session, chain, content)
+    book = ledger.for_tokens(source, [token])
+    if token not in book.issued:
+        raise CertificateNeverIssued(f"The contract never issued token {token}.", token_id=str(token))
+    return certificate.verify(source, book, token)
 
 
-def _commitment_check(issued: reader.IssuedOnChain) -> Check:
-    return Check(
-        name="event matches the on-chain commitment",
-        passed=issued.is_committed,
-        detail="The contract confirms that the certificate's batch, as its events publish it, is the one it "
-        "committed (isCommitted)."
-        if issued.is_committed
-        else "The events of the certificate's batch do not match the commitment the contract stored.",
-    )
+def verify_reservation(session: Session, chain: Chain, content: ContentStore, reference: str) -> Report:
+    try:
+        reservation_id = uuid.UUID(reference)
+    except ValueError:
+        raise ReservationNeverLogged("A reservation id is a UUID.") from None
+    source = sources(session, chain, content)
+    events = reservation.log_events(source, reservation_id)
+    if not events:
+        raise ReservationNeverLogged("The reservation log on chain has no entry for this reservation.")
+    return reservation.verify(source, reservation_id, events)
 
 
-def _record_check(record: Certificate, issued: reader.IssuedOnChain) -> Check:
-    mismatches = [
-        name
-        for name, ours, theirs in (
-            ("volume", record.volume_wh, issued.volume_wh),
-            ("owner", record.owner_address.lower(), issued.to.lower()),
-            ("period start", int(record.generation_start.timestamp()), issued.period_start),
-            ("period end", int(record.generation_end.timestamp()), issued.period_end),
-            ("metadata CID", record.metadata_cid, issued.metadata_cid),
-            ("contributions root", record.contributions_root, "0x" + issued.contributions_root.hex()),
-        )
-        if ours != theirs
-    ]
-    detail = (
-        "The platform's record agrees with the chain."
-        if not mismatches
-        else f"The platform's record differs on: {', '.join(mismatches)}."
-    )
-    return Check(name="platform record agrees", passed=not mismatches, detail=detail)
-
-
-def _facts(chain: Chain, issued: reader.IssuedOnChain) -> ChainFacts:
-    claims = reader.claims(chain, issued.token_id)
-    return ChainFacts(
-        token_id=str(issued.token_id),
-        owner=issued.to,
-        owner_balance_wh=reader.balance(chain, issued.to, issued.token_id),
-        volume_wh=issued.volume_wh,
-        period_start=datetime.fromtimestamp(issued.period_start, UTC),
-        period_end=datetime.fromtimestamp(issued.period_end, UTC),
-        metadata_cid=issued.metadata_cid,
-        contributions_root="0x" + issued.contributions_root.hex(),
-        tx_hash=issued.tx_hash,
-        block_number=issued.block_number,
-        is_revoked=issued.is_revoked,
-        claimed_wh=sum(c.volume_wh for c in claims),
-        claims=[{"claimant": c.claimant, "volume_wh": c.volume_wh, "tx_hash": c.tx_hash} for c in claims],
-    )
+def record(session: Session, kind: str, key: str) -> dict[str, Any]:
+    """The registry's record of a certificate (by token id) or a reservation, as the public register shows it."""
+    found = records.records(session, kind, key)
+    if found is None:
+        raise NotInRegister(f"The registry has no {kind} {key}.")
+    return found

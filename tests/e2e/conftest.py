@@ -3,15 +3,13 @@
 Waits are sized for a loaded two-core machine (CI may run at load 8): an expectation waits up to 20 s for the page
 to reach it, an action or a navigation up to 60 s. A passing test waits only as long as the page takes."""
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
-from scripts.devstack import free_port
 from tests.e2e.steps import new_context
+from tests.support.server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 EXPECT_TIMEOUT_MS = 20_000
@@ -30,11 +28,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

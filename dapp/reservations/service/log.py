@@ -33,13 +33,18 @@ def devices_document(
     device_ids: Iterable[uuid.UUID],
     added: dict[uuid.UUID, datetime] | None = None,
     removed: dict[uuid.UUID, datetime] | None = None,
+    *,
+    issuance_zone: str | None = None,
 ) -> dict[str, Any]:
     """The device list after a change; a change also says from when added devices count and until when
-    removed ones do."""
+    removed ones do. The creation's list also names the issuance time zone, which the contract's event does not
+    carry, so that auditors can check the alignment of every certificate's window."""
     document: dict[str, Any] = {
         "reservation_id": str(reservation_id),
         "device_ids": sorted(str(device_id) for device_id in device_ids),
     }
+    if issuance_zone is not None:
+        document["issuance_time_zone"] = issuance_zone
     if added is not None:
         document["added"] = _instants(added, "from")
     if removed is not None:

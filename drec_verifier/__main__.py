@@ -1,0 +1,5 @@
+import sys
+
+from drec_verifier.cli import main
+
+sys.exit(main())
