@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dapp.chain import outbox
 from dapp.issuance import merkle
+from dapp.issuance.service import notices
 from dapp.issuance.service.splitting import MEMBERS, TIME_SPLIT, correct_ranges, rule_of, solar_parts
 from dapp.keccak import keccak256
 from dapp.models.chain import OutboxKind
@@ -191,6 +192,7 @@ def _certify(session: Session, window: Window, now: datetime) -> list[Certificat
     _compute_ranges(session, window)
     target_reached = _apply_target(session, window.reservation)
     certificates = [_certificate(session, window, row, now) for row in session.execute(COUNTRY_TOTALS)]
+    notices.window_certified(session, window.reservation, certificates, now)
     if target_reached:
         window.reservation.ended_at = max(window.end, window.reservation.ended_at or window.end)
     return certificates
