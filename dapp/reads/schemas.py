@@ -278,3 +278,9 @@ class LedgerRead(BaseModel):
         "plus the part in the period of reads a platform admin dismissed"
     )
     rejected_reads: int = Field(description="rejected reads counted in the period, by the same rule")
+    resent_wh: int = Field(
+        default=0,
+        description="Wh of rejected reads that were sent again and since stored: counted once, in the stored read "
+        "(not in reported_wh nor rejected_wh)",
+    )
+    resent_reads: int = Field(default=0, description="rejected reads sent again and since stored")
