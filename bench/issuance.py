@@ -4,7 +4,8 @@ vs. the bare SQL aggregate over the same rows, measured in the same run on the s
 Creates a scratch database on the server at TEST_DATABASE_URL (default: the machine's PostgreSQL), loads the
 rows with COPY, then times, three times each on fresh copies of the state: the reference (sum of the window's
 energy per country, joined through the reservation's memberships) and `certify_window` (certificates,
-contributions and certified-energy rows written, one transaction). Prints medians and the ratio (goal ≤ 3).
+contributions and certified-energy rows written, one transaction). Prints medians and the ratio (goal ≤ 3) under
+each split rule (ADR 0100), for the day's window and for a window whose edges cut a read of every device.
 Usage: `.venv/bin/python -m bench.issuance [devices]`.
 """
 
@@ -15,11 +16,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from bench.scratch import libpq, scratch_database
 from dapp.db import Database
 from dapp.issuance.service.certify import certify_window
+from dapp.models.reservations import Reservation, SplitRule
 
 DAY = datetime(2026, 6, 1, tzinfo=UTC)
 STEP = timedelta(minutes=5)
@@ -129,30 +131,39 @@ def report(name: str, runs: list[float]) -> None:
     print(f"{name:>20}: median {statistics.median(runs):.3f} s  (runs {spread})")
 
 
+def measure(db: Database, reservation: uuid.UUID, rule: SplitRule, window: tuple[datetime, datetime]) -> float:
+    """Median seconds of the reference and of `certify_window` under `rule` for `window`; prints both."""
+    params = {"reservation_id": reservation, "window_start": window[0], "window_end": window[1]}
+    with db.sessions() as session:
+        session.execute(update(Reservation).where(Reservation.id == reservation).values(split_rule=rule))
+        session.commit()
+    reference, ours = [], []
+    for _ in range(RUNS):
+        with db.engine.connect() as connection:
+            reference.append(timed(lambda c=connection: c.execute(REFERENCE, params).all()))
+        with db.sessions() as session:
+            ours.append(timed(lambda s=session: certify_window(s, reservation, *window, DAY) and s.flush()))
+            session.rollback()
+    ratio = statistics.median(ours) / statistics.median(reference)
+    print(f"{rule}, window {window[0]:%H:%M} – {window[1]:%H:%M}:")
+    report("bare SQL aggregate", reference)
+    report("certify_window", ours)
+    print(f"  ratio {ratio:.2f} (goal ≤ {GOAL}) {'ok' if ratio <= GOAL else 'OVER'}")
+    return ratio
+
+
 def main() -> None:
     devices = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     with scratch_database() as url:
         reservation = load(url, devices)
         db = Database(url)
-        window = {"reservation_id": reservation, "window_start": DAY, "window_end": DAY + timedelta(days=1)}
-        reference, ours = [], []
-        for _ in range(RUNS):
-            with db.engine.connect() as connection:
-                reference.append(timed(lambda c=connection: c.execute(REFERENCE, window).all()))
-            with db.sessions() as session:
-                ours.append(
-                    timed(
-                        lambda s=session: (
-                            certify_window(s, reservation, DAY, DAY + timedelta(days=1), DAY) and s.flush()
-                        )
-                    )
-                )
-                session.rollback()
-        ratio = statistics.median(ours) / statistics.median(reference)
         print(f"{devices:,} devices × {READS_PER_DEVICE} reads = {devices * READS_PER_DEVICE:,} intervals")
-        report("bare SQL aggregate", reference)
-        report("certify_window", ours)
-        print(f"ratio {ratio:.2f} (goal ≤ {GOAL}) {'ok' if ratio <= GOAL else 'OVER'}")
+        day = (DAY, DAY + timedelta(days=1))
+        # a window whose edges cut a read of every device: each cut part is split under the rule (ADR 0100)
+        cutting = (DAY + STEP / 2, DAY + timedelta(days=1) - STEP / 2)
+        for rule in (SplitRule.TIME, SplitRule.SOLAR):
+            for window in (day, cutting):
+                measure(db, reservation, rule, window)
         db.dispose()
 
 

@@ -93,7 +93,11 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {"POST /projects/<uuid:project_id>/im
 SAMPLE_QUERIES: dict[str, str] = {
     "GET /devices/<external_id>/reads": "from=2026-06-01&to=2026-06-02",
     "GET /devices/<external_id>/ledger": "from=2026-06-01T00:00:00%2B00:00&to=2026-06-02T00:00:00%2B00:00",
+    "GET /meter-reads/new/<externalId>": "readType=meterReads&start=2026-06-01T00:00:00Z&end=2026-06-02T00:00:00Z",
 }
+# the original D-REC platform's routes answer a device that is not the caller's as it did, with 409 'Invalid
+# device id' (the same answer as for an unknown device, so nothing leaks; ADR 0101)
+NOT_FOUND_STATUS = {"reads_compat_api": 409}
 PLACEHOLDERS = {"uuid": str(uuid.UUID(int=1)), "int": "1"}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -419,7 +423,7 @@ def _expected(route: ApiRoute, label: str, has_id: bool) -> int | None:
     if label.startswith("other organization"):
         if route.access == Access.PLATFORM_ADMIN:
             return 403
-        return 404 if has_id else None  # collections: checked for leaks instead
+        return NOT_FOUND_STATUS.get(route.blueprint, 404) if has_id else None  # collections: checked for leaks
     return 403
 
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from dapp import codes
 
-EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# inner spaces as the original platform allowed them ("Xion Mall", ADR 0101); none at either end
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_-](?:[A-Za-z0-9_ -]{0,62}[A-Za-z0-9_-])?$"
 ExternalId = Annotated[str, StringConstraints(pattern=EXTERNAL_ID_PATTERN)]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=3, to_upper=True)]
 Capacity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=3)]
@@ -70,7 +71,7 @@ class DeviceFields(BaseModel):
 
 
 class DeviceCreate(DeviceFields):
-    external_id: ExternalId = Field(description="1-64 characters: letters, digits, '-' and '_'.")
+    external_id: ExternalId = Field(description="1-64 characters: letters, digits, '-', '_' and inner spaces.")
     country_code: CountryCode = Field(description="ISO 3166-1 alpha-3.")
     commissioning_date: date
     capacity_kw: Capacity

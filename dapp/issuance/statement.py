@@ -19,10 +19,14 @@ LABELS = [
     ("purpose", "Purpose"),
     ("volume_wh", "Volume (Wh)"),
     ("token_id", "Certificate token id"),
+    ("issuer", "Issuer"),
+    ("standard", "Standard"),
     ("generation_period", "Generation period"),
     ("generation_country", "Generation country"),
+    ("devices", "Generating devices"),
     ("claim_tx_hash", "Claim transaction"),
     ("claimed_at", "Claimed at"),
+    ("recorded_on_chain_at", "Recorded on chain at (block time)"),
 ]
 
 
@@ -47,6 +51,8 @@ def signed(facts: dict[str, Any], platform_key: str) -> Statement:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):  # the devices
+        return "; ".join(_device(d) for d in value)
     if isinstance(value, list):
         return " – ".join(str(v) for v in value)
     return "—" if value is None else str(value)
@@ -89,3 +95,11 @@ def _qr_png(url: str) -> io.BytesIO:
 def _latin1(text: str) -> str:
     """The PDF core fonts cover Latin-1; anything else is replaced visibly rather than dropped."""
     return text.replace("–", "-").encode("latin-1", "replace").decode("latin-1")
+
+
+def _device(device: dict[str, Any]) -> str:
+    where = f"{device['location']}, " if device["location"] else ""
+    return (
+        f"{device['name']} ({where}{device['country']}): {device['technology']}, {device['capacity_kw']} kW, "
+        f"commissioned {device['commissioning_date']}"
+    )

@@ -47,7 +47,9 @@ class Device(Base):
         Index("ix_device_org_off_taker", "organization_id", "off_taker"),
         Index("ix_device_sdg_benefits", "sdg_benefits", postgresql_using="gin"),
         CheckConstraint("capacity_kw > 0 AND capacity_kw <= 1000000", name="capacity_range"),
-        CheckConstraint("external_id ~ '^[A-Za-z0-9_-]{1,64}$'", name="external_id_charset"),
+        CheckConstraint(
+            "external_id ~ '^[A-Za-z0-9_-]([A-Za-z0-9_ -]{0,62}[A-Za-z0-9_-])?$'", name="external_id_charset"
+        ),
         CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
         CheckConstraint(f"sdg_benefits <@ {_SDG_ARRAY}", name="sdg_codes"),

@@ -12,6 +12,8 @@ from dapp.db import Base
 class NotificationKind:
     DEVICES_RESERVED = "devices_reserved"
     DEVICES_RELEASED = "devices_released"
+    ENERGY_CERTIFIED = "energy_certified"  # to developers: their devices' energy went into certificates
+    CERTIFICATES_ARRIVED = "certificates_arrived"  # to the buyer: its reservation's certificates were issued
 
 
 class Notification(Base):

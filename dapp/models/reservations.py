@@ -26,6 +26,13 @@ class Frequency(StrEnum):
     QUARTERLY = "quarterly"
 
 
+class SplitRule(StrEnum):
+    """How a read crossing a window or membership boundary is shared among its parts (R-ISS-2, ADR 0100)."""
+
+    TIME = "split-time/1"  # in proportion to time
+    SOLAR = "split-solar/1"  # in proportion to the clear-sky profile, by time where it is flat or unknown
+
+
 class ChangeKind(StrEnum):
     CREATED = "created"
     DEVICES_CHANGED = "devices_changed"
@@ -53,6 +60,8 @@ class Reservation(Base):
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     frequency: Mapped[str] = mapped_column(String(10))
+    # the rule a reservation was created under, kept for its whole life so every read's parts sum exactly
+    split_rule: Mapped[str] = mapped_column(String(20), server_default=SplitRule.SOLAR.value, default=SplitRule.SOLAR)
     timezone: Mapped[str] = mapped_column(String(64))
     target_wh: Mapped[int | None] = mapped_column(BigInteger)
     authority_to_exceed: Mapped[bool]

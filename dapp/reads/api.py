@@ -4,18 +4,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
 from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.devices.errors import DeviceNotFound
-from dapp.errors import Invalid
+from dapp.errors import DomainError, Invalid
 from dapp.reads import express
 from dapp.reads.errors import (
     BatchRejected,
     ConcurrentReads,
     CountryYieldNotFound,
+    DrecBadRequest,
+    DrecDeviceInvalid,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     NotAnAggregateMeter,
@@ -28,6 +30,7 @@ from dapp.reads.schemas import (
     CountryYieldRead,
     CountryYieldUpdate,
     DrecReadBatchCreate,
+    DrecReadQuery,
     FlaggedReadRow,
     LedgerQuery,
     LedgerRead,
@@ -41,9 +44,9 @@ from dapp.reads.schemas import (
     ReadQuery,
     ReadReviewCreate,
 )
-from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
+from dapp.reads.service import drec_reads, idempotency, ingestion, ledger, listing, replacement, review, yields
 from dapp.reads.validation import Policy
-from dapp.web.api import AdminCall, ApiBlueprint, ExpressCall, MemberCall, PlainJson
+from dapp.web.api import AdminCall, ApiBlueprint, ExpressCall, MemberCall, PlainJson, json_response
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
@@ -114,6 +117,8 @@ def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJs
         BatchRejected,
         ConcurrentReads,
         DeviceNotFound,
+        DrecBadRequest,
+        DrecDeviceInvalid,
         IdempotencyKeyInUse,
         IdempotencyKeyReused,
         OrganizationMismatch,
@@ -125,6 +130,34 @@ def post_drec_reads(call: MemberCall[DrecReadBatchCreate], externalId: str) -> P
     policy = _policy(call.now)
     return _idempotent(
         call, lambda: ingestion.record_drec_batch(call.session, call.actor, externalId, call.body, policy)
+    )
+
+
+@compat_api.member_route(
+    "/meter-reads/new/<externalId>",
+    "GET",
+    Module.METER_READS,
+    Permission.READ,
+    errors=(DeviceNotFound, DrecBadRequest, DrecDeviceInvalid),
+)
+def get_drec_reads(call: MemberCall[None], externalId: str) -> dict[str, Any]:  # noqa: N803 - the original's name
+    """Read back a device's reads in the original D-REC platform's shape (`readType=meterReads`, `start`, `end`,
+    `pagenumber`): history and ongoing reads, five of each per page, values in Wh."""
+    query = parse_query(DrecReadQuery)
+    return drec_reads.read_back(call.session, call.actor, externalId.strip(), query)
+
+
+@compat_api.errorhandler(DomainError)
+def drec_problem(error: DomainError) -> Response:
+    """On the original's routes: its status codes (400 for a request it would not read, 409 for one it refused)
+    and its `success` and `message` beside the problem document (ADR 0101)."""
+    answer = error
+    if error.status == Invalid.status:
+        answer = DrecBadRequest(error.detail, cause=error.code, **error.extra)
+    elif error.status == DeviceNotFound.status:
+        answer = DrecDeviceInvalid(error.detail, cause=error.code, **error.extra)
+    return json_response(
+        {**answer.problem(), "success": False, "message": error.detail}, answer.status, "application/problem+json"
     )
 
 

@@ -1,13 +1,18 @@
-"""`drec yield set|unset|list` (per-country yields, R-READ-7) and `drec reads partitions` (ADR 0030)."""
+"""`drec yield set|unset|list` (per-country yields, R-READ-7), `drec reads partitions` (ADR 0030) and
+`drec reads import-original` (an export of the original D-REC platform, R-READ-2)."""
 
 import argparse
+import uuid
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from dapp import platform
+from dapp.access.permissions import Actor
 from dapp.errors import DomainError
+from dapp.models.accounts import Organization
 from dapp.reads import partitions
-from dapp.reads.service import yields
+from dapp.reads.service import ingestion, original_import, yields
 
 
 def add_commands(commands: Any) -> None:
@@ -27,6 +32,11 @@ def add_commands(commands: Any) -> None:
     ahead = reads.add_parser("partitions", help="create the monthly partitions of the coming months")
     ahead.add_argument("--months", type=int, default=partitions.MONTHS_AHEAD)
     ahead.set_defaults(handler=_partitions)
+    original = reads.add_parser("import-original", help="register an original D-REC export's devices and reads")
+    original.add_argument("organization_id", help="the developer organization that will own the devices")
+    original.add_argument("--devices", help="the devices export (JSON)")
+    original.add_argument("--reads", help="the history reads export (CSV or JSON)")
+    original.set_defaults(handler=_import_original)
 
 
 def _set(args: argparse.Namespace) -> None:
@@ -60,3 +70,22 @@ def _partitions(args: argparse.Namespace) -> None:
     p = platform.current()
     created = partitions.ensure_months(p.db.engine, partitions.coming_months(p.clock.now(), args.months))
     print("created: " + (", ".join(m.strftime("%Y-%m") for m in created) or "nothing (all there)"))
+
+
+def _import_original(args: argparse.Namespace) -> None:
+    p = platform.current()
+    now = p.clock.now()
+    with p.db.unit_of_work() as session:
+        organization = session.get(Organization, uuid.UUID(args.organization_id))
+        if organization is None:
+            raise SystemExit(f"error: no organization {args.organization_id}")
+        actor = Actor(organization.id, organization.type, is_org_admin=True)
+        reports = []
+        if args.devices:
+            rows = original_import.devices_from(Path(args.devices).read_text(encoding="utf-8"))
+            reports += original_import.import_devices(session, actor, now, rows)
+        if args.reads:
+            rows = original_import.reads_from(Path(args.reads).read_text(encoding="utf-8"))
+            reports += original_import.import_reads(session, actor, rows, ingestion.policy_from(p.settings, now))
+    for report in reports:
+        print(report.line())

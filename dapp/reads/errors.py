@@ -1,6 +1,6 @@
 """Errors of reads, each a problem document with a stable code (STYLE.md: `<Subject><Problem>`)."""
 
-from dapp.errors import Conflict, Invalid, NotFound
+from dapp.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class BadHeader(Invalid):
@@ -13,6 +13,18 @@ class BatchRejected(Invalid):
     """A read was rejected and `atomic=true` was asked: nothing was stored; `results` say why."""
 
     code = "batch_rejected"
+
+
+class DrecBadRequest(DomainError):
+    """The original D-REC route's 400: the request is not valid; `cause`, `errors` and `message` say why."""
+
+    code = "drec_bad_request"
+
+
+class DrecDeviceInvalid(Conflict):
+    """The original D-REC route's 409 for a device it cannot find ('Invalid device id'); `cause` says why."""
+
+    code = "drec_device_invalid"
 
 
 class ConcurrentReads(Conflict):

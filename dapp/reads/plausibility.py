@@ -127,6 +127,15 @@ def _unrounded_limits(intervals: list[Interval], slack: timedelta) -> Floats:
     return limits
 
 
+def clear_sky_irradiance(unix_seconds: Floats, latitude: Floats, longitude: Floats) -> Floats:
+    """W/m² the model gives at each instant and place (zero at night): the profile the solar-true split follows."""
+    radians = np.radians(latitude)
+    lit, day = _clear_sky_irradiance(unix_seconds, longitude, np.cos(radians), np.sin(radians))
+    irradiance = np.zeros(unix_seconds.size)
+    irradiance[day] = lit
+    return irradiance
+
+
 def _clear_sky_irradiance(
     unix_seconds: Floats, longitude: Floats, cos_latitude: Floats, sin_latitude: Floats
 ) -> tuple[Floats, NDArray[np.intp]]:

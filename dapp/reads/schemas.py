@@ -94,8 +94,8 @@ class DrecReadIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    starttimestamp: str | None = None
-    endtimestamp: str
+    starttimestamp: str | int | float | None = None
+    endtimestamp: str | int | float = Field(description="ISO 8601 (UTC without an offset) or epoch milliseconds")
     value: Decimal
 
 
@@ -107,7 +107,7 @@ class DrecReadBatchCreate(BaseModel):
     type: str = Field(description="History, Delta or Aggregate")
     unit: EnergyUnit
     timezone: str | None = None
-    organizationId: str | None = None  # noqa: N815 - the original platform's field name
+    organizationId: str | int | None = None  # noqa: N815 - the original platform's field name
     reads: Annotated[list[DrecReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
     @field_validator("type")
@@ -116,6 +116,25 @@ class DrecReadBatchCreate(BaseModel):
         if value.lower() not in {t.value for t in ReadType}:
             raise ValueError("type must be History, Delta or Aggregate")
         return value
+
+
+class DrecReadQuery(BaseModel):
+    """The original D-REC platform's read-back query (`GET /api/meter-reads/new/{externalId}`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    readType: str = "meterReads"  # noqa: N815 - the original platform's parameter name
+    start: datetime
+    end: datetime
+    pagenumber: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _meter_reads_in_order(self) -> "DrecReadQuery":
+        if self.readType != "meterReads":
+            raise ValueError("Invalid readType parameter: this route reads back readType=meterReads")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
 
 
 class MeterReplacementCreate(BaseModel):
@@ -259,3 +278,9 @@ class LedgerRead(BaseModel):
         "plus the part in the period of reads a platform admin dismissed"
     )
     rejected_reads: int = Field(description="rejected reads counted in the period, by the same rule")
+    resent_wh: int = Field(
+        default=0,
+        description="Wh of rejected reads that were sent again and since stored: counted once, in the stored read "
+        "(not in reported_wh nor rejected_wh)",
+    )
+    resent_reads: int = Field(default=0, description="rejected reads sent again and since stored")

@@ -81,3 +81,17 @@ def test_the_api_keys_page_creates_and_revokes_keys(app, settings) -> None:
     key_id = next(k["id"] for k in admin.api("GET", "/api/v1/api-keys").json if k["name"] == "meter gateway")
     assert admin.form(f"/api-keys/{key_id}/revoke", {}).status_code == 302
     assert "revoked" in admin.client.get("/api-keys").get_data(as_text=True)
+
+
+def test_the_api_keys_page_offers_presets_beside_the_grid(app, settings) -> None:
+    admin = signed_in(app, make_org("Org").email)
+    html = admin.client.get("/api-keys").get_data(as_text=True)
+    assert "Send meter reads" in html
+    assert "Read-only" in html
+    admin.form("/api-keys", {"name": "gateway", "preset": "send_reads"})
+    admin.form("/api-keys", {"name": "dashboard", "preset": "read_only", "perm:devices:WRITE": "on"})
+    admin.form("/api-keys", {"name": "custom", "preset": "custom", "perm:devices:WRITE": "on"})
+    keys = {k["name"]: k["permissions"] for k in admin.api("GET", "/api/v1/api-keys").json}
+    assert {m: p for m, p in keys["gateway"].items() if p} == {"devices": 1, "meter_reads": 1 | 2}  # READ, WRITE
+    assert all(p in (0, 1) for p in keys["dashboard"].values())  # read-only, whatever was ticked
+    assert keys["custom"]["devices"] & 2

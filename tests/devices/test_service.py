@@ -112,7 +112,7 @@ def test_latitude_without_longitude_is_refused(org) -> None:
     assert problem_of(caught.value) == ("coordinates_incomplete", ["longitude"])
 
 
-@pytest.mark.parametrize("external_id", ["has space", "hash#1", "slash/1", "x" * 65, ""])
+@pytest.mark.parametrize("external_id", [" leading space", "trailing space ", "hash#1", "slash/1", "x" * 65, ""])
 def test_external_ids_outside_the_charset_are_refused(org, external_id) -> None:
     with pytest.raises(ValidationError, match="external_id"):
         create(org, external_id=external_id)

@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
+from sqlalchemy import update
+
 from dapp import platform
 from dapp.models.devices import Device
-from dapp.models.reservations import Reservation
+from dapp.models.reservations import Reservation, SplitRule
 from dapp.reservations.schemas import ReservationCreate, ReservationPatch
 from dapp.reservations.service import changes, creation
 from tests.factories.accounts import Org
@@ -35,6 +37,14 @@ def make_reservation(
                 **fields,
             ),
         ).reservation
+
+
+def made_under(reservation: Reservation, rule: SplitRule) -> Reservation:
+    """The reservation as if it had been made under an earlier split rule (ADR 0100)."""
+    with platform.current().db.unit_of_work() as session:
+        session.execute(update(Reservation).where(Reservation.id == reservation.id).values(split_rule=rule))
+    reservation.split_rule = rule
+    return reservation
 
 
 def change_devices(buyer: Org, reservation: Reservation, add: list[Device] = (), remove: list[Device] = ()) -> None:

@@ -7,9 +7,10 @@ import pytest
 from dapp import platform
 from dapp.issuance.service import windows as service
 from dapp.models.accounts import OrganizationType
+from dapp.models.reservations import SplitRule
 from tests.factories.accounts import make_org
 from tests.factories.devices import MIDNIGHT_SUN, make_device
-from tests.factories.reservations import make_reservation
+from tests.factories.reservations import made_under, make_reservation
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -38,7 +39,8 @@ def issued(app):
             },
         )
         assert response.json["rejected"] == 0
-    make_reservation(buyer, devices, T0, T0 + timedelta(days=10))
+    # split by time, whose parts are easy to read off (the solar split: tests/issuance/test_solar_split.py)
+    made_under(make_reservation(buyer, devices, T0, T0 + timedelta(days=10)), SplitRule.TIME)
     with platform.current().db.unit_of_work() as session:
         service.run_until(session, T0 + timedelta(days=2), T0 + timedelta(days=3))
     return {"first": first, "second": second, "buyer": buyer}

@@ -11,10 +11,10 @@ from dapp import platform
 from dapp.issuance.service import windows as service
 from dapp.models.accounts import OrganizationType
 from dapp.models.issuance import Certificate, CertifiedEnergy
-from dapp.models.reservations import Reservation
+from dapp.models.reservations import Reservation, SplitRule
 from tests.factories.accounts import make_org
 from tests.factories.devices import MIDNIGHT_SUN, make_device
-from tests.factories.reservations import make_reservation
+from tests.factories.reservations import made_under, make_reservation
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -45,20 +45,20 @@ def issue_until(until: datetime) -> list[Certificate]:
         return service.run_until(session, until, p.clock.now())
 
 
-def test_a_read_straddling_windows_is_split_pro_rata_and_loses_no_wh(app, setup) -> None:
+def test_under_the_split_by_time_a_read_straddling_windows_is_split_pro_rata_and_loses_no_wh(app, setup) -> None:
     developer, device, buyer = setup
     # 7,001 Wh over [22:00 day 1, 04:00 day 2): 2 h in window 1, 4 h in window 2
     send(app, developer, [(T0 + timedelta(hours=22), 0), (T0 + timedelta(hours=28), 7_001)])
-    make_reservation(buyer, [device], T0, T0 + timedelta(days=3), frequency="daily")
+    made_under(make_reservation(buyer, [device], T0, T0 + timedelta(days=3), frequency="daily"), SplitRule.TIME)
     certificates = issue_until(T0 + timedelta(days=3))
     assert [c.volume_wh for c in certificates] == [2_333, 4_668]
     assert sum(c.volume_wh for c in certificates) == 7_001
 
 
-def test_hourly_windows_split_an_uneven_read_into_parts_that_sum_exactly(app, setup) -> None:
+def test_under_the_split_by_time_hourly_windows_split_an_uneven_read_into_parts_that_sum_exactly(app, setup) -> None:
     developer, device, buyer = setup
     send(app, developer, [(T0 + timedelta(minutes=10), 0), (T0 + timedelta(hours=3, minutes=10), 10_000)])
-    make_reservation(buyer, [device], T0, T0 + timedelta(days=1), frequency="hourly")
+    made_under(make_reservation(buyer, [device], T0, T0 + timedelta(days=1), frequency="hourly"), SplitRule.TIME)
     volumes = [c.volume_wh for c in issue_until(T0 + timedelta(hours=4))]
     # cumulative floors at 50, 110, 170 and 180 of 180 minutes: 2777, 6111, 9444, 10000
     assert volumes == [2_777, 3_334, 3_333, 556]
@@ -68,7 +68,8 @@ def test_hourly_windows_split_an_uneven_read_into_parts_that_sum_exactly(app, se
 def test_energy_outside_the_reservation_period_is_not_certified(app, setup) -> None:
     developer, device, buyer = setup
     send(app, developer, [(T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=5), 4_000)])
-    make_reservation(buyer, [device], T0 + timedelta(hours=2), T0 + timedelta(hours=4), frequency="hourly")
+    hours = (T0 + timedelta(hours=2), T0 + timedelta(hours=4))
+    made_under(make_reservation(buyer, [device], *hours, frequency="hourly"), SplitRule.TIME)
     assert [c.volume_wh for c in issue_until(T0 + timedelta(days=1))] == [1_000, 1_000]
 
 

@@ -114,5 +114,15 @@ def test_a_claim_shows_as_claimed_only_once_the_indexer_recorded_it(app, setting
     assert claimed["status"] == "claimed"
     assert claimed["claimed_at"] is not None  # the block time of the indexed ClaimSingle event
     facts = buyer.api("GET", f"/api/v1/claims/{claim['id']}/statement").json["facts"]
-    assert datetime.fromisoformat(facts["claimed_at"]) == datetime.fromisoformat(claimed["claimed_at"])
+    assert datetime.fromisoformat(facts["recorded_on_chain_at"]) == datetime.fromisoformat(claimed["claimed_at"])
+    # claimed on the platform's clock, the clock of the generation period: never before the energy it retires
+    assert datetime.fromisoformat(facts["claimed_at"]) == datetime.fromisoformat(claim["created_at"])
+    assert facts["claimed_at"] >= facts["generation_period"][1]
+    assert (facts["standard"], facts["issuer"].startswith("D-REC registry")) == ("D-REC", True)
+    [device] = facts["devices"]
+    assert set(device) == {"name", "location", "country", "technology", "capacity_kw", "commissioning_date"}
+    assert device["technology"].startswith("Solar")
+    page = buyer.client.get(f"/claims/{claim['id']}/statement").text
+    assert "Generating devices" in page
+    assert device["name"] in page
     assert '<span class="badge">claimed</span>' in buyer.client.get(f"/certificates/{certificate['id']}/claims").text

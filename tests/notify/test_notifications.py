@@ -44,6 +44,13 @@ def test_each_developer_concerned_is_notified_of_a_reservation_in_app_and_by_ema
     assert len(mails_to(settings, market.developer.email)) == 1  # sent once
 
 
+def test_a_reservation_starting_in_the_past_is_announced_from_its_start_not_from_its_creation(app, market) -> None:
+    start = NOW - timedelta(days=10)
+    assert reserve(app, market.buyer, [market.devices[0]], start=start).status_code == 201
+    [notice] = notifications(app, market.developer)
+    assert "from 2026-05-22 12:00 UTC until 2026-06-21 12:00 UTC" in notice["body"]
+
+
 def test_developers_are_notified_when_their_devices_are_released(app, settings, market) -> None:
     reserve(app, market.buyer, market.devices, end=NOW + timedelta(days=1))
     platform.current().clock.set(NOW + timedelta(days=1, minutes=1))

@@ -1,13 +1,13 @@
-"""The multi-device batch endpoint and the D-REC compatibility endpoint (R-READ-1, R-READ-2)."""
+"""The multi-device batch endpoint (R-READ-1); the ingestion routes' answers. The D-REC route: test_drec_compat.py."""
 
 from datetime import timedelta
 
 from dapp import platform
 from dapp.reads.schemas import MultiDeviceBatchResult, ReadBatchResult
-from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reads import stored_reads
 from tests.reads.conftest import ONBOARDED, at
+from tests.reads.test_drec_compat import drec, post_drec
 
 
 def block(external_id: str, *reads: tuple[float, int], read_type: str = "delta") -> dict:
@@ -68,59 +68,6 @@ def test_a_retried_multi_device_batch_stores_nothing_twice(app, developer) -> No
     retry = post_batch(app, developer, body, headers={"Idempotency-Key": "k-1"})
     assert retry.json == first.json
     assert len(stored_reads()) == 2
-
-
-def drec(*reads: dict, kind: str = "Delta", timezone: str | None = "Africa/Nairobi") -> dict:
-    body = {"type": kind, "unit": "kWh", "reads": list(reads)}
-    if timezone:
-        body["timezone"] = timezone
-    return body
-
-
-def post_drec(app, org, body, external_id: str = "DEV-1"):
-    return app.test_client().post(f"/api/meter-reads/new/{external_id}", json=body, headers=org.auth)
-
-
-def test_the_compatibility_endpoint_accepts_the_original_platforms_request(app, developer) -> None:
-    # the original shape: local wall-clock times without 'T' or offset, read in the given zone (Nairobi = UTC+3)
-    first = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 0}))
-    second = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 15:00:00.500", "value": 0.75}))
-    assert (first.status_code, second.status_code) == (201, 201)
-    [baseline, accepted] = stored_reads()
-    assert baseline.period_end == at(1)
-    assert (accepted.period_start, accepted.energy_wh) == (at(1), 750)
-    assert accepted.period_end == at(2) + timedelta(milliseconds=500)
-
-
-def test_the_compatibility_endpoint_refuses_a_bad_read_with_409_and_stores_nothing(app, developer) -> None:
-    response = post_drec(app, developer, drec({"endtimestamp": "2026-06-01 09:00:00", "value": 1}))
-    assert response.status_code == 409
-    assert response.json["code"] == "reads_rejected"
-    assert response.json["results"][0][0]["reason_code"] == "before_onboarding"
-    assert stored_reads() == []
-
-
-def test_the_compatibility_endpoint_reads_history_and_aggregate_types(app, developer) -> None:
-    history = drec(
-        {"starttimestamp": "2026-05-01 00:00:00", "endtimestamp": "2026-05-02 00:00:00", "value": 20}, kind="History"
-    )
-    aggregate = drec({"endtimestamp": "2026-06-01 14:00:00", "value": 100}, kind="Aggregate")
-    assert post_drec(app, developer, history).status_code == 201
-    assert post_drec(app, developer, aggregate).status_code == 201
-    assert [(r.read_type, r.status) for r in stored_reads()] == [("history", "accepted"), ("aggregate", "baseline")]
-
-
-def test_the_compatibility_endpoint_needs_the_write_permission_and_finds_only_own_devices(app, developer) -> None:
-    other = make_org("Other")
-    make_device(other, "THEIRS")
-    assert (
-        post_drec(app, developer, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 1}), "THEIRS").status_code
-        == 404
-    )
-    reader = make_org("Reader", permissions={"meter_reads": ["READ"]})
-    response = post_drec(app, reader, drec({"endtimestamp": "2026-06-01 14:00:00", "value": 1}))
-    assert response.status_code == 403
-    assert response.json["permission"] == "WRITE"
 
 
 def test_the_ingestion_routes_answer_exactly_in_their_response_models(app, developer) -> None:

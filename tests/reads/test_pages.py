@@ -381,7 +381,7 @@ def test_the_ledger_accounts_for_every_wh_reported(app, developer, member) -> No
     assert parts == {
         "Reported": sum(wh for _, wh in reads),  # 101,881 Wh sent
         "Certified": 1_000 + 400,  # [10:15, 11:00) and half of the 800 Wh of [11:00, 13:00)
-        "Waiting: baseline (never certified)": 70,
+        "Waiting: first read of a meter (a baseline: its energy has no start, so it is never certified)": 70,
         "Waiting: not reserved": 0,
         "Waiting: window open": 400 + 5,
         "Waiting: window issued without it (late or over target)": 0,

@@ -163,6 +163,16 @@ def test_the_ledger_accounts_for_every_reported_wh(app, developer) -> None:
     assert left["waiting"]["not_reserved_wh"] + right["waiting"]["not_reserved_wh"] == 1_805
 
 
+def test_a_rejected_read_sent_again_is_not_counted_twice(app, developer) -> None:
+    post_reads(app, developer, ongoing("delta", (at(0.25), 70), (at(1), 1_000), (at(2), 99_999)))
+    post_reads(app, developer, ongoing("delta", (at(2), 900)))  # the same read, corrected and sent again
+    whole = ledger(app, developer, ONBOARDED, ONBOARDED + timedelta(days=1))
+    assert whole["reported_wh"] == 70 + 1_000 + 900
+    assert (whole["rejected_wh"], whole["rejected_reads"]) == (0, 0)
+    assert (whole["resent_wh"], whole["resent_reads"]) == (99_999, 1)
+    assert whole["reported_wh"] == whole["certified_wh"] + whole["waiting"]["total_wh"] + whole["rejected_wh"]
+
+
 def test_a_read_with_unreadable_times_is_rejected_once_in_the_period_it_was_received(app, developer) -> None:
     body = ongoing("delta", (at(0.25), 70), (at(1), 1_000))
     body["reads"].append({"end": "yesterday at noon", "value": 450})

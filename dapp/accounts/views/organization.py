@@ -161,14 +161,38 @@ def _api_keys_page(call: PageCall[Actor], new_key: str | None, errors: dict[str,
         actor=call.actor,
         rights=_rights(call),
         now=_now(),
+        presets=API_KEY_PRESETS,
     )
+
+
+# The API key page's presets: what a key for a common job needs, or the grid ("custom"); a key never holds more
+# than its creator (the use case checks).
+API_KEY_PRESETS: dict[str, tuple[str, dict[str, list[str]] | None]] = {
+    "send_reads": ("Send meter reads (a device or gateway)", {"devices": ["READ"], "meter_reads": ["READ", "WRITE"]}),
+    "read_only": ("Read-only (dashboards, exports)", None),
+    "register_devices": (
+        "Register devices and send their reads",
+        {"devices": ["READ", "WRITE", "UPDATE"], "bulk_upload": ["READ", "WRITE"], "meter_reads": ["READ", "WRITE"]},
+    ),
+    "reserve_and_claim": (
+        "Reserve devices and claim certificates (buyers)",
+        {"devices": ["READ"], "reservations": ["READ", "WRITE", "UPDATE"], "certificates": ["READ", "WRITE"]},
+    ),
+}
+
+
+def _key_permissions(preset: str) -> dict[str, list[str]] | None:
+    """The permissions of the chosen preset, or the ticked grid for "custom" (none ticked: read-only)."""
+    if preset in API_KEY_PRESETS:
+        return API_KEY_PRESETS[preset][1]
+    return _ticked_permissions() or None
 
 
 @bp.post("/api-keys")
 @page(Module.API_KEYS, Permission.WRITE)
 def create_api_key(call: PageCall[Actor]) -> str | tuple[str, int]:
     values = clean_form()
-    data = {"name": values.get("name", ""), "permissions": _ticked_permissions() or None}
+    data = {"name": values.get("name", ""), "permissions": _key_permissions(values.get("preset", "custom"))}
     if values.get("expires_at"):
         data["expires_at"] = _utc(values["expires_at"])
     created = attempt(

@@ -29,7 +29,7 @@ def _names(names: list[str]) -> list[tuple[str, str]]:
 
 
 COLUMNS = [
-    Column("external_id", True, "1 to 64 characters: letters, digits, '-' and '_' (no spaces, no '#')", "SHS-0001"),
+    Column("external_id", True, "1 to 64 characters: letters, digits, '-', '_' and inner spaces (no '#')", "SHS-0001"),
     Column("country_code", True, "an ISO 3166-1 alpha-3 country code such as KEN", "KEN", codes.countries()),
     Column("commissioning_date", True, "a date as YYYY-MM-DD, not after today", "2025-03-31"),
     Column("capacity_kw", True, "a number of kW above 0 and at most 1000000, with at most 3 decimals", "5.5"),

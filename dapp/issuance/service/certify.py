@@ -2,9 +2,10 @@
 
 The window's energy is computed in PostgreSQL, per device, in one pass over the reads:
 
-- a read that straddles a window or membership boundary is split pro rata by time with cumulative flooring:
-  part = ⌊E·(b−s)/(e−s)⌋ − ⌊E·(a−s)/(e−s)⌋ for the part [a, b) of a read [s, e), so the parts of a read always
-  add up to exactly E — no Wh is lost or created by splitting (ADR 0007);
+- a read that straddles a window or membership boundary is split under the reservation's split rule with
+  cumulative flooring: part = ⌊E·W(s, b)/W(s, e)⌋ − ⌊E·W(s, a)/W(s, e)⌋ for the part [a, b) of a read [s, e),
+  W being time (here, in SQL) or the device's clear-sky irradiation (`issuance/splits.py`, which corrects the
+  ranges afterwards), so the parts of a read always add up to exactly E (ADRs 0007, 0100);
 - each device's certified time is recorded as ranges (`certified_energy`) whose exclusion constraint makes
   certifying any instant of a device twice impossible (R-ISS-5). Contiguous reads give one range per device;
   devices with gaps get one range per island of contiguous reads;
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from dapp.chain import outbox
 from dapp.issuance import merkle
+from dapp.issuance.service import notices
+from dapp.issuance.service.splitting import MEMBERS, TIME_SPLIT, correct_ranges, rule_of, solar_parts
 from dapp.keccak import keccak256
 from dapp.models.chain import OutboxKind
 from dapp.models.issuance import Certificate
@@ -32,20 +35,13 @@ from dapp.reads.rules import MAX_ENERGY_RULE
 # The parts of accepted reads that fall in the window and in the device's membership, with their energy.
 # {late} is empty on time; for late rounds it keeps only parts no certified range of the device covers yet.
 PARTS_TEMPLATE = """
-members AS (
-    SELECT device_id, greatest(active_from, :window_start) AS lo, least(active_until, :window_end) AS hi
-    FROM reservation_device
-    WHERE reservation_id = :reservation_id AND active_from < :window_end AND active_until > :window_start
-), parts AS (
+{members}, parts AS (
     SELECT r.device_id, r.id AS read_id, r.period_start AS read_start, r.period_end AS read_end,
            r.energy_wh AS read_wh,
            greatest(r.period_start, m.lo) AS part_start,
            least(r.period_end, m.hi) AS part_end,
            CASE WHEN r.period_start >= m.lo AND r.period_end <= m.hi THEN r.energy_wh
-                ELSE div(r.energy_wh * (extract(epoch FROM least(r.period_end, m.hi) - r.period_start) * 1000000),
-                         extract(epoch FROM r.period_end - r.period_start) * 1000000)
-                   - div(r.energy_wh * (extract(epoch FROM greatest(r.period_start, m.lo) - r.period_start) * 1000000),
-                         extract(epoch FROM r.period_end - r.period_start) * 1000000)
+                ELSE {time_split}
            END AS energy_wh
     FROM members m
     JOIN meter_read r ON r.device_id = m.device_id AND r.status = 'accepted'
@@ -145,7 +141,7 @@ class Statements:
 
     @classmethod
     def build(cls, late: str) -> "Statements":
-        parts = PARTS_TEMPLATE.format(late=late)
+        parts = PARTS_TEMPLATE.format(members=MEMBERS, time_split=TIME_SPLIT, late=late)
         return cls(*(text(template.format(parts=parts)) for template in (DEVICE_TOTALS, RANGES, DEVICE_PARTS)))
 
 
@@ -196,12 +192,13 @@ def _certify(session: Session, window: Window, now: datetime) -> list[Certificat
     _compute_ranges(session, window)
     target_reached = _apply_target(session, window.reservation)
     certificates = [_certificate(session, window, row, now) for row in session.execute(COUNTRY_TOTALS)]
+    notices.window_certified(session, window.reservation, certificates, now)
     if target_reached:
         window.reservation.ended_at = max(window.end, window.reservation.ended_at or window.end)
     return certificates
 
 
-def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUID) -> list[Any]:
+def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUID) -> list[dict[str, Any]]:
     """The parts of one device's reads that `certificate`'s window took, exactly as certification split them."""
     params = {
         "reservation_id": certificate.reservation_id,
@@ -209,7 +206,9 @@ def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUI
         "window_end": certificate.window_end,
         "device_id": device_id,
     }
-    return list(session.execute(ON_TIME.device_parts, params))
+    solar = {p.read_id: p.energy_wh for p in solar_parts(session, params, rule_of(certificate.rule_versions))}
+    rows = session.execute(ON_TIME.device_parts, params).mappings()
+    return [{**row, "energy_wh": solar.get(row["read_id"], row["energy_wh"])} for row in rows]
 
 
 def _ended_before(reservation: Reservation, instant: datetime) -> bool:
@@ -222,6 +221,7 @@ def _compute_ranges(session: Session, window: Window) -> None:
     session.execute(text("SET LOCAL jit = off"))  # compiling these short aggregates costs more than it saves
     session.execute(window.statements.device_totals, params)
     session.execute(window.statements.ranges, params)
+    correct_ranges(session, solar_parts(session, params, window.reservation.split_rule))
 
 
 def _apply_target(session: Session, reservation: Reservation) -> bool:
@@ -271,7 +271,7 @@ def _certificate(session: Session, window: Window, totals: Any, now: datetime) -
         owner_address=reservation.wallet_address,
         certificate_key="0x" + key.hex(),
         token_id=str(int.from_bytes(key, "big")),
-        rule_versions=[MAX_ENERGY_RULE],
+        rule_versions=[MAX_ENERGY_RULE, reservation.split_rule],
         contributions_root="0x" + merkle.root(leaves).hex(),
         created_at=now,
     )

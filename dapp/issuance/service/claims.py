@@ -18,7 +18,9 @@ from dapp.issuance.service.custody import held_certificate, record, require_volu
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxKind, TokenClaim
-from dapp.models.issuance import Certificate, Claim, HeldStatus
+from dapp.models.devices import Device
+from dapp.models.issuance import Certificate, CertificateContribution, Claim, HeldStatus
+from dapp.models.reservations import Reservation
 
 
 def request_claim(session: Session, actor: Actor, now: datetime, certificate_id: uuid.UUID, data: ClaimCreate) -> Claim:
@@ -96,10 +98,16 @@ def claim_data(claim: Claim) -> bytes:
     )
 
 
-def statement_facts(session: Session, claim: Claim, claimed_at: datetime, verify_url: str) -> dict[str, Any]:
-    """The content of the retirement statement; the platform signs its canonical JSON."""
+ISSUER = "D-REC registry (this platform), as the issuer of the certificate and the signer of this statement"
+
+
+def statement_facts(session: Session, claim: Claim, recorded_at: datetime, verify_url: str) -> dict[str, Any]:
+    """The content of the retirement statement; the platform signs its canonical JSON. `claimed_at` is when the
+    owner claimed, on the platform's clock (the same clock as the certificate's generation period); the chain's
+    block time of the claim is `recorded_on_chain_at`, which a chain with its own clock may place elsewhere."""
     certificate = session.get_one(Certificate, claim.certificate_id)
     organization = session.get_one(Organization, claim.organization_id)
+    reservation = session.get_one(Reservation, certificate.reservation_id)
     return {
         "statement": "D-REC retirement statement",
         "claim_id": str(claim.id),
@@ -112,12 +120,39 @@ def statement_facts(session: Session, claim: Claim, claimed_at: datetime, verify
         "volume_wh": claim.volume_wh,
         "certificate_id": str(certificate.id),
         "token_id": certificate.token_id,
+        "issuer": ISSUER,
+        "standard": reservation.standard,
         "generation_period": [certificate.generation_start.isoformat(), certificate.generation_end.isoformat()],
         "generation_country": certificate.country_code,
+        "devices": _devices(session, certificate.id),
         "claim_tx_hash": claim.tx_hash,
-        "claimed_at": claimed_at.isoformat(),
+        "claimed_at": claim.created_at.isoformat(),
+        "recorded_on_chain_at": recorded_at.isoformat(),
         "verify_url": verify_url,
     }
+
+
+def _devices(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The facts of each device whose energy the certificate holds."""
+    devices = session.scalars(
+        select(Device)
+        .join(CertificateContribution, CertificateContribution.device_id == Device.id)
+        .where(CertificateContribution.certificate_id == certificate_id)
+        .order_by(Device.external_id)
+    )
+    return [
+        {
+            "name": device.external_id,
+            "location": device.address
+            or (f"{device.latitude}, {device.longitude}" if device.latitude is not None else None),
+            "country": device.country_code,
+            "technology": f"{codes.FUELS.get(device.fuel_code, device.fuel_code)}, "
+            f"{codes.DEVICE_TYPES.get(device.device_type_code, device.device_type_code)}",
+            "capacity_kw": str(device.capacity_kw),
+            "commissioning_date": device.commissioning_date.isoformat(),
+        }
+        for device in devices
+    ]
 
 
 def signed_statement(

@@ -10,14 +10,23 @@ from dapp.issuance.errors import DeviceNotInCertificate
 from dapp.issuance.schemas import DeviceExplanation, Explanation, PartRead
 from dapp.issuance.service.certify import device_parts
 from dapp.issuance.service.listing import certificate_read
+from dapp.issuance.service.splitting import rule_of
 from dapp.models.devices import Device
 from dapp.models.issuance import Certificate, CertifiedEnergy
-from dapp.models.reservations import Reservation
+from dapp.models.reservations import Reservation, SplitRule
 
-SPLIT_RULE = (
-    "A read [s, e) of E Wh that crosses a window or membership boundary gives the part [a, b) "
-    "⌊E·(b−s)/(e−s)⌋ − ⌊E·(a−s)/(e−s)⌋ Wh, so the parts of a read add up to exactly E."
-)
+SPLIT_RULES = {
+    SplitRule.TIME: (
+        "split-time/1: a read [s, e) of E Wh that crosses a window or membership boundary gives the part [a, b) "
+        "⌊E·(b−s)/(e−s)⌋ − ⌊E·(a−s)/(e−s)⌋ Wh, so the parts of a read add up to exactly E."
+    ),
+    SplitRule.SOLAR: (
+        "split-solar/1: a read [s, e) of E Wh that crosses a window or membership boundary gives the part [a, b) "
+        "⌊E·W(s, b)/W(s, e)⌋ − ⌊E·W(s, a)/W(s, e)⌋ Wh, W being the clear-sky irradiation at the device's place "
+        "(the model of the plausibility rule, per 5-minute slot), so no energy lands in hours when the sun is down "
+        "and the parts add up to exactly E; by time where the profile is flat or the place unknown."
+    ),
+}
 
 
 def explain(session: Session, certificate: Certificate, device_id: uuid.UUID | None = None) -> Explanation:
@@ -31,7 +40,7 @@ def explain(session: Session, certificate: Certificate, device_id: uuid.UUID | N
         frequency=reservation.frequency,
         timezone=reservation.timezone,
         rule_versions=certificate.rule_versions,
-        split_rule=SPLIT_RULE,
+        split_rule=SPLIT_RULES[rule_of(certificate.rule_versions)],
         target_wh=reservation.target_wh,
         authority_to_exceed=reservation.authority_to_exceed,
         devices=devices,
@@ -61,7 +70,7 @@ def _device_totals(session: Session, certificate_id: uuid.UUID) -> list[Any]:
 def _device(session: Session, certificate: Certificate, row: Any, wanted: uuid.UUID | None) -> DeviceExplanation:
     parts = None
     if row.device_id == wanted:
-        parts = [PartRead.model_validate(p, from_attributes=True) for p in device_parts(session, certificate, wanted)]
+        parts = [PartRead.model_validate(p) for p in device_parts(session, certificate, wanted)]
     return DeviceExplanation(
         device_id=row.device_id,
         external_id=row.external_id,

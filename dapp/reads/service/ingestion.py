@@ -1,5 +1,6 @@
 """Recording reads: one device's batch (R-READ-1), a multi-device batch, and the D-REC shape (R-READ-2)."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from dapp.access.permissions import Actor
 from dapp.errors import Invalid
 from dapp.models.reads import ReadStatus
+from dapp.reads import drec
 from dapp.reads.errors import OrganizationMismatch, ReadsRejected
 from dapp.reads.ingest import Block, Outcome, ingest
 from dapp.reads.schemas import (
@@ -57,24 +59,42 @@ def record_batches(
 def record_drec_batch(
     session: Session, actor: Actor, external_id: str, body: DrecReadBatchCreate, policy: Policy
 ) -> dict[str, Any]:
-    """The original platform's request: all reads stored, or none (a rejected read is a 409, as it was there)."""
-    if body.organizationId is not None and body.organizationId != str(actor.organization_id):
+    """The original platform's request: all reads stored, or none (a rejected read is a 409, as it was there).
+    Its integrators never sent an acknowledgement, so history reads older than 12 months count as acknowledged
+    (up to 3 years, R-READ-3), as the original accepted them."""
+    claimed = drec.organization_of_ours(body.organizationId)
+    if claimed is not None and claimed != str(actor.organization_id):
         raise OrganizationMismatch("organizationId is not the organization of this API key.")
+    acknowledged = replace(policy, acknowledge_old=True)
     try:
-        return record_batch(session, actor, external_id.strip(), from_drec(body), policy, atomic=True)
+        return record_batch(session, actor, external_id.strip(), from_drec(body), acknowledged, atomic=True)
     except Invalid as error:
         if error.code != "batch_rejected":
             raise
-        raise ReadsRejected("At least one read was rejected: nothing was stored.", **error.extra) from error
+        [results] = error.extra["results"]
+        statuses = [r["status"] for r in results]
+        raise ReadsRejected(
+            "At least one read was rejected: nothing was stored.",
+            device_external_id=external_id.strip(),
+            accepted=0,
+            flagged=0,
+            rejected=statuses.count("rejected"),
+            results=results,  # as in the answer of success: one list, one outcome per read
+        ) from error
 
 
 def from_drec(body: DrecReadBatchCreate) -> ReadBatchCreate:
-    """The D-REC body mapped onto R-READ-1: `History|Delta|Aggregate` → lower case, `*timestamp` → start/end."""
+    """The D-REC body mapped onto R-READ-1 (ADR 0101): `History|Delta|Aggregate` → lower case, `*timestamp` →
+    start/end with epoch milliseconds and blanks read as the original read them, times without an offset in UTC
+    unless `timezone` names a zone (in any case)."""
     return ReadBatchCreate(
         type=ReadType(body.type.lower()),
         unit=body.unit,
-        timezone=body.timezone or None,
-        reads=[ReadIn(start=r.starttimestamp, end=r.endtimestamp, value=r.value) for r in body.reads],
+        timezone=drec.zone(body.timezone),
+        reads=[
+            ReadIn(start=drec.timestamp(r.starttimestamp), end=drec.timestamp(r.endtimestamp) or "", value=r.value)
+            for r in body.reads
+        ],
     )
 
 

@@ -6,8 +6,9 @@ of adjacent periods add up to the ledger of their union. Uncertified energy of a
 `not_reserved` where no reservation held the device, `window_open` where one did and its window is still to be
 issued, `window_closed` where its window was issued without it (a late read, or the excess over a target).
 A rejected read counts whole in the period of its last instant; one whose timestamps could not be read
-(`bad_timestamp`) counts in the period of the instant it was received (ADR 0036). Reads naming no device of the
-organization are not stored and belong to no ledger.
+(`bad_timestamp`) counts in the period of the instant it was received (ADR 0036). A rejected read sent again and
+since stored (a stored read ends where it ended) is not reported twice: it is listed apart as re-sent. Reads
+naming no device of the organization are not stored and belong to no ledger.
 """
 
 import uuid
@@ -40,7 +41,7 @@ def device_ledger(session: Session, actor: Actor, external_id: str, start: datet
         if start < range_end <= end and excess:
             sums["certified"] -= excess
             sums["window_closed"] += excess
-    rejected_wh, rejected_reads = _rejected(session, device.id, start, end)
+    rejected_wh, rejected_reads, resent_wh, resent_reads = _rejected(session, device.id, start, end)
     waiting = {k: sums[k] for k in ("baseline", "not_reserved", "window_open", "window_closed", "flagged")}
     return LedgerRead(
         device_external_id=device.external_id,
@@ -51,6 +52,8 @@ def device_ledger(session: Session, actor: Actor, external_id: str, start: datet
         waiting=WaitingEnergy(**{f"{k}_wh": v for k, v in waiting.items()}, total_wh=sum(waiting.values())),
         rejected_wh=sums["dismissed"] + rejected_wh,
         rejected_reads=rejected_reads,
+        resent_wh=resent_wh,
+        resent_reads=resent_reads,
     )
 
 
@@ -137,10 +140,26 @@ def _classify(gap: Interval, memberships: list[tuple[datetime, datetime, datetim
     return pieces
 
 
-def _rejected(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> tuple[int, int]:
-    row = session.execute(
-        select(func.coalesce(func.sum(RejectedRead.energy_wh), 0), func.count()).where(
-            RejectedRead.device_id == device_id, rejected_in(start, end)
+def _rejected(session: Session, device_id: uuid.UUID, start: datetime, end: datetime) -> tuple[int, int, int, int]:
+    """(Wh, reads) of the rejected reads counted in the period, then (Wh, reads) of those sent again and since
+    stored (a stored read of the device ends where the rejected one ended): their energy is the stored read's,
+    counted once, so they are listed apart and not reported again."""
+    resent = (
+        select(MeterRead.period_end)
+        .where(
+            MeterRead.device_id == RejectedRead.device_id,
+            MeterRead.period_end == RejectedRead.period_end,
+            MeterRead.status != ReadStatus.DISMISSED,
         )
+        .exists()
+    )
+    energy = func.coalesce(RejectedRead.energy_wh, 0)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(energy).filter(~resent), 0),
+            func.count().filter(~resent),
+            func.coalesce(func.sum(energy).filter(resent), 0),
+            func.count().filter(resent),
+        ).where(RejectedRead.device_id == device_id, rejected_in(start, end))
     ).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])

@@ -46,7 +46,10 @@ def change_devices(
     remaining = (current.keys() - remove) | add
     document = log.devices_document(reservation.id, remaining, added, removed)
     log.record(session, reservation, ChangeKind.DEVICES_CHANGED, now, document=document)
-    notices.devices_reserved(session, reservation, [d for d in added if d not in removed], now)
+    counted_from = max(now, reservation.period_start)  # as `_add` makes the memberships
+    notices.devices_reserved(
+        session, reservation, [d for d in added if d not in removed], now, counted_from=counted_from
+    )
     if released:
         notices.devices_released(session, reservation, released, now, counted_until=None, reservable_from=now)
     before = {"device_ids": sorted(str(d) for d in current)}
@@ -86,7 +89,7 @@ def _check_request(add: set[uuid.UUID], remove: set[uuid.UUID], current: dict[uu
 
 def _add(session: Session, reservation: Reservation, add: set[uuid.UUID], now: datetime) -> dict[uuid.UUID, datetime]:
     """New memberships from now; a device whose removal is still pending simply stays."""
-    start = max(now, reservation.period_start)
+    start = max(now, reservation.period_start)  # as the notice says (`change_devices`)
     staying = {
         m.device_id: m
         for m in reservation.members

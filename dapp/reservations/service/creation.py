@@ -52,7 +52,7 @@ def create(session: Session, actor: Actor, now: datetime, data: ReservationCreat
     flush_or_raise(session, conflict_on_race())
     document = log.devices_document(reservation.id, device_ids, issuance_zone=reservation.timezone)
     log.record(session, reservation, ChangeKind.CREATED, now, document=document)
-    notices.devices_reserved(session, reservation, device_ids, now)
+    notices.devices_reserved(session, reservation, device_ids, now, counted_from=reservation.period_start)
     summary = _summary(reservation, device_ids)
     audit.record(session, actor, "reservation.create", "reservation", reservation.id, after=summary, now=now)
     return Created(reservation, left_out)

@@ -16,10 +16,17 @@ from dapp.notify import service as notify
 
 
 def devices_reserved(
-    session: Session, reservation: Reservation, device_ids: Iterable[uuid.UUID], now: datetime
+    session: Session,
+    reservation: Reservation,
+    device_ids: Iterable[uuid.UUID],
+    now: datetime,
+    *,
+    counted_from: datetime,
 ) -> None:
+    """`counted_from`: where the devices' membership begins (the reservation's start when it is created, even in
+    the past; the moment of an addition), never the time the notice is written."""
     buyer = session.get_one(Organization, reservation.buyer_organization_id).name
-    start, end = _utc(max(now, reservation.period_start)), _utc(reservation.effective_end)
+    start, end = _utc(counted_from), _utc(reservation.effective_end)
     for organization_id, names in _by_developer(session, device_ids).items():
         notify.notify(
             session,
