@@ -12,6 +12,7 @@ from dapp.db import Base
 class NotificationKind:
     DEVICES_RESERVED = "devices_reserved"
     DEVICES_RELEASED = "devices_released"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class Notification(Base):
