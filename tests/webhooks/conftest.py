@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from dapp import platform
+from tests.reservations.conftest import market  # noqa: F401 - the fixture, shared
 from tests.webhooks.receiver import Receiver, running_receiver
 
 
