@@ -5,7 +5,9 @@ import uuid
 from flask import request
 from pydantic import BaseModel, ValidationError
 
+from dapp import platform
 from dapp.admin.errors import (
+    JobNotFailed,
     OrganizationNotFound,
     OutboxEntryDone,
     OutboxEntryInFlight,
@@ -13,9 +15,10 @@ from dapp.admin.errors import (
     OwnAccountLocked,
     UserNotFound,
 )
-from dapp.admin.schemas import OrganizationSummary, OutboxEntryRead, UserSummary
-from dapp.admin.service import accounts, outbox
+from dapp.admin.schemas import JobRead, JobsRead, OrganizationSummary, OutboxEntryRead, UserSummary
+from dapp.admin.service import accounts, jobs, outbox, webhooks
 from dapp.errors import Invalid, field_error
+from dapp.platform import QUEUE_NAMES
 from dapp.web.api import AdminCall, ApiBlueprint
 
 api = ApiBlueprint("admin_api", __name__)
@@ -95,10 +98,41 @@ def enable_user(call: AdminCall[None], user_id: uuid.UUID) -> UserSummary:
     return _user(call, user_id, False)
 
 
-@api.admin_route("/admin/chain-outbox", "GET")
+@api.admin_route("/admin/chain-outbox", "GET", errors=(Invalid,))
 def list_chain_outbox(call: AdminCall[None]) -> list[dict[str, object]]:
-    """Chain-outbox entries that failed, back off after a failed try, or wait for their receipt (oldest 500)."""
-    return [entry.model_dump(mode="json") for entry in outbox.entries_needing_attention(call.session)]
+    """Chain-outbox entries that failed, back off after a failed try, or wait for their receipt (oldest 500); with
+    `?status=pending|sent|done|failed`, the newest 500 entries in that state."""
+    status = request.args.get("status") or None
+    if status is None:
+        entries = outbox.entries_needing_attention(call.session)
+    elif status in outbox.STATES:
+        entries = outbox.entries_in_state(call.session, status)
+    else:
+        raise field_error("status", f"status is one of {', '.join(outbox.STATES)}.")
+    return [entry.model_dump(mode="json") for entry in entries]
+
+
+@api.admin_route("/admin/jobs", "GET", response=JobsRead)
+def list_jobs(call: AdminCall[None]) -> JobsRead:  # noqa: ARG001 - the jobs live in Redis
+    """Every queue's depth, the jobs running now, and the failed ones with their tracebacks (R-ACC-7)."""
+    redis = platform.current().redis
+    return JobsRead(
+        queues=jobs.queues(redis, QUEUE_NAMES),
+        running=jobs.running(redis, QUEUE_NAMES),
+        failed=jobs.failed(redis, QUEUE_NAMES),
+    )
+
+
+@api.admin_route("/admin/jobs/<job_id>/retry", "POST", response=JobRead, errors=(JobNotFailed,))
+def retry_job(call: AdminCall[None], job_id: str) -> JobRead:
+    """Put a failed job back on its queue."""
+    return jobs.retry(call.session, platform.current().redis, QUEUE_NAMES, call.actor, call.now, job_id)
+
+
+@api.admin_route("/admin/webhook-failures", "GET")
+def list_webhook_failures(call: AdminCall[None]) -> list[dict[str, object]]:
+    """Webhook deliveries of every organization that gave up or retry after a failed try (newest 200)."""
+    return [failure.model_dump(mode="json") for failure in webhooks.failures(call.session)]
 
 
 @api.admin_route(

@@ -65,3 +65,45 @@ class OutboxEntryRead(BaseModel):
     tx_hash: str | None = Field(description="The transaction in flight, for sent entries.")
     created_at: datetime
     subject: OutboxSubject | None
+
+
+class QueueRead(BaseModel):
+    name: str
+    queued: int
+    running: int
+    failed: int
+    scheduled: int
+    deferred: int
+
+
+class JobRead(BaseModel):
+    id: str
+    queue: str
+    name: str = Field(description="The job's name, e.g. issuance.certify_window")
+    state: str = Field(description="running, failed or queued (after a retry)")
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    traceback: str | None = Field(description="Why a failed job failed (its last run's exception).")
+
+
+class JobsRead(BaseModel):
+    queues: list[QueueRead]
+    running: list[JobRead]
+    failed: list[JobRead]
+
+
+class WebhookFailureRead(BaseModel):
+    delivery_id: int
+    status: str = Field(description="failed (gave up) or pending (retrying after a failed try)")
+    attempts: int
+    event_kind: str
+    last_status_code: int | None
+    last_response_ms: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    endpoint_id: uuid.UUID
+    url: str
+    endpoint_disabled_at: datetime | None
+    organization_id: uuid.UUID
+    organization_name: str
