@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from scripts.devstack import free_port
 from tests.e2e.steps import new_context
+from tests.webhooks.conftest import allow_private, receiver  # noqa: F401 - the webhook fixtures, shared
 
 CHROMIUM = "/usr/bin/chromium"
 EXPECT_TIMEOUT_MS = 20_000

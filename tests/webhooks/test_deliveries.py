@@ -179,8 +179,9 @@ def test_a_delivery_is_resent_as_a_new_delivery_of_the_same_event(app, org, rece
     assert missing.json["code"] == "webhook_delivery_not_found"
 
 
-def test_a_name_that_resolves_to_loopback_is_refused_at_send_time(app, org, receiver) -> None:
-    endpoint = registered(app, org, f"http://localhost:{receiver.port}/hooks", ["reservation.created"])
+@pytest.mark.parametrize("host", ["localhost", "2130706433"])  # a name, and 127.0.0.1 written as one number
+def test_a_host_that_resolves_to_loopback_is_refused_at_send_time(app, org, receiver, host) -> None:
+    endpoint = registered(app, org, f"http://{host}:{receiver.port}/hooks", ["reservation.created"])
     platform.current().settings.webhooks_allow_private_addresses = False
     send_test(app, org, endpoint["id"])
     send_webhooks()
