@@ -11,6 +11,7 @@ from eth_account import Account
 from sqlalchemy import select
 
 from dapp import platform
+from dapp.models.accounts import Organization
 from dapp.models.webhooks import Event
 from tests.factories.devices import GOOD_ROW, csv_bytes
 from tests.issuance.test_claims import CLAIM
@@ -135,3 +136,12 @@ def test_minting_claiming_and_transferring_a_certificate_are_announced(app, sett
     assert by_kind["certificate.claimed"]["tx_hash"].startswith("0x")
     assert by_kind["certificate.transferred"]["to_address"] == to
     assert by_kind["certificate.transferred"]["volume_wh"] == 500
+
+
+def test_a_disabled_organization_hears_nothing(app, market, receiver) -> None:
+    registered(app, market.buyer, receiver.url, ["reservation.created"])
+    reserve(app, market.buyer, [market.devices[0]])
+    with platform.current().db.unit_of_work() as session:
+        session.get_one(Organization, market.buyer.actor.organization_id).disabled_at = NOW
+    send_webhooks()
+    assert receiver.received == []

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dapp.models.accounts import Organization
 from dapp.models.webhooks import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from dapp.platform import enqueue_after_commit
 
@@ -73,10 +74,15 @@ def due_deliveries(session: Session, now: datetime) -> list[int]:
 
 
 def _subscribed(session: Session, organizations: set[uuid.UUID]) -> list[WebhookEndpoint]:
+    """The enabled endpoints of the organizations that are not disabled (a disabled organization hears nothing)."""
     return list(
         session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.organization_id.in_(organizations), WebhookEndpoint.disabled_at.is_(None)
+            select(WebhookEndpoint)
+            .join(Organization, Organization.id == WebhookEndpoint.organization_id)
+            .where(
+                WebhookEndpoint.organization_id.in_(organizations),
+                WebhookEndpoint.disabled_at.is_(None),
+                Organization.disabled_at.is_(None),
             )
         )
     )
