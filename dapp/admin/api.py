@@ -1,6 +1,7 @@
 """/api/v1/admin routes: platform admins list and disable/enable organizations and users (R-ACC-7)."""
 
 import uuid
+from typing import Any
 
 from flask import request
 from pydantic import BaseModel, ValidationError
@@ -15,11 +16,22 @@ from dapp.admin.errors import (
     OwnAccountLocked,
     UserNotFound,
 )
-from dapp.admin.schemas import JobRead, JobsRead, OrganizationSummary, OutboxEntryRead, UserSummary
+from dapp.admin.schemas import (
+    AdminCertificatePage,
+    AdminDevicePage,
+    AdminReservationPage,
+    JobRead,
+    JobsRead,
+    OrganizationSummary,
+    OutboxEntryRead,
+    UserSummary,
+)
 from dapp.admin.service import accounts, jobs, outbox, webhooks
+from dapp.admin.service.catalog import LISTS
 from dapp.errors import Invalid, field_error
 from dapp.platform import QUEUE_NAMES
 from dapp.web.api import AdminCall, ApiBlueprint
+from dapp.web.paging import page_args
 
 api = ApiBlueprint("admin_api", __name__)
 
@@ -30,8 +42,39 @@ class UserFilter(BaseModel):
 
 @api.admin_route("/admin/organizations", "GET")
 def list_organizations(call: AdminCall[None]) -> list[dict[str, object]]:
-    """Every organization with its member count and whether it is disabled."""
-    return [org.model_dump(mode="json") for org in accounts.list_organizations(call.session)]
+    """Every organization with its member count and whether it is disabled (`?q=` words of its name or address)."""
+    search = request.args.get("q", "").strip() or None
+    return [org.model_dump(mode="json") for org in accounts.list_organizations(call.session, search)]
+
+
+def _found(kind: str, call: AdminCall[None]) -> dict[str, Any]:
+    """A page of one platform-wide list, searched by `?q=`, each row with its organization's name."""
+    page, size = page_args(request.args)
+    found = LISTS[kind](call.session, request.args.get("q", "").strip() or None, page, size)
+    items = [{**_columns(row), "organization_name": name} for row, name in found.rows]
+    return {"items": items, "page": page, "size": size, "total": found.total}
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+@api.admin_route("/admin/devices", "GET", response=AdminDevicePage, errors=(Invalid,))
+def list_all_devices(call: AdminCall[None]) -> dict[str, Any]:
+    """Every organization's devices, newest first; `?q=` words of external id, project, country or organization."""
+    return _found("devices", call)
+
+
+@api.admin_route("/admin/reservations", "GET", response=AdminReservationPage, errors=(Invalid,))
+def list_all_reservations(call: AdminCall[None]) -> dict[str, Any]:
+    """Every buyer's reservations, newest first; `?q=` words of name, wallet or organization."""
+    return _found("reservations", call)
+
+
+@api.admin_route("/admin/certificates", "GET", response=AdminCertificatePage, errors=(Invalid,))
+def list_all_certificates(call: AdminCall[None]) -> dict[str, Any]:
+    """Every certificate, newest window first; `?q=` words of token id, country, status or organization."""
+    return _found("certificates", call)
 
 
 @api.admin_route("/admin/users", "GET", errors=(Invalid,))

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -107,3 +108,58 @@ class WebhookFailureRead(BaseModel):
     endpoint_disabled_at: datetime | None
     organization_id: uuid.UUID
     organization_name: str
+
+
+class AdminDeviceRead(BaseModel):
+    id: uuid.UUID
+    external_id: str
+    organization_id: uuid.UUID
+    organization_name: str
+    project_name: str | None
+    country_code: str
+    capacity_kw: Decimal
+    onboarded_at: datetime
+
+
+class AdminReservationRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    buyer_organization_id: uuid.UUID
+    organization_name: str
+    period_start: datetime
+    period_end: datetime
+    frequency: str
+    ended_at: datetime | None
+
+
+class AdminCertificateRead(BaseModel):
+    id: uuid.UUID
+    token_id: str
+    beneficiary_organization_id: uuid.UUID
+    organization_name: str
+    volume_wh: int
+    country_code: str
+    window_start: datetime
+    window_end: datetime
+    status: str
+
+
+class AdminDevicePage(BaseModel):
+    items: list[AdminDeviceRead]
+    page: int
+    size: int
+    total: int
+
+
+class AdminReservationPage(BaseModel):
+    items: list[AdminReservationRead]
+    page: int
+    size: int
+    total: int
+
+
+class AdminCertificatePage(BaseModel):
+    items: list[AdminCertificateRead]
+    page: int
+    size: int
+    total: int

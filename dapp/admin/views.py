@@ -18,7 +18,6 @@ from dapp.web.pages import Failed, PageCall, admin_page, attempt
 from dapp.web.paging import page_args
 
 bp = Blueprint("admin", __name__)
-LISTS = {"devices": catalog.devices, "reservations": catalog.reservations, "certificates": catalog.certificates}
 
 
 @bp.get("/admin")
@@ -73,7 +72,7 @@ def webhook_failures(call: PageCall[PlatformAdmin]) -> str:
 def platform_list(call: PageCall[PlatformAdmin], kind: str) -> str:
     search = request.args.get("q", "").strip()
     page, size = page_args(request.args)
-    found = LISTS[kind](call.session, search or None, page, size)
+    found = catalog.LISTS[kind](call.session, search or None, page, size)
     return render_template(f"admin/{kind}.html", found=found, search=search, page=page, size=size, kind=kind)
 
 

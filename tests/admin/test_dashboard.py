@@ -138,6 +138,25 @@ def test_devices_reservations_certificates_and_organizations_are_listed_platform
     assert "Lake Power" in organizations
 
 
+def test_the_admin_api_lists_devices_reservations_certificates_and_organizations_with_search(app) -> None:
+    pending = pending_certificates(app)
+    make_device(make_org("Lake Power"), "LAKE-1")
+    operator = admin(app)
+    devices = operator.api("GET", "/api/v1/admin/devices?q=lake").json
+    assert devices["total"] == 1
+    assert (devices["items"][0]["external_id"], devices["items"][0]["organization_name"]) == ("LAKE-1", "Lake Power")
+    assert operator.api("GET", "/api/v1/admin/devices").json["total"] == 2
+    [reservation] = operator.api("GET", "/api/v1/admin/reservations?q=green buyer").json["items"]
+    assert reservation["organization_name"] == BUYER
+    token = str(pending.token_ids[-1])
+    [certificate] = operator.api("GET", f"/api/v1/admin/certificates?q={token}").json["items"]
+    assert (certificate["token_id"], certificate["status"]) == (token, "pending")
+    assert operator.api("GET", "/api/v1/admin/certificates?size=1&page=2").json["items"][0]["token_id"] != token
+    assert [o["name"] for o in operator.api("GET", "/api/v1/admin/organizations?q=power").json] == ["Lake Power"]
+    refused = operator.api("GET", "/api/v1/admin/devices?size=1000")
+    assert (refused.status_code, refused.json["code"]) == (422, "validation_failed")
+
+
 def test_webhook_failures_of_every_organization_are_listed(app, receiver) -> None:
     receiver.answers = [503]
     org = make_org("Sunny Developers")

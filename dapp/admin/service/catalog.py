@@ -55,3 +55,6 @@ def _page(session: Session, scope: Select[Any], order: Any, page: int, size: int
     total = session.scalar(select(func.count()).select_from(scope.subquery())) or 0
     rows = session.execute(scope.order_by(order).offset((page - 1) * size).limit(size)).tuples()
     return Found(list(rows), total)
+
+
+LISTS = {"devices": devices, "reservations": reservations, "certificates": certificates}
