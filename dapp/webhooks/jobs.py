@@ -1,6 +1,7 @@
 """RQ jobs of webhooks, on the `webhooks` queue (its own worker: a slow receiver delays only webhooks)."""
 
 from dapp import platform
+from dapp.webhooks import queueing
 from dapp.webhooks.service import attempts, fanout
 
 
@@ -17,11 +18,15 @@ def fan_out_events_job() -> int:
     return total
 
 
-def deliver_webhook_job(delivery_id: int) -> None:
-    """webhooks.deliver_webhook: one try of the delivery, if it is due (running it twice sends nothing twice)."""
+def deliver_webhook_job(delivery_id: int, tries_before: int = 0) -> None:
+    """webhooks.deliver_webhook: one try of the delivery, if it is due (running it twice sends nothing twice);
+    `tries_before` names the try it was queued for, whose marker it removes when it ends."""
     p = platform.current()
-    with p.db.unit_of_work() as session:
-        attempts.try_delivery(session, delivery_id, p.clock.now(), p.settings)
+    try:
+        with p.db.unit_of_work() as session:
+            attempts.try_delivery(session, delivery_id, p.clock.now(), p.settings)
+    finally:
+        p.redis.delete(queueing.marker(delivery_id, tries_before))
 
 
 def retry_deliveries_job() -> int:

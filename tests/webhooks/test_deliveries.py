@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dapp import platform
+from dapp.webhooks.jobs import retry_deliveries_job
 from tests.factories.accounts import make_org
 from tests.support.workers import scheduler_tick
 from tests.webhooks.support import deliveries, registered, send_webhooks
@@ -188,3 +189,18 @@ def test_a_host_that_resolves_to_loopback_is_refused_at_send_time(app, org, rece
     [delivery] = deliveries(app, org, endpoint["id"])
     assert "loopback, private or reserved" in delivery["last_error"]
     assert receiver.received == []
+
+
+def test_a_due_delivery_is_queued_once_however_many_ticks_ask_while_the_worker_is_behind(app, org, receiver) -> None:
+    receiver.answers = [500]
+    endpoint = registered(app, org, receiver.url, ["reservation.created"])
+    send_test(app, org, endpoint["id"])
+    send_webhooks()
+    platform.current().clock.set(NOW + timedelta(minutes=5))
+    for _ in range(3):  # three ticks before the worker gets to it
+        retry_deliveries_job()
+    assert platform.current().queue("webhooks").count == 1
+    send_webhooks()
+    assert [d["status"] for d in deliveries(app, org, endpoint["id"])] == ["succeeded"]
+    retry_deliveries_job()
+    assert platform.current().queue("webhooks").count == 0

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from dapp.models.accounts import Organization
 from dapp.models.webhooks import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
-from dapp.platform import enqueue_after_commit
+from dapp.webhooks.queueing import enqueue_try_after_commit
 
 BATCH = 1000
-DELIVER = "webhooks.deliver_webhook"
 
 
 def fan_out(session: Session, now: datetime) -> int:
@@ -48,16 +47,16 @@ def enqueue_deliveries(session: Session, deliveries: list[WebhookDelivery]) -> N
     session.add_all(deliveries)
     session.flush()
     for delivery in deliveries:
-        enqueue_after_commit(session, DELIVER, delivery.id)
+        enqueue_try_after_commit(session, delivery.id, 0)
 
 
 def due_deliveries(session: Session, now: datetime) -> list[int]:
     """Pending deliveries of enabled endpoints whose next try is due (oldest 1,000); a try of each is enqueued
     after the commit. The scheduler asks for this every tick: retries after backoff, and any try whose job was
     lost (Redis out of reach when it was asked for)."""
-    ids = list(
-        session.scalars(
-            select(WebhookDelivery.id)
+    due = list(
+        session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempts)
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -66,11 +65,11 @@ def due_deliveries(session: Session, now: datetime) -> list[int]:
             )
             .order_by(WebhookDelivery.next_attempt_at)
             .limit(BATCH)
-        )
+        ).tuples()
     )
-    for delivery_id in ids:
-        enqueue_after_commit(session, DELIVER, delivery_id)
-    return ids
+    for delivery_id, attempts in due:
+        enqueue_try_after_commit(session, delivery_id, attempts)
+    return [delivery_id for delivery_id, _ in due]
 
 
 def _subscribed(session: Session, organizations: set[uuid.UUID]) -> list[WebhookEndpoint]:
