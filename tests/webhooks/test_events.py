@@ -145,3 +145,17 @@ def test_a_disabled_organization_hears_nothing(app, market, receiver) -> None:
         session.get_one(Organization, market.buyer.actor.organization_id).disabled_at = NOW
     send_webhooks()
     assert receiver.received == []
+
+
+def test_a_single_flagged_read_is_announced_though_single_reads_take_the_express_lane(app, market, receiver) -> None:
+    registered(app, market.developer, receiver.url, ["reads.flagged"])
+    platform.current().clock.set(NOW + timedelta(hours=9))
+    path = f"/api/v1/devices/{market.devices[0].external_id}/reads"
+    for hours, value in ((7, 0), (8, 300)):  # a baseline at 22:00 in Nairobi, then energy in the night
+        read = {"end": (NOW + timedelta(hours=hours)).isoformat(), "value": value}
+        answer = call(app, market.developer, "POST", path, {"type": "delta", "unit": "Wh", "reads": [read]})
+        assert answer.status_code == 200, answer.json
+    assert answer.json["results"][0]["status"] == "flagged"
+    send_webhooks()
+    [event] = received(receiver)
+    assert (event["type"], event["data"]["count"]) == ("reads.flagged", 1)
