@@ -3,6 +3,8 @@ chain outbox in every state, indexer lag, signer balances, webhook failures, and
 devices, reservations and certificates with search."""
 
 import re
+import threading
+import time
 
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -181,3 +183,30 @@ def test_only_platform_admins_open_the_dashboard_pages(app) -> None:
     for path in ("/admin", "/admin/jobs", "/admin/webhooks", "/admin/devices", "/admin/certificates"):
         assert member.client.get(path).status_code == 403, path
     assert member.api("GET", "/api/v1/admin/jobs").status_code == 403
+
+
+def test_a_job_a_worker_is_running_is_listed_as_running(app, receiver) -> None:
+    receiver.stall_seconds = 2  # the delivery's job runs for 2 s
+    settings = platform.current().settings
+    settings.webhook_timeout_seconds = 10
+    org = make_org("Sunny Developers")
+    endpoint = registered(app, org, receiver.url, ["reservation.created"])
+    app.test_client().post(f"/api/v1/webhooks/{endpoint['id']}/test", headers=org.auth)
+    operator = admin(app)
+    seen: list[list[dict]] = []
+
+    def watch() -> None:
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            running = operator.api("GET", "/api/v1/admin/jobs").json["running"]
+            if running:
+                seen.append(running)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    send_webhooks()  # the worker, in this thread (it installs signal handlers)
+    watcher.join()
+    [[job]] = seen
+    assert (job["name"], job["queue"], job["state"]) == ("webhooks.deliver_webhook", "webhooks", "running")
+    assert job["started_at"] is not None
