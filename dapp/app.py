@@ -35,6 +35,8 @@ from dapp.verify import gateway as verify_gateway
 from dapp.verify import views as verify_views
 from dapp.web import docs, filters, health, login
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
+from dapp.webhooks import api as webhooks_api
+from dapp.webhooks import views as webhooks_views
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ API_BLUEPRINTS: list[ApiBlueprint] = [
     verify_api.api,
     notify_api.api,
     audit_api.api,
+    webhooks_api.api,
     admin_api.api,
 ]
 PAGE_BLUEPRINTS = [
@@ -62,6 +65,7 @@ PAGE_BLUEPRINTS = [
     notify_views.bp,
     organization_views.bp,
     audit_views.bp,
+    webhooks_views.bp,
     admin_views.bp,
     docs.bp,
     health.bp,

@@ -22,7 +22,7 @@ from dapp.db import Database, after_commit
 from dapp.ipfs import ContentStore, content_store_from_settings
 from dapp.settings import Settings
 
-QUEUE_NAMES = ("default", "chain", "bulk", "email")
+QUEUE_NAMES = ("default", "chain", "bulk", "email", "webhooks")
 QUEUES = {  # the queue of each job that does not go to "default"
     "chain.submit_outbox": "chain",
     "devices.process_upload": "bulk",
@@ -31,6 +31,9 @@ QUEUES = {  # the queue of each job that does not go to "default"
     "accounts.send_invitation": "email",
     "devices.send_upload_received": "email",
     "notify.send_notification_emails": "email",
+    "webhooks.fan_out_events": "webhooks",
+    "webhooks.deliver_webhook": "webhooks",
+    "webhooks.retry_deliveries": "webhooks",
 }
 
 

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     late_reads_grace_days: int = Field(default=60, ge=0)
     indexer_poll_seconds: float = Field(default=2.0, gt=0)
 
+    # Webhooks (R-API-2, ADR 0095): a try waits this long for an answer; failed tries back off exponentially from
+    # `base` up to `max`; after `max_attempts` failed tries the endpoint is disabled with a notice. Deliveries to
+    # loopback, private and link-local addresses are refused unless allowed (development and tests).
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_retry_base_seconds: float = Field(default=30, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+    webhooks_allow_private_addresses: bool = False
+
     ipfs_api_url: str | None = None
     smtp_url: str | None = None
 

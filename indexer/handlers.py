@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from dapp import events
 from dapp.models.chain import CertificateChainState, ChainEvent, TokenClaim, TokenTransfer
 from dapp.models.issuance import Certificate, CertificateStatus
 from indexer import bulk
@@ -41,9 +42,18 @@ RECOMPUTE_BALANCES = text("""
 """)
 
 MARK_MINTED = text("""
-    UPDATE certificate SET status = :minted, mint_tx_hash = issued.tx_hash
-      FROM unnest(CAST(:tokens AS varchar[]), CAST(:tx_hashes AS varchar[])) AS issued (token_id, tx_hash)
-     WHERE certificate.token_id = issued.token_id
+    WITH newly AS (
+        SELECT certificate.id, issued.tx_hash, certificate.status <> :minted AS is_new
+          FROM certificate
+          JOIN unnest(CAST(:tokens AS varchar[]), CAST(:tx_hashes AS varchar[])) AS issued (token_id, tx_hash)
+            ON certificate.token_id = issued.token_id
+    )
+    UPDATE certificate SET status = :minted, mint_tx_hash = newly.tx_hash
+      FROM newly
+     WHERE certificate.id = newly.id
+    RETURNING newly.is_new, certificate.id, certificate.beneficiary_organization_id, certificate.token_id,
+              certificate.volume_wh, certificate.reservation_id, certificate.window_start, certificate.window_end,
+              certificate.mint_tx_hash
 """)
 
 
@@ -125,15 +135,31 @@ def _claim_row(indexed: IndexedEvent, timestamps: dict[int, int]) -> dict[str, A
 
 
 def _mark_minted(session: Session, issued: list[DecodedEvent]) -> None:
-    if issued:
-        session.execute(
-            MARK_MINTED,
-            {
-                "tokens": [e.args["id"] for e in issued],
-                "tx_hashes": [e.tx_hash for e in issued],
-                "minted": CertificateStatus.MINTED,
-            },
-        )
+    """Mark the platform's certificates minted; those that were not yet announce it to their owner's webhooks."""
+    if not issued:
+        return
+    rows = session.execute(
+        MARK_MINTED,
+        {
+            "tokens": [e.args["id"] for e in issued],
+            "tx_hashes": [e.tx_hash for e in issued],
+            "minted": CertificateStatus.MINTED,
+        },
+    )
+    minted = [(row.beneficiary_organization_id, "certificate.minted", _minted_data(row)) for row in rows if row.is_new]
+    events.emit_many(session, minted, datetime.now(UTC))
+
+
+def _minted_data(row: Any) -> dict[str, Any]:
+    return {
+        "certificate_id": row.id,
+        "token_id": row.token_id,
+        "volume_wh": row.volume_wh,
+        "reservation_id": row.reservation_id,
+        "window_start": row.window_start,
+        "window_end": row.window_end,
+        "tx_hash": row.mint_tx_hash,
+    }
 
 
 def _fold_chain_state(session: Session, events: list[DecodedEvent]) -> None:

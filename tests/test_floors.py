@@ -26,7 +26,7 @@ GROUND = [
     "dapp.models",
     "dapp.access",
 ]
-ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.mail", "dapp.chain"]
+ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.events", "dapp.mail", "dapp.chain"]
 KIT = ["dapp.web"]
 FEATURES = [
     "indexer",
@@ -38,6 +38,7 @@ FEATURES = [
     "dapp.reservations",
     "dapp.issuance",
     "dapp.verify",
+    "dapp.webhooks",
     "dapp.admin",
 ]
 WIRING = ["dapp.jobs", "dapp.demo", "dapp.app", "dapp.cli", "dapp.gunicorn_conf", "dapp"]

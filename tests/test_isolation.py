@@ -156,6 +156,8 @@ PARAMETERS: dict[str, Callable[[World], tuple[str, str]]] = {
     "project_id": lambda world: (world.once("project", lambda: _project(world)), "developer"),
     "upload_id": lambda world: (world.once("upload", lambda: _upload(world)), "developer"),
     "claim_id": lambda world: (world.once("claim", lambda: _claim(world)), "buyer"),
+    "endpoint_id": lambda world: (world.once("endpoint", lambda: _webhook(world)), "developer"),
+    "delivery_id": lambda world: (world.once("delivery", lambda: _webhook_delivery(world)), "developer"),
 }
 
 
@@ -184,6 +186,23 @@ def _upload(world: World) -> str:
     )
     assert response.status_code == 202, response.json
     return response.json["id"]
+
+
+def _webhook(world: World) -> str:
+    response = world.app.test_client().post(
+        "/api/v1/webhooks",
+        json={"url": "https://hooks.example.com/drec", "events": ["reservation.created"]},
+        headers=world.developer.auth,
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def _webhook_delivery(world: World) -> str:
+    endpoint_id = world.once("endpoint", lambda: _webhook(world))
+    response = world.app.test_client().post(f"/api/v1/webhooks/{endpoint_id}/test", headers=world.developer.auth)
+    assert response.status_code == 202, response.json
+    return str(response.json["id"])
 
 
 def _claim(world: World) -> str:

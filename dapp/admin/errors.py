@@ -37,3 +37,9 @@ class UserNotFound(NotFound):
     """There is no user with this id."""
 
     code = "user_not_found"
+
+
+class JobNotFailed(NotFound):
+    """There is no failed job with this id."""
+
+    code = "job_not_failed"

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -65,3 +66,100 @@ class OutboxEntryRead(BaseModel):
     tx_hash: str | None = Field(description="The transaction in flight, for sent entries.")
     created_at: datetime
     subject: OutboxSubject | None
+
+
+class QueueRead(BaseModel):
+    name: str
+    queued: int
+    running: int
+    failed: int
+    scheduled: int
+    deferred: int
+
+
+class JobRead(BaseModel):
+    id: str
+    queue: str
+    name: str = Field(description="The job's name, e.g. issuance.certify_window")
+    state: str = Field(description="running, failed or queued (after a retry)")
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    traceback: str | None = Field(description="Why a failed job failed (its last run's exception).")
+
+
+class JobsRead(BaseModel):
+    queues: list[QueueRead]
+    running: list[JobRead]
+    failed: list[JobRead]
+
+
+class WebhookFailureRead(BaseModel):
+    delivery_id: int
+    status: str = Field(description="failed (gave up) or pending (retrying after a failed try)")
+    attempts: int
+    event_kind: str
+    last_status_code: int | None
+    last_response_ms: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    endpoint_id: uuid.UUID
+    url: str
+    endpoint_disabled_at: datetime | None
+    organization_id: uuid.UUID
+    organization_name: str
+
+
+class AdminDeviceRead(BaseModel):
+    id: uuid.UUID
+    external_id: str
+    organization_id: uuid.UUID
+    organization_name: str
+    project_name: str | None
+    country_code: str
+    capacity_kw: Decimal
+    onboarded_at: datetime
+
+
+class AdminReservationRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    buyer_organization_id: uuid.UUID
+    organization_name: str
+    period_start: datetime
+    period_end: datetime
+    frequency: str
+    ended_at: datetime | None
+
+
+class AdminCertificateRead(BaseModel):
+    id: uuid.UUID
+    token_id: str
+    beneficiary_organization_id: uuid.UUID
+    organization_name: str
+    volume_wh: int
+    country_code: str
+    window_start: datetime
+    window_end: datetime
+    status: str
+
+
+class AdminDevicePage(BaseModel):
+    items: list[AdminDeviceRead]
+    page: int
+    size: int
+    total: int
+
+
+class AdminReservationPage(BaseModel):
+    items: list[AdminReservationRead]
+    page: int
+    size: int
+    total: int
+
+
+class AdminCertificatePage(BaseModel):
+    items: list[AdminCertificateRead]
+    page: int
+    size: int
+    total: int

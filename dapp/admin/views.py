@@ -1,16 +1,21 @@
-"""Platform admin pages: the dashboard of organizations, one organization's users, disable/enable."""
+"""Platform admin pages: the dashboard (queues, chain outbox by state, indexer lag, signer balances, webhook
+failures, organizations), jobs with retry, the chain outbox, webhook failures, platform-wide devices,
+reservations and certificates with search; one organization's users; disable/enable."""
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from dapp import platform
 from dapp.access.permissions import PlatformAdmin
-from dapp.admin.service import accounts, outbox
+from dapp.admin.service import accounts, catalog, jobs, outbox, overview, webhooks
 from dapp.audit import service as audit
 from dapp.audit.schemas import AuditQuery
+from dapp.chain import contracts
+from dapp.platform import QUEUE_NAMES
 from dapp.web.pages import Failed, PageCall, admin_page, attempt
+from dapp.web.paging import page_args
 
 bp = Blueprint("admin", __name__)
 
@@ -18,7 +23,57 @@ bp = Blueprint("admin", __name__)
 @bp.get("/admin")
 @admin_page
 def dashboard(call: PageCall[PlatformAdmin]) -> str:
-    return render_template("admin/dashboard.html", organizations=accounts.list_organizations(call.session))
+    p = platform.current()
+    search = request.args.get("q", "").strip()
+    return render_template(
+        "admin/dashboard.html",
+        organizations=accounts.list_organizations(call.session, search or None),
+        search=search,
+        queues=jobs.queues(p.redis, QUEUE_NAMES),
+        outbox_counts=overview.outbox_counts(call.session),
+        outbox_states=outbox.STATES,
+        chain=overview.chain_figures(call.session, contracts.from_settings(p.settings)),
+        webhooks=overview.webhook_figures(call.session),
+    )
+
+
+@bp.get("/admin/jobs")
+@admin_page
+def list_jobs(call: PageCall[PlatformAdmin]) -> str:  # noqa: ARG001 - the jobs live in Redis
+    redis = platform.current().redis
+    return render_template(
+        "admin/jobs.html",
+        queues=jobs.queues(redis, QUEUE_NAMES),
+        running=jobs.running(redis, QUEUE_NAMES),
+        failed=jobs.failed(redis, QUEUE_NAMES),
+    )
+
+
+@bp.post("/admin/jobs/<job_id>/retry")
+@admin_page
+def retry_job(call: PageCall[PlatformAdmin], job_id: str) -> Response:
+    p = platform.current()
+    job = attempt(
+        call.session, lambda: jobs.retry(call.session, p.redis, QUEUE_NAMES, call.actor, p.clock.now(), job_id)
+    )
+    if not isinstance(job, Failed):
+        flash(f"{job.name} is queued again on '{job.queue}'.", "success")
+    return redirect(url_for("admin.list_jobs"))
+
+
+@bp.get("/admin/webhooks")
+@admin_page
+def webhook_failures(call: PageCall[PlatformAdmin]) -> str:
+    return render_template("admin/webhooks.html", failures=webhooks.failures(call.session))
+
+
+@bp.get("/admin/<any(devices, reservations, certificates):kind>")
+@admin_page
+def platform_list(call: PageCall[PlatformAdmin], kind: str) -> str:
+    search = request.args.get("q", "").strip()
+    page, size = page_args(request.args)
+    found = catalog.LISTS[kind](call.session, search or None, page, size)
+    return render_template(f"admin/{kind}.html", found=found, search=search, page=page, size=size, kind=kind)
 
 
 @bp.get("/admin/organizations/<uuid:organization_id>")
@@ -59,7 +114,19 @@ def set_user_state(call: PageCall[PlatformAdmin], user_id: uuid.UUID, action: st
 @bp.get("/admin/chain-outbox")
 @admin_page
 def chain_outbox(call: PageCall[PlatformAdmin]) -> str:
-    return render_template("admin/chain_outbox.html", entries=outbox.entries_needing_attention(call.session))
+    status = request.args.get("status") or None
+    if status is not None and status not in outbox.STATES:
+        abort(404)
+    entries = (
+        outbox.entries_in_state(call.session, status) if status else outbox.entries_needing_attention(call.session)
+    )
+    return render_template(
+        "admin/chain_outbox.html",
+        entries=entries,
+        status=status,
+        states=outbox.STATES,
+        counts=overview.outbox_counts(call.session),
+    )
 
 
 @bp.post("/admin/chain-outbox/<int:entry_id>/retry")

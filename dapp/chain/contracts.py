@@ -120,6 +120,13 @@ class Chain:
         """The next nonce of `address` counting the node's pending pool."""
         return self.web3.eth.get_transaction_count(address, "pending")  # type: ignore[arg-type]
 
+    def balance_wei(self, address: str) -> int:
+        """The native balance of `address` (gas money), asked of the node; ChainUnavailable when it does not answer."""
+        try:
+            return int(self.web3.eth.get_balance(Web3.to_checksum_address(address)))
+        except OSError as error:  # requests' connection errors are OSErrors
+            raise ChainUnavailable(f"the chain node at {self.rpc_url} does not answer") from error
+
     def fund(self, address: str, minimum_wei: int, top_up_wei: int) -> None:
         """Give a platform-managed account gas money from the platform account when it runs low."""
         if self.web3.eth.get_balance(Web3.to_checksum_address(address)) >= minimum_wei:

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from dapp import events
 from dapp.chain import calls, custody, outbox
 from dapp.chain.certificate_data import CertificateData
 from dapp.chain.sending import Effects, Handler, Prepared, Run, prepare, try_once
@@ -116,6 +117,7 @@ def _held_effects(model: type[Held]) -> Effects:
     def sent(session: Session, entries: list[OutboxEntry], tx_hash: str, now: datetime) -> None:
         for operation in operations(session, entries):
             operation.status, operation.tx_hash, operation.sent_at = HeldStatus.SENT, tx_hash, now
+            events.emit(session, operation.organization_id, HELD_EVENTS[model], _held_data(operation), now)
 
     def refused(session: Session, entries: list[OutboxEntry], _now: datetime) -> None:
         for entry, operation in zip(entries, operations(session, entries), strict=True):
@@ -128,6 +130,21 @@ def _held_effects(model: type[Held]) -> Effects:
                 operation.status, operation.failure = HeldStatus.PENDING, None
 
     return Effects(done=sent, gave_up=refused, retried=reopened, refusal_is_final=True)
+
+
+HELD_EVENTS = {Claim: "certificate.claimed", CertificateTransfer: "certificate.transferred"}
+
+
+def _held_data(operation: Claim | CertificateTransfer) -> dict[str, Any]:
+    """What a claim's or a transfer's webhook says: which certificate, how much, to whom, in which transaction."""
+    data: dict[str, Any] = {
+        "certificate_id": operation.certificate_id,
+        "volume_wh": operation.volume_wh,
+        "tx_hash": operation.tx_hash,
+    }
+    if isinstance(operation, Claim):
+        return {**data, "claim_id": operation.id, "beneficiary": operation.beneficiary}
+    return {**data, "transfer_id": operation.id, "to_address": operation.to_address}
 
 
 def _claim_call(run: Run, holder: str, token_id: int, claim: Claim) -> calls.ContractCall:

@@ -14,6 +14,8 @@ PERIODIC_JOBS = (
     "reads.prepare_partitions",
     "notify.send_notification_emails",  # also asked for after each commit that writes one; this catches up
     "chain.submit_outbox",
+    "webhooks.fan_out_events",  # also asked for after each commit that records an event; this catches up
+    "webhooks.retry_deliveries",
 )
 log = logging.getLogger(__name__)
 

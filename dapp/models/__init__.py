@@ -32,6 +32,7 @@ from dapp.models.reads import (
     RejectedRead,
 )
 from dapp.models.reservations import Reservation, ReservationChange, ReservationDevice
+from dapp.models.webhooks import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -51,6 +52,7 @@ __all__ = [
     "DeviceUpload",
     "DeviceUploadRow",
     "EmailToken",
+    "Event",
     "HistorySpan",
     "IdempotencyRecord",
     "IndexerCheckpoint",
@@ -70,4 +72,7 @@ __all__ = [
     "TokenTransfer",
     "User",
     "WalletChallenge",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

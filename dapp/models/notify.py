@@ -14,6 +14,7 @@ class NotificationKind:
     DEVICES_RELEASED = "devices_released"
     ENERGY_CERTIFIED = "energy_certified"  # to developers: their devices' energy went into certificates
     CERTIFICATES_ARRIVED = "certificates_arrived"  # to the buyer: its reservation's certificates were issued
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class Notification(Base):

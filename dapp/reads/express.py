@@ -7,10 +7,10 @@ state on and inserts the read, only if the state is still the one the read was j
 same code as the full path's.
 
 The lane answers only a request it can complete that way: a valid key that needs no `last_used_at` write and holds
-the route's permission, a body that matches its model, one delta or aggregate read that is stored (accepted,
-baseline or flagged), a month whose partition is known, no `Idempotency-Key`. Anything else, and a state that
-another request moved on in between, returns None with nothing written, and the request takes the full path,
-which gives every refusal and error its answer.
+the route's permission, a body that matches its model, one delta or aggregate read that is stored (accepted or
+baseline; a flagged read takes the full path, which announces it to webhooks), a month whose partition is known,
+no `Idempotency-Key`. Anything else, and a state that another request moved on in between, returns None with
+nothing written, and the request takes the full path, which gives every refusal and error its answer.
 """
 
 import dataclasses
@@ -26,8 +26,9 @@ from dapp.access.auth import API_KEY_WITH_HOLDERS, actor_for_key_row, key_prefix
 from dapp.access.permissions import Actor
 from dapp.db import Database
 from dapp.errors import Unauthenticated
+from dapp.models.reads import ReadStatus
 from dapp.reads import partitions
-from dapp.reads.ingest import Block, judge, parse_blocks, read_row
+from dapp.reads.ingest import Block, Work, judge, parse_blocks, read_row
 from dapp.reads.schemas import ReadBatchCreate, ReadType
 from dapp.reads.service.ingestion import summarize
 from dapp.reads.store import DEVICE_OF_KEY, device_context, ongoing_state, write_read_if_unchanged
@@ -69,11 +70,16 @@ def record_read(db: Database, request: Request, external_id: str, policy: Policy
         blocks = [Block(external_id, batch)]
         parsed = parse_blocks(blocks, {external_id.lower(): device})
         work = judge(blocks, parsed, {device.id: state}, {}, policy)
-        if len(work.stored) != 1 or not partitions.known([work.stored[0].candidate.end]):
+        if len(work.stored) != 1 or _flagged(work) or not partitions.known([work.stored[0].candidate.end]):
             return None
         if not write_read_if_unchanged(connection, read_row(work.stored[0], policy.now), judged, state):
             return None
     return summarize(external_id, work.results[0])
+
+
+def _flagged(work: Work) -> bool:
+    """A flagged read takes the full path, which announces it to the organization's webhooks (R-API-2)."""
+    return work.stored[0].outcome.status == ReadStatus.FLAGGED
 
 
 def _admitted(request: Request, row: Any) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dapp.devices.errors import DeviceNotFound
 from dapp.models.reads import ReadStatus
-from dapp.reads import partitions, store
+from dapp.reads import announcements, partitions, store
 from dapp.reads.errors import BatchRejected, ConcurrentReads
 from dapp.reads.locations import UNKNOWN, locate
 from dapp.reads.plausibility import CLEAR_SKY_RULE, Interval, clear_sky_limits
@@ -128,6 +128,7 @@ def ingest(
             results=[[{k: v for k, v in r.as_json().items() if v is not None} for r in rs] for rs in work.results],
         )
     _write(session, work, states)
+    announcements.announce(session, organization_id, [b.external_id for b in blocks], work.results, work.now)
     return work.results
 
 

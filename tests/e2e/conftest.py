@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.steps import new_context
 from tests.support.server import serving
+from tests.webhooks.conftest import allow_private, receiver  # noqa: F401 - the webhook fixtures, shared
 
 CHROMIUM = "/usr/bin/chromium"
 EXPECT_TIMEOUT_MS = 20_000

@@ -17,6 +17,7 @@ from dapp.accounts.passwords import check_password
 from dapp.accounts.service.registration import require_free_email
 from dapp.admin.errors import OrganizationNotFound, OwnAccountLocked, UserNotFound
 from dapp.admin.schemas import OrganizationSummary, PlatformAdminCreate, UserSummary
+from dapp.admin.service.catalog import matching
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
 from dapp.models.accounts import Organization, User
@@ -42,13 +43,15 @@ def create_platform_admin(session: Session, now: datetime, data: PlatformAdminCr
     return user
 
 
-def list_organizations(session: Session) -> list[OrganizationSummary]:
+def list_organizations(session: Session, search: str | None = None) -> list[OrganizationSummary]:
+    """Every organization (or those whose name or address has every word of `search`), by name."""
     members = (
         select(func.count(User.id))
         .where(User.organization_id == Organization.id, User.anonymised_at.is_(None))
         .scalar_subquery()
     )
-    rows = session.execute(select(Organization, members).order_by(func.lower(Organization.name)))
+    scope = matching(select(Organization, members), (Organization.name, Organization.address), search)
+    rows = session.execute(scope.order_by(func.lower(Organization.name)))
     return [
         OrganizationSummary(
             id=org.id,

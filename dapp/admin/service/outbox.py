@@ -24,9 +24,21 @@ from dapp.platform import enqueue_after_commit
 LIST_LIMIT = 500  # an outage can put thousands of entries in backoff: the oldest are the ones to look at
 
 
+STATES = (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.DONE, OutboxStatus.FAILED)
+
+
 def entries_needing_attention(session: Session) -> list[OutboxEntryRead]:
     """Failed, backing-off and in-flight entries, the oldest 500, each with what it is about."""
-    entries = outbox.needing_attention(session, LIST_LIMIT)
+    return _reads(session, outbox.needing_attention(session, LIST_LIMIT))
+
+
+def entries_in_state(session: Session, status: str) -> list[OutboxEntryRead]:
+    """The newest 500 entries in one state (pending, sent, done or failed), each with what it is about."""
+    scope = select(OutboxEntry).where(OutboxEntry.status == status).order_by(OutboxEntry.id.desc())
+    return _reads(session, list(session.scalars(scope.limit(LIST_LIMIT))))
+
+
+def _reads(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntryRead]:
     subjects = _subjects(session, entries)
     return [_read(entry, subjects.get(entry.id)) for entry in entries]
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dapp import events
 from dapp.access.permissions import Actor
 from dapp.audit import service as audit
 from dapp.devices.bulk import csvfile, store
@@ -160,6 +161,13 @@ def finish(session: Session, upload_id: uuid.UUID, now: datetime) -> tuple[Devic
         after=summary,
         now=now,
         organization_id=upload.organization_id,
+    )
+    events.emit(
+        session,
+        upload.organization_id,
+        "bulk_upload.finished",
+        {"upload_id": upload.id, "file_name": upload.file_name, "finished_at": now, **summary},
+        now,
     )
     return upload, totals
 

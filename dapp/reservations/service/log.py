@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dapp import events
 from dapp.chain import outbox
 from dapp.ipfs import canonical_json, cid_for_bytes
 from dapp.keccak import keccak256
@@ -21,6 +22,11 @@ from dapp.models.chain import ChainEvent, OutboxEntry, OutboxKind, OutboxStatus
 from dapp.models.reservations import ChangeKind, Reservation, ReservationChange
 from dapp.reservations.errors import iso
 
+EVENT_KINDS = {
+    ChangeKind.CREATED: "reservation.created",
+    ChangeKind.DEVICES_CHANGED: "reservation.changed",
+    ChangeKind.ENDED: "reservation.ended",
+}
 OUTBOX_KINDS = {
     ChangeKind.CREATED: OutboxKind.LOG_RESERVATION_CREATED,
     ChangeKind.DEVICES_CHANGED: OutboxKind.LOG_RESERVATION_DEVICES_CHANGED,
@@ -65,7 +71,7 @@ def record(
     document: dict[str, Any] | None = None,
     ended_at: datetime | None = None,
 ) -> ReservationChange:
-    """Append a change to the reservation's log and queue it for the chain."""
+    """Append a change to the reservation's log, queue it for the chain, and announce it to the buyer's webhooks."""
     change = ReservationChange(
         id=uuid.uuid4(), reservation=reservation, kind=kind.value, document=document, ended_at=ended_at, created_at=now
     )
@@ -73,7 +79,20 @@ def record(
     entry = outbox.enqueue(session, OUTBOX_KINDS[kind], str(change.id), now)
     session.flush()
     change.outbox_entry_id = entry.id
+    events.emit(session, reservation.buyer_organization_id, EVENT_KINDS[kind], _event_data(change), now)
     return change
+
+
+def _event_data(change: ReservationChange) -> dict[str, Any]:
+    reservation = change.reservation
+    return {
+        "reservation_id": reservation.id,
+        "name": reservation.name,
+        "period_start": reservation.period_start,
+        "period_end": reservation.period_end,
+        "ended_at": change.ended_at,
+        "devices": change.document,
+    }
 
 
 @dataclass(frozen=True)
