@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
-from tests.e2e.steps import new_context, sign_in
+from tests.e2e.steps import go_to, new_context, sign_in
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.reads.conftest import NOW, ONBOARDED
@@ -40,7 +40,7 @@ def add_read(page: Page, end: str, value: str) -> None:
 
 def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str, page: Page, tmp_path: Path) -> None:
     sign_in(page, live_server, developer("DEV-1"), landing="My devices")
-    page.get_by_role("link", name="Add read").click()
+    go_to(page, "Energy", "Add read")
     expect(page.get_by_label("Device (external id)")).to_have_value("DEV-1")
     expect(page.get_by_label("Time zone (for times without an offset)")).to_have_value("Africa/Nairobi")
     add_read(page, "2026-06-01T13:15", "70")
@@ -52,7 +52,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
         " to 2026-06-01 14:00 Africa/Nairobi (2026-06-01 11:00 UTC)."
     )
 
-    page.get_by_role("link", name="All reads").click()
+    go_to(page, "Energy", "All reads")
     accepted = page.locator("tr.read.status-accepted")
     end = accepted.locator("td").nth(1)
     expect(end).to_contain_text("2026-06-01 14:00 Africa/Nairobi")
@@ -68,7 +68,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     expect(page.locator("tr.read")).to_have_count(0)
     expect(page.get_by_text("No reads in this range.")).to_be_visible()
 
-    page.get_by_role("link", name="Add read").click()
+    go_to(page, "Energy", "Add read")
     page.get_by_role("link", name="Upload many reads as CSV").click()
     upload = tmp_path / "reads.csv"
     upload.write_text(UPLOAD)
@@ -81,7 +81,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     expect(rows.nth(1)).to_contain_text("rejected")
     expect(rows.nth(1)).to_contain_text("exceeds_max_energy")
 
-    page.get_by_role("link", name="Energy ledger").click()
+    go_to(page, "Energy", "Energy ledger")
     page.get_by_role("button", name="Show").click()
     ledger = page.locator("table.ledger")
     reported = 70 + 1_025 + 900 + 99_999
