@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     indexer_poll_seconds: float = Field(default=2.0, gt=0)
 
     ipfs_api_url: str | None = None
+    # Where pages link a content id (CID) so that anyone can read the document it names.
+    ipfs_gateway_url: str = "https://ipfs.io/ipfs/"
     smtp_url: str | None = None
 
     allow_clock_control: bool = True

@@ -76,10 +76,10 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_have_text("1 of 2 reads stored; see each row below.")
     rows = page.locator("table.upload-results tbody tr")
-    expect(rows.nth(0)).to_contain_text("accepted")
+    expect(rows.nth(0)).to_contain_text("Accepted")
     expect(rows.nth(0).locator("td").nth(4)).to_have_text("900")
-    expect(rows.nth(1)).to_contain_text("rejected")
-    expect(rows.nth(1)).to_contain_text("exceeds_max_energy")
+    expect(rows.nth(1)).to_contain_text("Rejected")
+    expect(rows.nth(1)).to_contain_text("More than the device's capacity can produce in this time")
 
     go_to(page, "Energy", "Energy ledger")
     page.get_by_role("button", name="Show").click()
