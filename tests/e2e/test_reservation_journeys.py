@@ -42,7 +42,7 @@ def test_buyer_filters_reserves_devices_of_two_developers_and_both_are_notified(
     page.get_by_label("Pick SUN-1").check()
     page.get_by_label("Pick LAKE-KE-1").check()
     expect(page.locator("#selection")).to_contain_text("Selected: 2 device(s), 15.000 kW")
-    page.get_by_label("Name").fill("Kenyan schools")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Kenyan schools")
     page.get_by_label("Target volume (MWh)").fill("2")
     page.get_by_role("button", name="Reserve selected devices").click()
     expect(page.get_by_role("heading", name="Kenyan schools")).to_be_visible()
