@@ -16,6 +16,15 @@
     if (event.key === "Escape") closeMenus(null);
   });
 
+  // The text of the last heading before `element`, to name its box.
+  function heading(element) {
+    var last = null;
+    document.querySelectorAll("h1, h2, h3").forEach(function (h) {
+      if (h.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING) last = h;
+    });
+    return last ? last.textContent : "Table";
+  }
+
   // A wide table scrolls inside a box a keyboard can reach, never the page.
   function wrapTables(root) {
     root.querySelectorAll("table").forEach(function (table) {
@@ -25,7 +34,7 @@
       box.tabIndex = 0;
       box.setAttribute("role", "region");
       var caption = table.querySelector("caption");
-      box.setAttribute("aria-label", table.getAttribute("aria-label") || (caption ? caption.textContent.trim() : "Table"));
+      box.setAttribute("aria-label", table.getAttribute("aria-label") || (caption ? caption.textContent : heading(table)).trim());
       table.parentNode.insertBefore(box, table);
       box.appendChild(table);
     });
