@@ -54,6 +54,14 @@ OVERFLOW = """() => {
   return {scroll: root.scrollWidth, client: root.clientWidth, elements: widest.slice(0, 5)};
 }"""
 
+# Buttons that destroy or shut something off: styled as dangerous and confirmed before they are sent.
+UNSAFE_BUTTONS = """() => [...document.querySelectorAll('main button, main input[type=submit]')]
+  .filter(b => /\\b(delete|disable|remove|revoke|end reservation)\\b/i.test(b.textContent + ' ' + (b.value || '')))
+  .filter(b => !/\\b(danger|link-danger)\\b/.test(b.className)
+               || !(b.dataset.confirm || (b.form && b.form.dataset.confirm)) && !location.pathname.endsWith('/delete'))
+  .map(b => b.getAttribute('aria-label') || b.textContent.trim())"""
+SET_MENUS = "open => document.querySelectorAll('details.menu').forEach(menu => { menu.open = open; })"
+
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
@@ -129,6 +137,11 @@ class Audit:
             if overflow:
                 problem = f"overflows ({overflow['scroll']} > {overflow['client']} px: {overflow['elements']})"
                 self.findings.append(Finding(role, path, width, problem))
+            if width == min(WIDTHS):
+                self._check_open_menus(role, page, path, width)
+            for button in page.evaluate(UNSAFE_BUTTONS):
+                problem = f"destructive button {button!r} not marked or not confirmed"
+                self.findings.append(Finding(role, path, width, problem))
             if page.evaluate("() => typeof axe") == "undefined":
                 page.add_script_tag(content=AXE_SOURCE)
             for violation in page.evaluate(AXE_RUN):
@@ -137,6 +150,14 @@ class Audit:
                         f"axe {violation['impact']} {violation['id']} ({violation['help']}) at {violation['target']}"
                     )
                     self.findings.append(Finding(role, path, width, problem, violation["nodes"]))
+
+    def _check_open_menus(self, role: str, page: Page, path: str, width: int) -> None:
+        """Every navigation menu open at once still fits the screen."""
+        page.evaluate(SET_MENUS, True)
+        overflow = page.evaluate(OVERFLOW)
+        if overflow:
+            self.findings.append(Finding(role, path, width, f"open menus overflow ({overflow['elements']})"))
+        page.evaluate(SET_MENUS, False)
 
     def pages(self) -> set[str]:
         """Every page route of the app, those reached from emails aside."""
