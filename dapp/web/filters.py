@@ -30,10 +30,13 @@ def local_time(instant: datetime | None, zone: str = "UTC") -> str:
     return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 
-def when(instant: datetime | None, zone: str | None = "UTC") -> Markup:
-    """An instant in `zone` with the zone's name, the UTC instant beside it (R-DEV-4, R-TZ-2)."""
+def when(instant: datetime | str | None, zone: str | None = "UTC") -> Markup:
+    """An instant (or its ISO 8601 text) in `zone` with the zone's name, the UTC instant beside it (R-DEV-4,
+    R-TZ-2)."""
     if instant is None:
         return Markup("—")
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
     zone = zone or "UTC"
     utc = instant.astimezone(UTC)
     stamp = utc.isoformat().replace("+00:00", "Z")
