@@ -10,8 +10,8 @@ STATUSES = {
 }
 
 REASONS = {
-    "first_read": "the device's first read: it sets the starting point and carries no energy",
-    "gap_exceeded": "sent after a long silence: a new starting point, the energy of the gap is not counted",
+    "first_read": "the device's first read",
+    "gap_exceeded": "the first read after a long silence; the gap's energy is not counted",
     "exceeds_clear_sky": "more than a clear sky gives at this place and hour; waits for a platform admin",
     "accepted_by_policy": "above the clear-sky estimate, accepted under the platform's policy",
     "exceeds_max_energy": "more than the device's capacity can produce in this time",

@@ -137,14 +137,15 @@ def _refusal(error: Invalid) -> Invalid:
     detail = error.detail
     if error.code == "batch_rejected":
         [[outcome]] = error.extra["results"]
-        detail = f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
+        detail = f"The read was not stored ({labels.reason_label(outcome['reason_code'])}): {outcome['detail']}"
     return type(error)(detail, **{**error.extra, "errors": errors})
 
 
 def _outcome_message(outcome: Outcome, timezone: str) -> str:
     if outcome.status == "baseline":
         return (
-            f"Read stored as a baseline ({outcome.reason_code}): its {outcome.energy_wh} Wh are kept but never"
+            f"Read stored as a starting point ({labels.reason_label(outcome.reason_code or '')}): its"
+            f" {outcome.energy_wh} Wh are kept but never"
             " certified; the next read's interval starts at its end."
         )
     if outcome.status == "flagged":

@@ -78,6 +78,11 @@
     pick.querySelector(".pick-count").textContent = count ? "(" + count + " selected)" : "";
   });
 
+  // A select marked data-autosubmit applies its form as soon as it changes (the unit of All reads).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+  });
+
   function enhance(root) {
     if (root.matches && root.matches("table")) root = root.parentElement;
     wrapTables(root);

@@ -49,7 +49,7 @@ OVERFLOW = """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= root.clientWidth) return null;
   const widest = [...document.body.querySelectorAll('*')]
-    .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter(e => e.checkVisibility() && !e.closest('.scroll') && e.getBoundingClientRect().right > root.clientWidth + 1)
     .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className : ''));
   return {scroll: root.scrollWidth, client: root.clientWidth, elements: widest.slice(0, 5)};
 }"""

@@ -2,6 +2,7 @@
 through the form, find them in the list in local time and UTC, switch unit, filter by date, upload a CSV with one
 bad row, open the device's energy ledger; and the same forms without JavaScript."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     expect(page.get_by_label("Device (external id)")).to_have_value("DEV-1")
     expect(page.get_by_label("Time zone (for times without an offset)")).to_have_value("Africa/Nairobi")
     add_read(page, "2026-06-01T13:15", "70")
-    expect(page.get_by_role("status")).to_contain_text("Read stored as a baseline (first_read)")
+    expect(page.get_by_role("status")).to_contain_text("Read stored as a starting point (the device's first read)")
     page.get_by_label("Unit").select_option("kWh")
     add_read(page, "2026-06-01T14:00", "1.025")
     expect(page.get_by_role("status")).to_have_text(
@@ -58,8 +59,8 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     expect(end).to_contain_text("2026-06-01 14:00 Africa/Nairobi")
     expect(end.locator("small")).to_have_text("2026-06-01 11:00 UTC")
     expect(accepted.locator("td.value")).to_have_text("1025")
-    page.get_by_label("Unit").select_option("MWh")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Unit").select_option("MWh")  # applies at once, no Filter click
+    expect(page).to_have_url(re.compile(r"unit=MWh"))
     expect(accepted.locator("td.value")).to_have_text("0.001025")
     expect(page.locator("#production")).to_be_visible()  # the chart, described by the table below it
     page.get_by_label("From").fill("2026-06-02")

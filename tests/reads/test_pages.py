@@ -231,7 +231,7 @@ def test_adding_reads_through_the_form(member) -> None:
     assert baseline.status_code == 302, baseline.get_data(as_text=True)
     message = flashes(get(member, baseline.headers["Location"]))
     assert message == [
-        "Read stored as a baseline (first_read): its 70 Wh are kept but never certified;"
+        "Read stored as a starting point (the device's first read): its 70 Wh are kept but never certified;"
         " the next read's interval starts at its end."
     ]
     accepted = member.form("/reads/new", read_form(unit="kWh", end="2026-06-01T14:00", value="1.025"))
@@ -253,7 +253,7 @@ def test_a_read_breaking_a_rule_shows_the_reason_and_stores_nothing(member) -> N
     assert refused.status_code == 422
     document = parse(refused.get_data(as_text=True))
     [message] = flashes(document)
-    assert "exceeds_max_energy" in message
+    assert "(more than the device's capacity can produce in this time)" in message
     assert f"exceeds the device's plausible maximum of {limit_wh(0.75)} Wh" in message
     assert document.find("input", id="value").attrs["value"] == "99999"  # what was typed is kept
     assert counts() == before
