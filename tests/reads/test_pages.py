@@ -445,8 +445,8 @@ def test_every_input_of_the_read_pages_has_a_label(member, sent) -> None:
 
 
 def test_the_chart_is_described_for_screen_readers(member, sent) -> None:
-    week = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-07"})
-    assert "per hour" in week.find("canvas").attrs["aria-label"]  # hourly bars for ranges of up to 7 days
+    two_days = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-02"})
+    assert "per hour" in two_days.find("canvas").attrs["aria-label"]  # hourly bars for ranges of one or two days
     document = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-08"})
     canvas = document.find("canvas")
     assert canvas.attrs["role"] == "img"
@@ -476,3 +476,11 @@ def test_an_upload_judges_one_device_written_in_any_case_in_time_order(member) -
     ]
     energies = [(r.period_start, r.period_end, r.energy_wh) for r in stored_reads() if r.status == "accepted"]
     assert energies == [(at(0.25), at(1), 1_000), (at(1), at(2), 800)]
+
+
+def test_the_default_week_is_charted_by_day_and_two_days_by_hour(member, sent) -> None:
+    week = get(member, "/reads", device="DEV-1", **{"from": "2026-05-28", "to": "2026-06-03"})
+    days = [row.find("th").text for row in week.find("table", class_="production").find("tbody").find_all("tr")]
+    assert days == [f"2026-05-{d}" for d in (28, 29, 30, 31)] + [f"2026-06-0{d}" for d in (1, 2, 3)]
+    two_days = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-02"})
+    assert len(two_days.find("table", class_="production").find("tbody").find_all("tr")) == 48
