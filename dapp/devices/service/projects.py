@@ -70,7 +70,7 @@ def names_without_project(session: Session, actor: Actor) -> list[tuple[str, int
         .group_by(func.lower(Device.project_name))
         .order_by(func.lower(Device.project_name))
     )
-    return [(name, count) for name, count in rows.tuples()]
+    return [(name, count) for name, count in rows.tuples() if name is not None]
 
 
 def update_project(
