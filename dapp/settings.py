@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     webhooks_allow_private_addresses: bool = False
 
     ipfs_api_url: str | None = None
+    # Where pages link a content id (CID) so that anyone can read the document it names: by default the
+    # platform's own content gateway (`GET /ipfs/{cid}`, ADR 0071), which serves every document the chain names.
+    ipfs_gateway_url: str = "/ipfs/"
     smtp_url: str | None = None
 
     allow_clock_control: bool = True

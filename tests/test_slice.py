@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dapp import platform
 from dapp.chain import contracts
+from dapp.reads.plausibility import clear_sky_irradiance
 from tests.support.journeys import Member, onboard
 from tests.support.workers import run_indexer, run_jobs, settle
 
@@ -22,7 +24,8 @@ T0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # 07:00 in Nairobi
 WINDOW_END = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 ISSUANCE_ZONE = "Pacific/Honolulu"
 HOURLY_WH = 1000
-STRADDLING_WH = 1500  # [09:00, 11:00) UTC: half of it lies in the first daily window
+STRADDLING_WH = 1500  # [09:00, 11:00) UTC: cut by the first daily window's end at 10:00 UTC
+NAIROBI = (-1.2921, 36.8219)
 
 
 def iso(instant: datetime) -> str:
@@ -37,7 +40,16 @@ def delta_reads() -> list[dict[str, Any]]:
 
 
 def expected_first_window_wh() -> int:
-    return 5 * HOURLY_WH + STRADDLING_WH // 2
+    return 5 * HOURLY_WH + straddling_share_wh()
+
+
+def straddling_share_wh() -> int:
+    """The straddling read's share of the first window under split-solar/1 (R-ISS-2): in proportion to the
+    device's clear-sky irradiance over [09:00, 10:00) against [09:00, 11:00), on the 5-minute grid."""
+    start = WINDOW_END - timedelta(hours=1)
+    middles = np.array([(start + timedelta(minutes=5 * n + 2.5)).timestamp() for n in range(24)])
+    irradiance = np.rint(clear_sky_irradiance(middles, np.full(24, NAIROBI[0]), np.full(24, NAIROBI[1])))
+    return STRADDLING_WH * int(irradiance[:12].sum()) // int(irradiance.sum())
 
 
 def build_slice(app, settings, prepare_buyer: Callable[[Member], None] | None = None) -> dict[str, Any]:
@@ -58,8 +70,8 @@ def build_slice(app, settings, prepare_buyer: Callable[[Member], None] | None = 
             "capacity_kw": "5",
             "fuel_code": "ES100",
             "device_type_code": "TC120",
-            "latitude": "-1.2921",
-            "longitude": "36.8219",
+            "latitude": str(NAIROBI[0]),
+            "longitude": str(NAIROBI[1]),
         },
     )
     assert device.status_code == 201, device.json

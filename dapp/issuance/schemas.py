@@ -14,6 +14,7 @@ class CertificateFilter(BaseModel):
 
     country: str | None = Field(default=None, min_length=3, max_length=3)
     off_taker: str | None = None
+    sdg: list[str] = Field(default_factory=list, description="Devices with any of these SDG benefits.")
     date_from: date | None = None
     date_to: date | None = None
     page: int = Field(default=1, ge=1)
@@ -25,6 +26,7 @@ class ContributionRead(BaseModel):
 
     device_id: uuid.UUID
     external_id: str | None = None
+    timezone: str | None = Field(default=None, description="The device's IANA time zone.")
     period_start: datetime
     period_end: datetime
     energy_wh: int
@@ -50,6 +52,9 @@ class CertificateRead(BaseModel):
     mint_tx_hash: str | None
     owned_wh: int | None = Field(
         default=None, description="What the organization's accounts hold now, from indexed transfers (buyers)."
+    )
+    claimed_wh: int | None = Field(
+        default=None, description="What the organization's accounts claimed of it, from indexed claims (buyers)."
     )
     contributions: list[ContributionRead]
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dapp import codes, platform
 from dapp.access.permissions import Actor, Module, Permission, require
-from dapp.issuance import statement
+from dapp.issuance import labels, statement
 from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate, TransferCreate
 from dapp.issuance.service import claims, custody, explain, listing, transfers
 from dapp.issuance.service.gas import gas_statement
@@ -22,6 +22,7 @@ from dapp.web.pages import Failed, PageCall, attempt, clean_form, page, parse_fo
 from dapp.web.query import query_args, uuid_arg
 
 bp = Blueprint("issuance", __name__)
+bp.add_app_template_filter(labels.holding_state, "holding_state")
 CSV_COLUMNS = [
     "certificate_id",
     "token_id",
@@ -42,13 +43,19 @@ CSV_COLUMNS = [
 def list_certificates(call: PageCall[Actor]) -> str:
     filters = query_args(CertificateFilter)
     listed = listing.buyer_certificates(call.session, call.actor, filters)
+    return _certificates_page(listed, filters, "Certificates", "issuance.list_certificates")
+
+
+def _certificates_page(listed: listing.Listed, filters: CertificateFilter, title: str, endpoint: str) -> str:
+    sdgs = [(code, f"{code} {name}") for code, name in codes.SDGS.items()]
     return render_template(
         "issuance/certificates.html",
         listed=listed,
         filters=filters,
         off_takers=codes.OFF_TAKERS,
-        title="Certificates",
-        endpoint="issuance.list_certificates",
+        sdgs=sdgs,
+        title=title,
+        endpoint=endpoint,
     )
 
 
@@ -108,14 +115,7 @@ def explain_certificate(call: PageCall[Actor], certificate_id: uuid.UUID) -> str
 def certified_reads(call: PageCall[Actor]) -> str:
     filters = query_args(CertificateFilter)
     listed = listing.developer_certificates(call.session, call.actor, filters)
-    return render_template(
-        "issuance/certificates.html",
-        listed=listed,
-        filters=filters,
-        off_takers=codes.OFF_TAKERS,
-        title="Certified reads",
-        endpoint="issuance.certified_reads",
-    )
+    return _certificates_page(listed, filters, "Certified reads", "issuance.certified_reads")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dapp.devices.timezones import country_zones
 from dapp.errors import Invalid, field_error
 from dapp.models.devices import Device
 from dapp.models.reads import MeterRead
+from dapp.reads import labels
 from dapp.reads.ingest import Outcome
 from dapp.reads.schemas import CountryYieldUpdate, LedgerRead, ReadBatchCreate, ReadPage, ReadQuery, ReadReviewCreate
 from dapp.reads.service import ingestion, ledger, listing, review, uploads, yields
@@ -22,6 +23,8 @@ from dapp.reads.service.devices import own_device, own_devices
 from dapp.web.pages import Failed, PageCall, admin_page, attempt, clean_form, page, parse_form
 
 bp = Blueprint("reads", __name__)
+bp.add_app_template_filter(labels.status_label, "read_status")
+bp.add_app_template_filter(labels.reason_label, "read_reason")
 
 
 @bp.app_template_filter("in_unit")
@@ -134,14 +137,15 @@ def _refusal(error: Invalid) -> Invalid:
     detail = error.detail
     if error.code == "batch_rejected":
         [[outcome]] = error.extra["results"]
-        detail = f"The read was not stored ({outcome['reason_code']}): {outcome['detail']}"
+        detail = f"The read was not stored ({labels.reason_label(outcome['reason_code'])}): {outcome['detail']}"
     return type(error)(detail, **{**error.extra, "errors": errors})
 
 
 def _outcome_message(outcome: Outcome, timezone: str) -> str:
     if outcome.status == "baseline":
         return (
-            f"Read stored as a baseline ({outcome.reason_code}): its {outcome.energy_wh} Wh are kept but never"
+            f"Read stored as a starting point ({labels.reason_label(outcome.reason_code or '')}): its"
+            f" {outcome.energy_wh} Wh are kept but never"
             " certified; the next read's interval starts at its end."
         )
     if outcome.status == "flagged":

@@ -1,7 +1,7 @@
 """Query-string parameters validated by pydantic models, with errors that name the parameter."""
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 from flask import request
 from pydantic import BaseModel, ValidationError
@@ -22,9 +22,12 @@ def _entry(item: Any, whole: str) -> dict[str, str]:
 
 
 def query_args(model: type[ModelT]) -> ModelT:
-    """The request's query string validated by `model` (422 naming each bad parameter)."""
+    """The request's query string validated by `model` (422 naming each bad parameter); a list field takes
+    every value of its repeated parameter."""
+    lists = {name for name, field in model.model_fields.items() if get_origin(field.annotation) is list}
+    args = {name: request.args.getlist(name) if name in lists else value for name, value in request.args.items()}
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(args)
     except ValidationError as error:
         raise Invalid("Some query parameters are not valid.", errors=field_errors(error)) from error
 

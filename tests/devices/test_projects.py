@@ -8,8 +8,9 @@ import pytest
 from dapp import platform
 from dapp.ipfs import cid_for_bytes
 from dapp.models.accounts import OrganizationType
-from tests.factories.accounts import make_org
+from tests.factories.accounts import make_org, signed_in
 from tests.factories.devices import make_device, make_project
+from tests.support.html import parse
 from tests.support.journeys import Member, onboard
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -99,3 +100,26 @@ def test_a_buyer_sees_the_project_image_and_the_pages_work(app, settings, client
     served = buyer.client.get(image_path)
     assert (served.status_code, served.mimetype, served.data) == (200, "image/png", PNG)
     assert make_org("B2", OrganizationType.BUYER)  # buyers are organizations like any other
+
+
+def test_the_projects_page_lists_names_devices_carry_and_creating_one_takes_its_devices_in(app, client) -> None:
+    dev = make_org("Sunny Developers")
+    make_device(dev, "D1", project_name="Kibera rooftops")
+    make_device(dev, "D2", project_name="KIBERA ROOFTOPS")
+    make_device(dev, "D3", project_name="Lake homes")
+    make_device(make_org("Other Developers"), "O1", project_name="Kibera rooftops")
+    member = signed_in(app, dev.email)
+
+    listed = parse(member.client.get("/projects").get_data(as_text=True)).find("ul", class_="unlinked")
+    assert [item.text.split(")")[0] for item in listed.find_all("li")] == [
+        "KIBERA ROOFTOPS (2 devices",  # one spelling of the name (its devices differ only in case)
+        "Lake homes (1 device",
+    ]
+    created = member.form("/projects", {"name": "Kibera rooftops"})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    project_id = client.get("/api/v1/devices/D1", headers=dev.auth).json["project_id"]
+    assert project_id is not None
+    assert client.get("/api/v1/devices/D2", headers=dev.auth).json["project_id"] == project_id
+    assert client.get("/api/v1/devices/D3", headers=dev.auth).json["project_id"] is None
+    listed = parse(member.client.get("/projects").get_data(as_text=True)).find("ul", class_="unlinked")
+    assert [item.text.split(" (")[0] for item in listed.find_all("li")] == ["Lake homes"]

@@ -1,5 +1,6 @@
 """Steps shared by the browser journeys."""
 
+import re
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -25,3 +26,10 @@ def sign_in(page: Page, live_server: str, email: str, landing: str | None = None
     page.get_by_role("button", name="Sign in").click()
     if landing is not None:
         expect(page.get_by_role("heading", name=landing)).to_be_visible()
+
+
+def go_to(page: Page, menu: str, link: str) -> None:
+    """Open the navigation's menu `menu` and follow its link `link`."""
+    navigation = page.get_by_role("navigation", name="Main")
+    navigation.locator("details.menu > summary").filter(has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    navigation.get_by_role("link", name=link, exact=True).click()

@@ -6,7 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dapp.access.permissions import Module, Permission
 from dapp.app import api_routes
-from tests.e2e.steps import new_context
+from tests.e2e.steps import go_to, new_context
 from tests.factories.accounts import PASSWORD, make_org
 from tests.support.mailbox import link_tokens
 
@@ -51,8 +51,8 @@ def test_a_developer_signs_up_confirms_the_email_and_signs_in(app, settings, liv
     expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
 
     _sign_in(page, live_server, DEVELOPER)
-    expect(page.get_by_role("link", name="My devices")).to_be_visible()
-    page.get_by_role("link", name="Organization", exact=True).click()
+    expect(page.get_by_role("heading", name="My devices")).to_be_visible()
+    go_to(page, "Organization", "Organization")
     expect(page.get_by_role("heading", name="Sunrise Solar")).to_be_visible()
     expect(page.locator("#blockchain-address")).to_contain_text("0x")
 
@@ -62,7 +62,7 @@ def test_an_invited_member_with_read_and_write_on_devices_adds_a_device_but_cann
 ) -> None:
     admin = make_org("Kisumu Power")
     _sign_in(page, live_server, admin.email)
-    page.get_by_role("link", name="Organization", exact=True).click()
+    go_to(page, "Organization", "Organization")
     invite = page.locator("form", has=page.get_by_role("button", name="Send the invitation"))
     invite.get_by_label("First name").fill("Kofi")
     invite.get_by_label("Last name").fill("Mensah")

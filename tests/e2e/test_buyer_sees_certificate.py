@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.steps import go_to
 from tests.support.journeys import PASSWORD
 from tests.test_slice import build_slice, expected_first_window_wh
 
@@ -18,7 +19,7 @@ def test_buyer_signs_in_and_sees_the_minted_certificate(app, settings, live_serv
     expect(page.get_by_role("heading", name="My reservations")).to_be_visible()
     expect(page.get_by_role("cell", name="Kenya SHS 2026")).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Certificates").click()
+    go_to(page, "Certificates", "Certificates")
     row = page.locator("tr.certificate")
     expect(row).to_have_count(1)
     expect(row.locator("td.volume")).to_have_attribute("data-wh", str(expected_first_window_wh()))

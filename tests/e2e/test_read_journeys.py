@@ -2,13 +2,14 @@
 through the form, find them in the list in local time and UTC, switch unit, filter by date, upload a CSV with one
 bad row, open the device's energy ledger; and the same forms without JavaScript."""
 
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
-from tests.e2e.steps import new_context, sign_in
+from tests.e2e.steps import go_to, new_context, sign_in
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.reads.conftest import NOW, ONBOARDED
@@ -40,11 +41,11 @@ def add_read(page: Page, end: str, value: str) -> None:
 
 def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str, page: Page, tmp_path: Path) -> None:
     sign_in(page, live_server, developer("DEV-1"), landing="My devices")
-    page.get_by_role("link", name="Add read").click()
+    go_to(page, "Energy", "Add read")
     expect(page.get_by_label("Device (external id)")).to_have_value("DEV-1")
     expect(page.get_by_label("Time zone (for times without an offset)")).to_have_value("Africa/Nairobi")
     add_read(page, "2026-06-01T13:15", "70")
-    expect(page.get_by_role("status")).to_contain_text("Read stored as a baseline (first_read)")
+    expect(page.get_by_role("status")).to_contain_text("Read stored as a starting point (the device's first read)")
     page.get_by_label("Unit").select_option("kWh")
     add_read(page, "2026-06-01T14:00", "1.025")
     expect(page.get_by_role("status")).to_have_text(
@@ -52,14 +53,14 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
         " to 2026-06-01 14:00 Africa/Nairobi (2026-06-01 11:00 UTC)."
     )
 
-    page.get_by_role("link", name="All reads").click()
+    go_to(page, "Energy", "All reads")
     accepted = page.locator("tr.read.status-accepted")
     end = accepted.locator("td").nth(1)
     expect(end).to_contain_text("2026-06-01 14:00 Africa/Nairobi")
     expect(end.locator("small")).to_have_text("2026-06-01 11:00 UTC")
     expect(accepted.locator("td.value")).to_have_text("1025")
-    page.get_by_label("Unit").select_option("MWh")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Unit").select_option("MWh")  # applies at once, no Filter click
+    expect(page).to_have_url(re.compile(r"unit=MWh"))
     expect(accepted.locator("td.value")).to_have_text("0.001025")
     expect(page.locator("#production")).to_be_visible()  # the chart, described by the table below it
     page.get_by_label("From").fill("2026-06-02")
@@ -68,7 +69,7 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     expect(page.locator("tr.read")).to_have_count(0)
     expect(page.get_by_text("No reads in this range.")).to_be_visible()
 
-    page.get_by_role("link", name="Add read").click()
+    go_to(page, "Energy", "Add read")
     page.get_by_role("link", name="Upload many reads as CSV").click()
     upload = tmp_path / "reads.csv"
     upload.write_text(UPLOAD)
@@ -76,12 +77,12 @@ def test_a_developer_adds_lists_uploads_and_balances_reads(app, live_server: str
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_have_text("1 of 2 reads stored; see each row below.")
     rows = page.locator("table.upload-results tbody tr")
-    expect(rows.nth(0)).to_contain_text("accepted")
+    expect(rows.nth(0)).to_contain_text("Accepted")
     expect(rows.nth(0).locator("td").nth(4)).to_have_text("900")
-    expect(rows.nth(1)).to_contain_text("rejected")
-    expect(rows.nth(1)).to_contain_text("exceeds_max_energy")
+    expect(rows.nth(1)).to_contain_text("Rejected")
+    expect(rows.nth(1)).to_contain_text("More than the device's capacity can produce in this time")
 
-    page.get_by_role("link", name="Energy ledger").click()
+    go_to(page, "Energy", "Energy ledger")
     page.get_by_role("button", name="Show").click()
     ledger = page.locator("table.ledger")
     reported = 70 + 1_025 + 900 + 99_999

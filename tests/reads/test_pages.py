@@ -90,11 +90,11 @@ def test_the_list_shows_the_reads_of_the_chosen_device_and_days_in_its_time_zone
         ("99999", "ongoing (delta)"),
     ]  # 777 and 888 are the other organization's; 4321 and 432 are OSLO-1's; 1000 ends on 2 June in Nairobi
     baseline, accepted, rejected = rows
-    assert baseline["status"].startswith("baseline")
+    assert baseline["status"].startswith("Starting point (the device's first read")
     assert accepted["start"] == "2026-06-01 13:15 Africa/Nairobi 2026-06-01 10:15 UTC"
     assert accepted["end"] == "2026-06-01 14:00 Africa/Nairobi 2026-06-01 11:00 UTC"
-    assert accepted["status"] == "accepted"
-    assert rejected["status"].startswith("rejected (exceeds_max_energy)")
+    assert accepted["status"] == "Accepted"
+    assert rejected["status"].startswith("Rejected (more than the device's capacity can produce in this time)")
     assert f"exceeds the device's plausible maximum of {limit_wh(1)} Wh" in rejected["status"]  # the reason to read
 
     [late] = read_rows(get(member, "/reads", device="DEV-1", **{"from": "2026-06-02", "to": "2026-06-02"}))
@@ -231,7 +231,7 @@ def test_adding_reads_through_the_form(member) -> None:
     assert baseline.status_code == 302, baseline.get_data(as_text=True)
     message = flashes(get(member, baseline.headers["Location"]))
     assert message == [
-        "Read stored as a baseline (first_read): its 70 Wh are kept but never certified;"
+        "Read stored as a starting point (the device's first read): its 70 Wh are kept but never certified;"
         " the next read's interval starts at its end."
     ]
     accepted = member.form("/reads/new", read_form(unit="kWh", end="2026-06-01T14:00", value="1.025"))
@@ -253,7 +253,7 @@ def test_a_read_breaking_a_rule_shows_the_reason_and_stores_nothing(member) -> N
     assert refused.status_code == 422
     document = parse(refused.get_data(as_text=True))
     [message] = flashes(document)
-    assert "exceeds_max_energy" in message
+    assert "(more than the device's capacity can produce in this time)" in message
     assert f"exceeds the device's plausible maximum of {limit_wh(0.75)} Wh" in message
     assert document.find("input", id="value").attrs["value"] == "99999"  # what was typed is kept
     assert counts() == before
@@ -315,16 +315,18 @@ def test_an_upload_judges_each_row_on_its_own(member) -> None:
     assert response.status_code == 200, response.get_data(as_text=True)
     document = parse(response.get_data(as_text=True))
     table = document.find("table", class_="upload-results").find("tbody")
-    outcomes = [[cell.text for cell in row.find_all("td")] for row in table.find_all("tr")]
-    assert [(row, status, reason.split(":")[0], energy) for row, _, status, reason, energy in outcomes] == [
-        ("2", "baseline", "first_read", "70"),
-        ("3", "accepted", "", "1025"),
-        ("4", "rejected", "exceeds_max_energy", "—"),
-        ("5", "rejected", "invalid_row", "—"),
-        ("6", "accepted", "", "900"),
-        ("7", "rejected", "device_not_found", "—"),
-        ("8", "rejected", "invalid_row", "—"),
+    cells = [row.find_all("td") for row in table.find_all("tr")]
+    outcomes = [[cell.text for cell in row] for row in cells]
+    assert [(row[0].text, row[2].text, row[3].attrs["data-reason"], row[4].text) for row in cells] == [
+        ("2", "Starting point", "first_read", "70"),
+        ("3", "Accepted", "", "1025"),
+        ("4", "Rejected", "exceeds_max_energy", "—"),
+        ("5", "Rejected", "invalid_row", "—"),
+        ("6", "Accepted", "", "900"),
+        ("7", "Rejected", "device_not_found", "—"),
+        ("8", "Rejected", "invalid_row", "—"),
     ]
+    assert outcomes[2][3].startswith("More than the device's capacity can produce in this time: ")
     assert "value" in outcomes[3][3]
     assert "Mars/Olympus" in outcomes[6][3]
     assert flashes(document) == ["3 of 7 reads stored; see each row below."]
@@ -391,7 +393,7 @@ def test_the_ledger_accounts_for_every_wh_reported(app, developer, member) -> No
     }
     assert parts["Reported"] == parts["Certified"] + parts["Waiting in all"] + parts["Rejected (1 read)"]
     listed = read_rows(get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-01"}))
-    assert [r["status"] for r in listed if r["value"] == "1000"] == ["certified"]
+    assert [r["status"] for r in listed if r["value"] == "1000"] == ["Certified"]
 
 
 def test_the_ledger_and_the_list_show_a_read_with_unreadable_times_on_the_day_it_was_received(
@@ -410,13 +412,13 @@ def test_the_ledger_and_the_list_show_a_read_with_unreadable_times_on_the_day_it
     assert (on_the_reads_days["Reported"], on_the_reads_days["Rejected (0 reads)"]) == (1_070, 0)
     [listed] = read_rows(get(member, "/reads", device="DEV-1", **received_on))
     assert (listed["end"], listed["value"]) == ("—", "450")
-    assert "bad_timestamp" in listed["status"]
+    assert listed["status"].startswith("Rejected (a time that could not be read)")
     assert "'1 June, 15:00' is not an ISO 8601 timestamp" in listed["status"]
     all_days = read_rows(get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-03"}))
     assert [(r["value"], r["status"].split()[0]) for r in all_days] == [
-        ("70", "baseline"),
-        ("1000", "accepted"),
-        ("450", "rejected"),
+        ("70", "Starting"),
+        ("1000", "Accepted"),
+        ("450", "Rejected"),
     ]
 
 
@@ -443,8 +445,8 @@ def test_every_input_of_the_read_pages_has_a_label(member, sent) -> None:
 
 
 def test_the_chart_is_described_for_screen_readers(member, sent) -> None:
-    week = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-07"})
-    assert "per hour" in week.find("canvas").attrs["aria-label"]  # hourly bars for ranges of up to 7 days
+    two_days = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-02"})
+    assert "per hour" in two_days.find("canvas").attrs["aria-label"]  # hourly bars for ranges of one or two days
     document = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-08"})
     canvas = document.find("canvas")
     assert canvas.attrs["role"] == "img"
@@ -465,12 +467,20 @@ def test_an_upload_judges_one_device_written_in_any_case_in_time_order(member) -
     response = upload(member, data.encode())
     assert response.status_code == 200, response.get_data(as_text=True)
     table = parse(response.get_data(as_text=True)).find("table", class_="upload-results").find("tbody")
-    outcomes = [[cell.text for cell in row.find_all("td")] for row in table.find_all("tr")]
-    assert [(row, external_id, status, reason.split(":")[0]) for row, external_id, status, reason, _ in outcomes] == [
-        ("2", "dev-1", "accepted", ""),
-        ("3", "DEV-1", "baseline", "first_read"),
-        ("4", "Dev-1", "accepted", ""),
-        ("5", "DEV-1", "rejected", "not_after_previous"),
+    cells = [row.find_all("td") for row in table.find_all("tr")]
+    assert [(row[0].text, row[1].text, row[2].text, row[3].attrs["data-reason"]) for row in cells] == [
+        ("2", "dev-1", "Accepted", ""),
+        ("3", "DEV-1", "Starting point", "first_read"),
+        ("4", "Dev-1", "Accepted", ""),
+        ("5", "DEV-1", "Rejected", "not_after_previous"),
     ]
     energies = [(r.period_start, r.period_end, r.energy_wh) for r in stored_reads() if r.status == "accepted"]
     assert energies == [(at(0.25), at(1), 1_000), (at(1), at(2), 800)]
+
+
+def test_the_default_week_is_charted_by_day_and_two_days_by_hour(member, sent) -> None:
+    week = get(member, "/reads", device="DEV-1", **{"from": "2026-05-28", "to": "2026-06-03"})
+    days = [row.find("th").text for row in week.find("table", class_="production").find("tbody").find_all("tr")]
+    assert days == [f"2026-05-{d}" for d in (28, 29, 30, 31)] + [f"2026-06-0{d}" for d in (1, 2, 3)]
+    two_days = get(member, "/reads", device="DEV-1", **{"from": "2026-06-01", "to": "2026-06-02"})
+    assert len(two_days.find("table", class_="production").find("tbody").find_all("tr")) == 48

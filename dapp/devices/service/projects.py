@@ -41,7 +41,36 @@ def create(session: Session, actor: Actor, now: datetime, data: ProjectCreate) -
     session.add(project)
     flush_or_raise(session, _name_taken(data.name))
     audit.record(session, actor, "project.create", "project", project.id, after=values, now=now)
+    _link_named_devices(session, actor, project)
     return project
+
+
+def _link_named_devices(session: Session, actor: Actor, project: Project) -> None:
+    """Devices of the organization that name the new project (and belong to none) become its devices."""
+    session.execute(
+        update(Device)
+        .where(
+            Device.organization_id == actor.organization_id,
+            Device.project_id.is_(None),
+            func.lower(Device.project_name) == project.name.lower(),
+        )
+        .values(project_id=project.id)
+    )
+
+
+def names_without_project(session: Session, actor: Actor) -> list[tuple[str, int]]:
+    """Project names the organization's devices carry without belonging to a project, with their device counts."""
+    rows = session.execute(
+        select(func.min(Device.project_name), func.count())
+        .where(
+            Device.organization_id == actor.organization_id,
+            Device.project_id.is_(None),
+            Device.project_name.is_not(None),
+        )
+        .group_by(func.lower(Device.project_name))
+        .order_by(func.lower(Device.project_name))
+    )
+    return [(name, count) for name, count in rows.tuples() if name is not None]
 
 
 def update_project(

@@ -106,6 +106,7 @@ def _list(call: PageCall[Actor], values: dict[str, object], errors: dict[str, st
     return render_template(
         "devices/projects.html",
         projects=projects.list_projects(call.session, call.actor),
+        unlinked=projects.names_without_project(call.session, call.actor),
         values=values,
         errors=errors,
         sdgs=codes.SDGS,

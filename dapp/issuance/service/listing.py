@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dapp.access.permissions import Actor
 from dapp.issuance.errors import CertificateNotFound
@@ -30,19 +30,24 @@ def _filtered(query: Select[tuple[Certificate]], filters: CertificateFilter) -> 
     if filters.country:
         query = query.where(Certificate.country_code == filters.country.upper())
     if filters.off_taker:
-        query = query.where(
-            exists().where(
-                CertificateContribution.certificate_id == Certificate.id,
-                Device.id == CertificateContribution.device_id,
-                Device.off_taker == filters.off_taker,
-            )
-        )
+        query = query.where(_has_device(Device.off_taker == filters.off_taker))
+    if filters.sdg:
+        query = query.where(_has_device(Device.sdg_benefits.overlap(filters.sdg)))
     if filters.date_from:
         query = query.where(Certificate.generation_end > datetime.combine(filters.date_from, time(), UTC))
     if filters.date_to:
         day_after = datetime.combine(filters.date_to + timedelta(days=1), time(), UTC)
         query = query.where(Certificate.generation_start < day_after)
     return query
+
+
+def _has_device(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The certificate has a contribution of a device that meets `condition`."""
+    return exists().where(
+        CertificateContribution.certificate_id == Certificate.id,
+        Device.id == CertificateContribution.device_id,
+        condition,
+    )
 
 
 def _page(
@@ -62,10 +67,15 @@ def buyer_certificates(session: Session, actor: Actor, filters: CertificateFilte
     organization = session.get_one(Organization, actor.organization_id)
     query = _filtered(select(Certificate).where(visible_to(organization)), filters)
     certificates, total = _page(session, query, filters)
-    owned = owned_wh(session, organization, [c.token_id for c in certificates])
-    return Listed(
-        [_read(c, _contributions(session, c.id, None), owned.get(c.token_id, 0)) for c in certificates], total
-    )
+    token_ids = [c.token_id for c in certificates]
+    owned, claimed = owned_wh(session, organization, token_ids), claimed_wh(session, organization, token_ids)
+    items = [
+        _read(c, _contributions(session, c.id, None), owned.get(c.token_id, 0)).model_copy(
+            update={"claimed_wh": claimed.get(c.token_id, 0)}
+        )
+        for c in certificates
+    ]
+    return Listed(items, total)
 
 
 def visible_to(organization: Organization) -> ColumnElement[bool]:
@@ -80,21 +90,34 @@ def visible_to(organization: Organization) -> ColumnElement[bool]:
 
 def owned_wh(session: Session, organization: Organization, token_ids: list[str]) -> dict[str, int]:
     """Token id → Wh held by the organization's accounts (managed and bound), as indexed."""
+    balance = TokenBalance
+    return _by_token(session, balance.token_id, balance.holder, balance.balance_wh, organization, token_ids)
+
+
+def claimed_wh(session: Session, organization: Organization, token_ids: list[str]) -> dict[str, int]:
+    """Token id → Wh the organization's accounts claimed (retired), as indexed."""
+    return _by_token(session, TokenClaim.token_id, TokenClaim.holder, TokenClaim.claimed_wh, organization, token_ids)
+
+
+def _by_token(
+    session: Session,
+    token: InstrumentedAttribute[str],
+    holder: InstrumentedAttribute[str],
+    wh: InstrumentedAttribute[int],
+    organization: Organization,
+    token_ids: list[str],
+) -> dict[str, int]:
     rows = session.execute(
-        select(TokenBalance.token_id, func.sum(TokenBalance.balance_wh))
-        .where(TokenBalance.token_id.in_(token_ids), TokenBalance.holder.in_(organization.holding_addresses))
-        .group_by(TokenBalance.token_id)
+        select(token, func.sum(wh))
+        .where(token.in_(token_ids), holder.in_(organization.holding_addresses))
+        .group_by(token)
     )
     return {token_id: int(total) for token_id, total in rows}
 
 
 def developer_certificates(session: Session, actor: Actor, filters: CertificateFilter) -> Listed:
     """Certificates that include the actor's devices, showing only those devices' contributions and volume."""
-    own = exists().where(
-        CertificateContribution.certificate_id == Certificate.id,
-        Device.id == CertificateContribution.device_id,
-        Device.organization_id == actor.organization_id,
-    )
+    own = _has_device(Device.organization_id == actor.organization_id)
     certificates, total = _page(session, _filtered(select(Certificate).where(own), filters), filters)
     items = []
     for certificate in certificates:
@@ -106,7 +129,7 @@ def developer_certificates(session: Session, actor: Actor, filters: CertificateF
 
 def _contributions(session: Session, certificate_id: uuid.UUID, owner: uuid.UUID | None) -> list[ContributionRead]:
     query = (
-        select(CertificateContribution, Device.external_id)
+        select(CertificateContribution, Device.external_id, Device.timezone)
         .join(Device, Device.id == CertificateContribution.device_id)
         .where(CertificateContribution.certificate_id == certificate_id)
         .order_by(Device.external_id)
@@ -114,8 +137,10 @@ def _contributions(session: Session, certificate_id: uuid.UUID, owner: uuid.UUID
     if owner is not None:
         query = query.where(Device.organization_id == owner)
     return [
-        ContributionRead.model_validate(contribution).model_copy(update={"external_id": external_id})
-        for contribution, external_id in session.execute(query)
+        ContributionRead.model_validate(contribution).model_copy(
+            update={"external_id": external_id, "timezone": timezone}
+        )
+        for contribution, external_id, timezone in session.execute(query)
     ]
 
 

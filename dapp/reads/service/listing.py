@@ -183,12 +183,15 @@ GROUP BY 1 ORDER BY 1
 """)
 
 
+HOURLY_DAYS = 2
+
+
 def production(session: Session, actor: Actor, external_id: str, first: date, last: date) -> dict[str, Any]:
-    """Energy per hour (ranges of at most 7 days) or per day, in the local hour or day of each read's last instant
-    (chart data)."""
+    """Energy per hour (ranges of one or two days) or per day, in the local hour or day of each read's last instant
+    (chart data). The default week is seven day bars: hourly bars over a week are too thin to read."""
     device = own_device(session, actor, external_id)
     span = day_range(device, first, last)
-    hourly = (last - first).days < 7
+    hourly = (last - first).days < HOURLY_DAYS
     unit, step = ("hour", timedelta(hours=1)) if hourly else ("day", timedelta(days=1))
     rows = session.execute(
         PRODUCTION,

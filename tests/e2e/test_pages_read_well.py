@@ -1,0 +1,109 @@
+"""Every page, for every role, at 390 px and 1366 px: no horizontal overflow and no serious or critical axe-core
+violation; every page reachable by following links, and every page without parameters linked from the navigation
+of the roles that may use it (issue 20, item 3)."""
+
+import io
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e.audit import Audit
+from tests.e2e.steps import new_context, sign_in
+from tests.factories.accounts import make_platform_admin
+from tests.factories.devices import GOOD_ROW, csv_bytes
+from tests.issuance.test_claims import CLAIM
+from tests.support.workers import settle
+from tests.test_slice import build_slice, certificates
+
+pytestmark = pytest.mark.browser
+
+ADMIN = "operator@platform.example"
+NAVIGATION = {
+    "developer": {
+        "devices.list_devices",
+        "devices.new_device",
+        "devices.list_uploads",
+        "devices.list_projects",
+        "reads.list_reads",
+        "reads.new_read",
+        "reads.upload_reads",
+        "reads.device_ledger",
+        "reservations.reserved_devices",
+        "issuance.certified_reads",
+        "issuance.gas_fees",
+        "organization.api_keys",
+        "organization.show",
+        "audit.audit_log",
+        "notify.list_notifications",
+        "accounts.account",
+    },
+    "buyer": {
+        "reservations.catalogue",
+        "reservations.list_reservations",
+        "issuance.list_certificates",
+        "issuance.certified_reads",
+        "organization.api_keys",
+        "organization.show",
+        "audit.audit_log",
+        "notify.list_notifications",
+        "accounts.account",
+    },
+    "admin": {
+        "admin.dashboard",
+        "reads.flagged_reads",
+        "admin.chain_outbox",
+        "reads.country_yields",
+        "accounts.account",
+    },
+    "visitor": {"accounts.login", "accounts.register"},
+}
+
+
+def _world(app, settings) -> dict[str, str]:
+    """The slice (a developer's device, reads, a buyer's reservation, a minted certificate), part of it claimed,
+    a project, and a platform admin; returns the addresses the crawl starts from besides the home page."""
+    journey = build_slice(app, settings)
+    buyer, developer = journey["buyer"], journey["developer"]
+    [certificate] = certificates(buyer)
+    claim = buyer.api("POST", f"/api/v1/certificates/{certificate['id']}/claims", {**CLAIM, "volume_wh": 1_000})
+    assert claim.status_code == 201, claim.json
+    project = developer.api("POST", "/api/v1/projects", {"name": "Kibera rooftops", "sdg_benefits": ["SDG7"]})
+    assert project.status_code == 201, project.json
+    bad_row = {**GOOD_ROW, "external_id": "CSV-2", "device_type_code": "TC999"}
+    upload = developer.client.post(
+        "/api/v1/device-uploads",
+        data={"file": (io.BytesIO(csv_bytes([GOOD_ROW, bad_row])), "devices.csv")},
+        headers={"X-CSRFToken": developer.csrf},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 202, upload.json
+    settle()
+    make_platform_admin(ADMIN)
+    return {
+        "developer": journey["developer"].email,
+        "buyer": journey["buyer"].email,
+        "admin": ADMIN,
+        "verify": f"/verify/certificates/{certificate['id']}",
+    }
+
+
+def test_every_page_reads_well_at_both_widths_for_every_role(app, settings, live_server: str, browser: Browser) -> None:
+    world = _world(app, settings)
+    audit = Audit(app, live_server)
+    for role in ("developer", "buyer", "admin", "visitor"):
+        context = new_context(browser)
+        page = context.new_page()
+        if role != "visitor":
+            sign_in(page, live_server, world[role])
+        audit.crawl(role, page, ["/", world["verify"]] if role == "visitor" else ["/"])
+        context.close()
+
+    unreached = audit.pages() - set().union(*audit.reached.values())
+    not_in_navigation = {role: NAVIGATION[role] - audit.navigation.get(role, set()) for role in NAVIGATION}
+    problems = [
+        *map(str, audit.findings),
+        *(f"no link leads to {endpoint}" for endpoint in sorted(unreached)),
+        *(f"{role}'s navigation lacks {e}" for role, missing in not_in_navigation.items() for e in sorted(missing)),
+    ]
+    print(f"\npages checked: {audit.pages_checked}; problems: {len(problems)}")
+    assert not problems, "\n".join(problems)
