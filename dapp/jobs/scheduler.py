@@ -14,6 +14,7 @@ PERIODIC_JOBS = (
     "reads.prepare_partitions",
     "notify.send_notification_emails",  # also asked for after each commit that writes one; this catches up
     "chain.submit_outbox",
+    "irec.sync_registry",
 )
 log = logging.getLogger(__name__)
 

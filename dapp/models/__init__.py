@@ -14,6 +14,7 @@ from dapp.models.chain import (
     TokenTransfer,
 )
 from dapp.models.devices import Device, DeviceUpload, DeviceUploadRow, Project
+from dapp.models.irec import IrecDeviceGroup, IrecGroupMember
 from dapp.models.issuance import (
     Certificate,
     CertificateContribution,
@@ -55,6 +56,8 @@ __all__ = [
     "IdempotencyRecord",
     "IndexerCheckpoint",
     "Invitation",
+    "IrecDeviceGroup",
+    "IrecGroupMember",
     "MeterRead",
     "MeterReplacement",
     "Notification",

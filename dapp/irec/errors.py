@@ -1,0 +1,42 @@
+"""Errors of I-REC conversion, each a problem document with a stable code (STYLE.md: `<Subject><Problem>`)."""
+
+from dapp.errors import Conflict, Invalid, NotFound
+
+
+class DeviceGroupNotFound(NotFound):
+    """No such device group (for this caller)."""
+
+    code = "device_group_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC device group.")
+
+
+class DevicesNotFound(NotFound):
+    """Some devices named do not exist in the caller's organization."""
+
+    code = "devices_not_found"
+
+
+class GroupMixesCountriesOrFuels(Invalid):
+    """A device group is registered for one country and one fuel: its devices must share them."""
+
+    code = "group_mixes_countries_or_fuels"
+
+
+class DevicesInRegisteredGroup(Conflict):
+    """Devices of a group submitted to or approved by the registry cannot move: the registry knows them there."""
+
+    code = "devices_in_registered_group"
+
+
+class GroupAlreadySubmitted(Conflict):
+    """The group is submitted or approved already: it is submitted again only after a rejection."""
+
+    code = "group_already_submitted"
+
+
+class GroupEmpty(Conflict):
+    """A group without devices cannot be registered."""
+
+    code = "group_empty"

@@ -1,0 +1,56 @@
+"""Request and response models of I-REC conversion."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from dapp.irec.service.groups import GroupView
+
+
+class GroupDeviceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    external_id: str
+    device_type_code: str
+    capacity_kw: float
+
+
+class DeviceGroupRead(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    country_code: str
+    fuel_code: str
+    is_automatic: bool
+    registration_status: str = Field(description="not_registered, submitted, approved or rejected")
+    registration_reason: str | None = Field(description="The registry's reason for a rejection.")
+    registry_id: str | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    devices: list[GroupDeviceRead]
+
+    @classmethod
+    def of(cls, view: GroupView) -> "DeviceGroupRead":
+        g = view.group
+        return cls(
+            id=g.id, organization_id=g.organization_id, name=g.name, country_code=g.country_code,
+            fuel_code=g.fuel_code, is_automatic=g.is_automatic, registration_status=g.registration_status,
+            registration_reason=g.registration_reason, registry_id=g.registry_id, submitted_at=g.submitted_at,
+            decided_at=g.decided_at, devices=[GroupDeviceRead.model_validate(d) for d in view.devices],
+        )  # fmt: skip
+
+
+class DeviceGroupList(BaseModel):
+    items: list[DeviceGroupRead]
+
+
+class Regroup(BaseModel):
+    """Move devices into a named group of one country and fuel (made if new)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    device_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
