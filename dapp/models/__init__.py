@@ -14,7 +14,14 @@ from dapp.models.chain import (
     TokenTransfer,
 )
 from dapp.models.devices import Device, DeviceUpload, DeviceUploadRow, Project
-from dapp.models.irec import IrecDeviceGroup, IrecGroupMember
+from dapp.models.irec import (
+    IrecAllocation,
+    IrecCertificate,
+    IrecDeviceGroup,
+    IrecGroupMember,
+    IrecIssueRequest,
+    IrecPart,
+)
 from dapp.models.issuance import (
     Certificate,
     CertificateContribution,
@@ -56,8 +63,12 @@ __all__ = [
     "IdempotencyRecord",
     "IndexerCheckpoint",
     "Invitation",
+    "IrecAllocation",
+    "IrecCertificate",
     "IrecDeviceGroup",
     "IrecGroupMember",
+    "IrecIssueRequest",
+    "IrecPart",
     "MeterRead",
     "MeterReplacement",
     "Notification",
