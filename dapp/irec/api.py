@@ -10,9 +10,21 @@ from dapp.irec.errors import (
     GroupAlreadySubmitted,
     GroupEmpty,
     GroupMixesCountriesOrFuels,
+    IssueRequestNotFound,
+    IssueRequestNotRetryable,
 )
-from dapp.irec.schemas import DeviceGroupList, DeviceGroupRead, Regroup
-from dapp.irec.service import groups, registration
+from dapp.irec.presenters import conversion_read, request_read
+from dapp.irec.schemas import (
+    DeviceGroupList,
+    DeviceGroupRead,
+    IssueRequestList,
+    IssueRequestRead,
+    Regroup,
+    ReservationConversionRead,
+)
+from dapp.irec.service import conversion, groups, registration, status
+from dapp.models.irec import IrecDeviceGroup
+from dapp.reservations.errors import ReservationNotFound
 from dapp.web.api import AdminCall, ApiBlueprint, MemberCall
 
 api = ApiBlueprint("irec_api", __name__)
@@ -65,3 +77,36 @@ def _read(
 ) -> DeviceGroupRead:
     view = next(v for v in groups.list_groups(call.session, organization_id, call.now) if v.group.id == group_id)
     return DeviceGroupRead.of(view)
+
+
+@api.member_route(
+    "/irec/reservations/<uuid:reservation_id>/conversion",
+    "GET",
+    Module.RESERVATIONS,
+    Permission.READ,
+    response=ReservationConversionRead,
+    errors=(ReservationNotFound,),
+)
+def reservation_conversion(call: MemberCall[None], reservation_id: uuid.UUID) -> ReservationConversionRead:
+    """I-REC conversion of a reservation: each certificate's status and serials, each group's minted, requested,
+    approved and carried Wh (R-IREC-1, R-IREC-2)."""
+    conversion = status.reservation_conversion(call.session, call.actor, call.now, reservation_id)
+    return conversion_read(reservation_id, conversion)
+
+
+@api.admin_route("/admin/irec/issue-requests", "GET", response=IssueRequestList)
+def list_issue_requests(call: AdminCall[None]) -> IssueRequestList:
+    """The newest I-REC issue requests with their decisions (rejections and serial conflicts need an admin)."""
+    return IssueRequestList(items=[request_read(r, g) for r, g in status.issue_requests(call.session)])
+
+
+@api.admin_route(
+    "/admin/irec/issue-requests/<uuid:request_id>/retry",
+    "POST",
+    response=IssueRequestRead,
+    errors=(IssueRequestNotFound, IssueRequestNotRetryable),
+)
+def retry_issue_request(call: AdminCall[None], request_id: uuid.UUID) -> IssueRequestRead:
+    """Send a rejected (or conflicting) issue request again: the same Wh, a new round and client key."""
+    request = conversion.retry(call.session, call.actor, call.now, request_id)
+    return request_read(request, call.session.get_one(IrecDeviceGroup, request.group_id))

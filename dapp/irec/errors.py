@@ -40,3 +40,18 @@ class GroupEmpty(Conflict):
     """A group without devices cannot be registered."""
 
     code = "group_empty"
+
+
+class IssueRequestNotFound(NotFound):
+    """No such I-REC issue request."""
+
+    code = "issue_request_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC issue request.")
+
+
+class IssueRequestNotRetryable(Conflict):
+    """Only a rejected request, or one whose serials conflicted, is retried; the others are under way or done."""
+
+    code = "issue_request_not_retryable"

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -54,3 +54,58 @@ class Regroup(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     device_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class GroupConversionRead(BaseModel):
+    group_id: uuid.UUID
+    name: str
+    country_code: str
+    minted_wh: int = Field(description="Provisional Wh of the reservation's certificates from this group.")
+    requested_wh: int = Field(description="Of which in issue requests (whole MWh with the group's other Wh).")
+    approved_wh: int = Field(description="Of which the registry issued as I-RECs.")
+    carried_wh: int = Field(description="Of which not requested yet: carried to the group's next whole-MWh request.")
+
+
+class CertificateConversionRead(BaseModel):
+    certificate_id: uuid.UUID
+    token_id: str
+    volume_wh: int
+    generation_start: datetime
+    generation_end: datetime
+    status: str = Field(description="pending (not minted yet), provisional, requested, rejected or issued")
+    serial_start: str | None
+    serial_end: str | None
+    serial_ranges: list[dict[str, Any]]
+    metadata_cid: str | None = Field(description="The metadata document's version 2, with the serials.")
+    confirm_tx_hash: str | None
+
+
+class ReservationConversionRead(BaseModel):
+    reservation_id: uuid.UUID
+    groups: list[GroupConversionRead]
+    certificates: list[CertificateConversionRead]
+    final_remainder: str | None = Field(
+        description="Once the reservation has ended: what happens to Wh still carried (under 1 MWh per group)."
+    )
+
+
+class IssueRequestRead(BaseModel):
+    id: uuid.UUID
+    group_id: uuid.UUID
+    group_name: str
+    round: int
+    volume_mwh: int
+    approved_mwh: int | None
+    status: str = Field(description="queued, requested, approved, rejected or serial_conflict")
+    reason: str | None
+    registry_id: str | None
+    serial_start: str | None
+    serial_end: str | None
+    period_start: datetime
+    period_end: datetime
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class IssueRequestList(BaseModel):
+    items: list[IssueRequestRead]

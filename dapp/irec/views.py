@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response
 from dapp import platform
 from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin
 from dapp.errors import field_error
-from dapp.irec.service import groups, registration
+from dapp.irec.presenters import conversion_read, request_read
+from dapp.irec.service import conversion, groups, registration, status
 from dapp.web.pages import Failed, PageCall, admin_page, attempt, page
 
 bp = Blueprint("irec", __name__)
@@ -62,3 +63,28 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@bp.get("/irec/reservations/<uuid:reservation_id>/conversion")
+@page(Module.RESERVATIONS, Permission.READ)
+def reservation_conversion(call: PageCall[Actor], reservation_id: uuid.UUID) -> str:
+    now = platform.current().clock.now()
+    conversion = status.reservation_conversion(call.session, call.actor, now, reservation_id)
+    return render_template("irec/conversion.html", conversion=conversion_read(reservation_id, conversion))
+
+
+@bp.get("/admin/irec/issue-requests")
+@admin_page
+def issue_requests(call: PageCall[PlatformAdmin]) -> str:
+    items = [request_read(r, g) for r, g in status.issue_requests(call.session)]
+    return render_template("irec/admin_requests.html", requests=items)
+
+
+@bp.post("/admin/irec/issue-requests/<uuid:request_id>/retry")
+@admin_page
+def retry_issue_request(call: PageCall[PlatformAdmin], request_id: uuid.UUID) -> Response:
+    now = platform.current().clock.now()
+    request_row = attempt(call.session, lambda: conversion.retry(call.session, call.actor, now, request_id))
+    if not isinstance(request_row, Failed):
+        flash("The issue request will be sent to the registry again.", "success")
+    return redirect(url_for("irec.issue_requests"))

@@ -27,3 +27,14 @@ def reset() -> None:
 def sync() -> dict[str, int]:
     """Run the registry job as a worker would."""
     return jobs.sync_registry_job()
+
+
+def behaviour() -> dict[str, Any]:
+    settings = platform.current().settings
+    response = requests.get(
+        f"{settings.irec_registry_url}/_simulator/behaviour",
+        headers={"Authorization": f"Bearer {settings.irec_registry_token}"},
+        timeout=5,
+    )
+    response.raise_for_status()
+    return dict(response.json())

@@ -25,8 +25,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dapp.access.permissions import PlatformAdmin
+from dapp.audit import service as audit
 from dapp.chain import outbox
 from dapp.ipfs import ContentStore, add_json
+from dapp.irec.errors import IssueRequestNotFound, IssueRequestNotRetryable
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable, Serials
 from dapp.issuance import metadata
 from dapp.models.chain import OutboxKind
@@ -228,9 +231,15 @@ def _rejected(session: Session, request: IrecIssueRequest, reason: str, now: dat
         session.get_one(IrecCertificate, certificate_id).status = ConversionStatus.REJECTED
 
 
-def retry(session: Session, now: datetime, request_id: uuid.UUID) -> IrecIssueRequest:
+def retry(session: Session, admin: PlatformAdmin, now: datetime, request_id: uuid.UUID) -> IrecIssueRequest:
     """An admin's retry of a rejected or conflicting request: the same Wh, a new round (a new client key)."""
-    request = session.get_one(IrecIssueRequest, request_id, with_for_update=True)
+    request = session.get(IrecIssueRequest, request_id, with_for_update=True)
+    if request is None:
+        raise IssueRequestNotFound()
+    if request.status not in (IssueRequestStatus.REJECTED, IssueRequestStatus.SERIAL_CONFLICT):
+        raise IssueRequestNotRetryable(
+            f"This request is {request.status}; only a rejected or conflicting one is retried."
+        )
     request.round += 1
     request.status, request.reason, request.registry_id, request.decided_at = (
         IssueRequestStatus.QUEUED,
@@ -240,6 +249,7 @@ def retry(session: Session, now: datetime, request_id: uuid.UUID) -> IrecIssueRe
     )
     request.created_at = now
     _set_status(session, _certificates_of(session, [request.id]))
+    audit.record(session, admin, "irec.retry_issue_request", "irec_issue_request", request.id, now=now)
     enqueue_after_commit(session, "irec.sync_registry")
     return request
 
