@@ -4,6 +4,7 @@ import uuid
 
 from dapp.access.permissions import Module, Permission
 from dapp.irec.errors import (
+    CertificateNotIrecIssued,
     DeviceGroupNotFound,
     DevicesInRegisteredGroup,
     DevicesNotFound,
@@ -12,6 +13,9 @@ from dapp.irec.errors import (
     GroupMixesCountriesOrFuels,
     IssueRequestNotFound,
     IssueRequestNotRetryable,
+    NoOwnSerials,
+    RedemptionNotFound,
+    RedemptionOrClaimExists,
 )
 from dapp.irec.presenters import conversion_read, request_read
 from dapp.irec.schemas import (
@@ -19,10 +23,19 @@ from dapp.irec.schemas import (
     DeviceGroupRead,
     IssueRequestList,
     IssueRequestRead,
+    RedemptionCreate,
+    RedemptionRead,
     Regroup,
     ReservationConversionRead,
 )
-from dapp.irec.service import conversion, groups, registration, status
+from dapp.irec.service import conversion, groups, redemption, registration, status
+from dapp.issuance.errors import (
+    CertificateNotFound,
+    CertificateNotMinted,
+    CertificateNotOwned,
+    CertificateRevoked,
+    ExternalWallet,
+)
 from dapp.models.irec import IrecDeviceGroup
 from dapp.reservations.errors import ReservationNotFound
 from dapp.web.api import AdminCall, ApiBlueprint, MemberCall
@@ -110,3 +123,36 @@ def retry_issue_request(call: AdminCall[None], request_id: uuid.UUID) -> IssueRe
     """Send a rejected (or conflicting) issue request again: the same Wh, a new round and client key."""
     request = conversion.retry(call.session, call.actor, call.now, request_id)
     return request_read(request, call.session.get_one(IrecDeviceGroup, request.group_id))
+
+
+@api.member_route(
+    "/irec/certificates/<uuid:certificate_id>/redemption",
+    "POST",
+    Module.CERTIFICATES,
+    Permission.WRITE,
+    body=RedemptionCreate,
+    response=RedemptionRead,
+    status=202,
+    errors=(
+        CertificateNotFound, CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet,
+        CertificateNotIrecIssued, NoOwnSerials, RedemptionOrClaimExists,
+    ),
+)  # fmt: skip
+def redeem_certificate(call: MemberCall[RedemptionCreate], certificate_id: uuid.UUID) -> RedemptionRead:
+    """Redeem a certificate as I-REC (R-IREC-3) instead of claiming it as a D-REC: the registry redeems its serials
+    for the beneficiary, then the token is burned with the registry's reference. A certificate is used once."""
+    row = redemption.request_redemption(call.session, call.actor, call.now, certificate_id, call.body)
+    return RedemptionRead.model_validate(row)
+
+
+@api.member_route(
+    "/irec/redemptions/<uuid:redemption_id>",
+    "GET",
+    Module.CERTIFICATES,
+    Permission.READ,
+    response=RedemptionRead,
+    errors=(RedemptionNotFound,),
+)
+def get_redemption(call: MemberCall[None], redemption_id: uuid.UUID) -> RedemptionRead:
+    """A redemption with the registry's statements: reference, serials, redemption account."""
+    return RedemptionRead.model_validate(redemption.get(call.session, call.actor, redemption_id))

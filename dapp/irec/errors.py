@@ -55,3 +55,30 @@ class IssueRequestNotRetryable(Conflict):
     """Only a rejected request, or one whose serials conflicted, is retried; the others are under way or done."""
 
     code = "issue_request_not_retryable"
+
+
+class CertificateNotIrecIssued(Conflict):
+    """Only a certificate issued as I-REC, its serials on chain, can be redeemed as I-REC."""
+
+    code = "certificate_not_irec_issued"
+
+
+class NoOwnSerials(Conflict):
+    """The certificate owns no whole serial (each of its MWh starts in a neighbour): nothing to redeem alone."""
+
+    code = "certificate_owns_no_serial"
+
+
+class RedemptionOrClaimExists(Conflict):
+    """A certificate is redeemed as I-REC or claimed as D-REC, once, never both (R-IREC-3)."""
+
+    code = "certificate_already_used"
+
+
+class RedemptionNotFound(NotFound):
+    """No such redemption in the caller's organization."""
+
+    code = "redemption_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC redemption in your organization.")

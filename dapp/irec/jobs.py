@@ -2,7 +2,7 @@
 
 from dapp import platform
 from dapp.irec.registry import Registry, registry_from_settings
-from dapp.irec.service import conversion, groups, registration
+from dapp.irec.service import conversion, groups, redemption, registration
 
 
 def sync_registry_job() -> dict[str, int]:
@@ -18,7 +18,7 @@ def sync_registry_job() -> dict[str, int]:
     for group_id in pending:
         with p.db.unit_of_work() as session:
             decided += registration.follow(session, registry, p.clock.now(), group_id) != "submitted"
-    return {"grouped": grouped, "registrations_decided": decided, **convert(p, registry)}
+    return {"grouped": grouped, "registrations_decided": decided, **convert(p, registry), **redeem(p, registry)}
 
 
 def convert(p: platform.Platform, registry: Registry) -> dict[str, int]:
@@ -33,3 +33,14 @@ def convert(p: platform.Platform, registry: Registry) -> dict[str, int]:
         with p.db.unit_of_work() as session:
             statuses.append(conversion.advance(session, registry, p.content, p.clock.now(), request_id))
     return {"collected": collected, "requests_planned": planned, "requests_approved": statuses.count("approved")}
+
+
+def redeem(p: platform.Platform, registry: Registry) -> dict[str, int]:
+    """Redeem each requested redemption at the registry and burn its token, one unit of work each."""
+    with p.db.unit_of_work() as session:
+        pending = redemption.requested(session)
+    statuses = []
+    for redemption_id in pending:
+        with p.db.unit_of_work() as session:
+            statuses.append(redemption.follow(session, registry, p.clock.now(), redemption_id))
+    return {"redeemed": statuses.count("redeemed")}

@@ -44,6 +44,15 @@ class Serials:
 
 
 @dataclass(frozen=True)
+class SerialSlice:
+    """`volume_mwh` serials of one issuance from serial number `first` on."""
+
+    issue_id: str
+    first: int
+    volume_mwh: int
+
+
+@dataclass(frozen=True)
 class Registration:
     id: str
     status: str  # submitted, approved, rejected
@@ -100,10 +109,10 @@ class Registry(Protocol):
         """An issue request's status; once approved, its serials (in the platform account)."""
 
     def redeem(
-        self, client_key: str, issue_id: str, volume_mwh: int, beneficiary: str, period: tuple[datetime, datetime]
+        self, client_key: str, serials: SerialSlice, beneficiary: str, period: tuple[datetime, datetime]
     ) -> Redemption:
-        """Move `volume_mwh` of an issue's certificates from the platform account to the redemption account for
-        `beneficiary`; the answer is the redemption statement (reference and serials)."""
+        """Move the MWh of `serials` from the platform account to the redemption account for `beneficiary`; the
+        answer is the redemption statement (reference and serials)."""
 
     def account_balance(self, code: str) -> int:
         """MWh held by the account `code` (platform or redemption)."""
@@ -134,13 +143,19 @@ class HttpRegistry:
         return _issue(self._call("GET", f"/api/issues/{registry_id}"))
 
     def redeem(
-        self, client_key: str, issue_id: str, volume_mwh: int, beneficiary: str, period: tuple[datetime, datetime]
+        self, client_key: str, serials: SerialSlice, beneficiary: str, period: tuple[datetime, datetime]
     ) -> Redemption:
-        body = {"client_key": client_key, "issue": issue_id, "volume_mwh": volume_mwh, "beneficiary": beneficiary}
+        body = {
+            "client_key": client_key,
+            "issue": serials.issue_id,
+            "serial_first": serials.first,
+            "volume_mwh": serials.volume_mwh,
+            "beneficiary": beneficiary,
+        }
         answer = self._call("POST", "/api/redemptions", body | _period(period))
-        serials = _serials(answer["serials"])
-        assert serials is not None
-        return Redemption(answer["id"], answer["reference"], answer["volume_mwh"], serials, answer["account"])
+        redeemed = _serials(answer["serials"])
+        assert redeemed is not None
+        return Redemption(answer["id"], answer["reference"], answer["volume_mwh"], redeemed, answer["account"])
 
     def account_balance(self, code: str) -> int:
         return int(self._call("GET", f"/api/accounts/{code}")["balance_mwh"])

@@ -1,7 +1,7 @@
 """Request and response models of I-REC conversion."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -109,3 +109,33 @@ class IssueRequestRead(BaseModel):
 
 class IssueRequestList(BaseModel):
     items: list[IssueRequestRead]
+
+
+class RedemptionCreate(BaseModel):
+    """Redeem a certificate as I-REC for a beneficiary, location, country and consumption period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    beneficiary: str = Field(min_length=1, max_length=200)
+    location: str = Field(min_length=1, max_length=200)
+    country_code: str = Field(min_length=3, max_length=3)
+    consumption_start: date
+    consumption_end: date
+
+
+class RedemptionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    certificate_id: uuid.UUID
+    status: str = Field(description="requested, redeemed or failed")
+    reason: str | None
+    beneficiary: str
+    location: str
+    country_code: str
+    consumption_start: date
+    consumption_end: date
+    statements: list[dict[str, Any]] = Field(description="The registry's statements: reference, serials, account.")
+    claim_id: uuid.UUID | None = Field(description="The claim that burns the token with the registry's reference.")
+    created_at: datetime
+    redeemed_at: datetime | None

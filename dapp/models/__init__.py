@@ -21,6 +21,7 @@ from dapp.models.irec import (
     IrecGroupMember,
     IrecIssueRequest,
     IrecPart,
+    IrecRedemption,
 )
 from dapp.models.issuance import (
     Certificate,
@@ -69,6 +70,7 @@ __all__ = [
     "IrecGroupMember",
     "IrecIssueRequest",
     "IrecPart",
+    "IrecRedemption",
     "MeterRead",
     "MeterReplacement",
     "Notification",

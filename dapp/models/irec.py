@@ -8,7 +8,7 @@ submissions, so each has its own client key at the registry.
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -165,3 +165,32 @@ class IrecAllocation(Base):
     part_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("irec_part.id"), primary_key=True, index=True)
     offset_wh: Mapped[int] = mapped_column(BigInteger)
     energy_wh: Mapped[int] = mapped_column(BigInteger)
+
+
+class RedemptionStatus(StrEnum):
+    REQUESTED = "requested"  # the buyer asked; the registry job redeems it, then the token is burned
+    REDEEMED = "redeemed"  # the registry redeemed its serials; the burn (a claim) is in the chain outbox
+    FAILED = "failed"  # the registry refused: nothing redeemed, nothing burned
+
+
+class IrecRedemption(Base):
+    """A certificate redeemed as I-REC (R-IREC-3): at most one per certificate, and never with a D-REC claim."""
+
+    __tablename__ = "irec_redemption"
+    __table_args__ = (CheckConstraint("status IN ('requested', 'redeemed', 'failed')", name="status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), unique=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
+    requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    beneficiary: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))
+    country_code: Mapped[str] = mapped_column(String(3))
+    consumption_start: Mapped[date]
+    consumption_end: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=RedemptionStatus.REQUESTED)
+    reason: Mapped[str | None] = mapped_column(Text)
+    statements: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)  # the registry's, one per range
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claim.id"))
+    created_at: Mapped[datetime]
+    redeemed_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from dapp.irec.registry import DeviceGroupSpec, HttpRegistry, RegistryRefused, RegistryUnavailable
+from dapp.irec.registry import DeviceGroupSpec, HttpRegistry, RegistryRefused, RegistryUnavailable, SerialSlice
 from scripts import devstack
 
 TOKEN = "registry-test-token"
@@ -108,15 +108,18 @@ def test_the_registry_may_approve_fewer_mwh_than_asked(simulator: Simulator, reg
 def test_redemption_moves_mwh_to_the_redemption_account_with_a_statement(registry: HttpRegistry) -> None:
     device = approved_group(registry)
     issue = registry.issue(registry.request_issue("issue-1", device, PERIOD, 3).id)
-    statement = registry.redeem("redeem-1", issue.id, 2, "Buyer Co", PERIOD)
+    assert issue.serials is not None
+    two = SerialSlice(issue.id, issue.serials.first, 2)
+    statement = registry.redeem("redeem-1", two, "Buyer Co", PERIOD)
     assert statement.reference
     assert statement.account == "REDEEM-1"
-    assert issue.serials is not None
     assert (statement.serials.first, statement.serials.count) == (issue.serials.first, 2)
-    assert registry.redeem("redeem-1", issue.id, 2, "Buyer Co", PERIOD).reference == statement.reference
+    assert registry.redeem("redeem-1", two, "Buyer Co", PERIOD).reference == statement.reference
     assert (registry.account_balance("PLATFORM-1"), registry.account_balance("REDEEM-1")) == (1, 2)
-    with pytest.raises(RegistryRefused, match="from 1 to 1"):
-        registry.redeem("redeem-2", issue.id, 2, "Buyer Co", PERIOD)
+    with pytest.raises(RegistryRefused, match="redeemed already"):
+        registry.redeem("redeem-2", SerialSlice(issue.id, issue.serials.first + 1, 1), "Buyer Co", PERIOD)
+    with pytest.raises(RegistryRefused, match="not all in issue"):
+        registry.redeem("redeem-3", SerialSlice(issue.id, issue.serials.last, 2), "Buyer Co", PERIOD)
 
 
 def test_a_wrong_token_is_refused(simulator: Simulator) -> None:

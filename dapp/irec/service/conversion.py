@@ -313,7 +313,8 @@ def complete(session: Session, content: ContentStore, now: datetime, certificate
 
 def serial_ranges(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:
     """The serials whose MWh hold the certificate's Wh, one range per approved request, in serial order. A serial
-    whose MWh straddles two certificates appears in both (its Wh split between them is in `energy_wh`)."""
+    whose MWh straddles two certificates appears in both (its Wh split between them is in `energy_wh`); it is
+    owned, for redemption, by the certificate that holds its MWh's first Wh (`owned_first`…`owned_last`)."""
     query = (
         select(IrecAllocation, IrecIssueRequest)
         .join(IrecPart, IrecPart.id == IrecAllocation.part_id)
@@ -325,11 +326,15 @@ def serial_ranges(session: Session, certificate_id: uuid.UUID) -> list[dict[str,
     for allocation, request in session.execute(query).tuples():
         assert request.serial_first is not None
         assert request.serial_start is not None
-        first = request.serial_first + allocation.offset_wh // WH_PER_MWH
-        last = request.serial_first + (allocation.offset_wh + allocation.energy_wh - 1) // WH_PER_MWH
+        start_wh, end_wh = allocation.offset_wh, allocation.offset_wh + allocation.energy_wh
+        first = request.serial_first + start_wh // WH_PER_MWH
+        last = request.serial_first + (end_wh - 1) // WH_PER_MWH
+        owned = (request.serial_first + -(-start_wh // WH_PER_MWH), last)  # serials whose MWh starts in these Wh
         ranges.append(
             {"request_id": str(request.id), "registry_id": request.registry_id, "first": first, "last": last,
-             "start": _label(request, first), "end": _label(request, last), "energy_wh": allocation.energy_wh}
+             "start": _label(request, first), "end": _label(request, last), "energy_wh": allocation.energy_wh,
+             "owned_first": owned[0] if owned[0] <= owned[1] else None,
+             "owned_last": owned[1] if owned[0] <= owned[1] else None}
         )  # fmt: skip
     return ranges
 

@@ -172,25 +172,37 @@ class Registry:
         if existing := self._by_key("redemption", body):
             return self.redemption(existing["id"]), False
         issue = self.issue(str(body["issue"]))
-        volume = body["volume_mwh"]
         if issue["status"] != "approved":
             raise Refused(422, f"issue {issue['id']} is not approved (it is {issue['status']})")
-        row = self._one("issue", issue["id"])
-        left = row["approved_mwh"] - row["redeemed_mwh"]
-        if not isinstance(volume, int) or volume < 1 or volume > left:
-            raise Refused(422, f"volume_mwh must be a whole number from 1 to {left}, what issue {row['id']} holds")
-        first = row["serial_first"] + row["redeemed_mwh"]
+        first, volume = self._redeemable(self._one("issue", issue["id"]), body)
         row_id = f"RD-{uuid.uuid4().hex[:10].upper()}"
         reference = f"RED-{uuid.uuid4().hex[:12].upper()}"
         self._db.execute(
             "INSERT INTO redemption VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row_id, body["client_key"], _canonical(body), row["id"], volume, reference, first, first + volume - 1,
+            (row_id, body["client_key"], _canonical(body), issue["id"], volume, reference, first, first + volume - 1,
              time.time()),
         )  # fmt: skip
-        self._db.execute("UPDATE issue SET redeemed_mwh = redeemed_mwh + ? WHERE id = ?", (volume, row["id"]))
+        self._db.execute("UPDATE issue SET redeemed_mwh = redeemed_mwh + ? WHERE id = ?", (volume, issue["id"]))
         self._credit(self.accounts[0], -volume)
         self._credit(self.accounts[1], volume)
         return self.redemption(row_id), True
+
+    def _redeemable(self, issue: sqlite3.Row, body: dict[str, Any]) -> tuple[int, int]:
+        """The first serial and the MWh to redeem: `serial_first` if given, else the issue's next unredeemed."""
+        volume = body["volume_mwh"]
+        first = body.get("serial_first", issue["serial_first"] + issue["redeemed_mwh"])
+        if not isinstance(volume, int) or not isinstance(first, int) or volume < 1:
+            raise Refused(422, "volume_mwh and serial_first must be whole numbers, volume_mwh at least 1")
+        last = first + volume - 1
+        if first < issue["serial_first"] or last > issue["serial_last"]:
+            raise Refused(422, f"serials {first}-{last} are not all in issue {issue['id']}")
+        taken = self._db.execute(
+            "SELECT 1 FROM redemption WHERE issue = ? AND serial_first <= ? AND serial_last >= ?",
+            (issue["id"], last, first),
+        ).fetchone()
+        if taken is not None:
+            raise Refused(422, f"serials {first}-{last} of issue {issue['id']} are redeemed already")
+        return first, volume
 
     def redemption(self, row_id: str) -> dict[str, Any]:
         row = self._one("redemption", row_id)
