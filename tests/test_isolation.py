@@ -78,6 +78,13 @@ SAMPLE_BODIES: dict[str, Callable[["World"], Any]] = {
         "consumption_end": "2026-06-02",
         "purpose": "Isolation test",
     },
+    "RedemptionCreate": lambda _world: {
+        "beneficiary": "School",
+        "location": "Nairobi",
+        "country_code": "KEN",
+        "consumption_start": "2026-06-01",
+        "consumption_end": "2026-06-02",
+    },
     "TransferCreate": lambda _world: {"volume_wh": 1, "to_address": "0x" + "b" * 40},
     "WalletChallengeCreate": lambda _world: {"address": "0x" + "c" * 40},
     "WalletBindingCreate": lambda _world: {"challenge_id": str(uuid.UUID(int=1)), "signature": "0x" + "d" * 130},
@@ -147,6 +154,7 @@ PARAMETERS: dict[str, Callable[[World], tuple[str, str]]] = {
     "project_id": lambda world: (world.once("project", lambda: _project(world)), "developer"),
     "upload_id": lambda world: (world.once("upload", lambda: _upload(world)), "developer"),
     "claim_id": lambda world: (world.once("claim", lambda: _claim(world)), "buyer"),
+    "redemption_id": lambda world: (world.once("redemption", lambda: _redemption(world)), "buyer"),
 }
 
 
@@ -175,6 +183,28 @@ def _upload(world: World) -> str:
     )
     assert response.status_code == 202, response.json
     return response.json["id"]
+
+
+def _redemption(world: World) -> str:
+    """A requested I-REC redemption of buyer A's certificate (written directly: redeeming needs an I-REC)."""
+    from dapp.models.irec import IrecRedemption
+
+    with platform.current().db.unit_of_work() as session:
+        redemption = IrecRedemption(
+            certificate_id=world.objects["certificate_id"],
+            organization_id=world.buyer.actor.organization_id,
+            beneficiary="School",
+            location="Nairobi",
+            country_code="KEN",
+            consumption_start=T0.date(),
+            consumption_end=T0.date(),
+            status="requested",
+            statements=[],
+            created_at=world.now,
+        )
+        session.add(redemption)
+        session.flush()
+        return str(redemption.id)
 
 
 def _claim(world: World) -> str:
