@@ -102,6 +102,8 @@ def test_a_rejected_request_keeps_its_certificates_provisional_with_the_reason(a
     [request] = requests_made()
     assert (request.status, request.reason) == ("rejected", "Production exceeds the registered capacity")
     assert conversion_state(certificate.id).status == "rejected"
+    notices = app.test_client().get("/api/v1/notifications", headers=market.buyer.auth).json["items"]
+    assert "Production exceeds the registered capacity" in notices[0]["body"]
     token = token_functions()
     assert token.provisionalBeneficiary(certificate.token_id).call().lower() == market.wallet.lower()
 

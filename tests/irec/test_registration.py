@@ -51,7 +51,8 @@ def test_developers_never_submit_to_the_registry(app) -> None:
 
 
 def test_a_rejection_shows_the_registry_reason_and_the_group_can_be_submitted_again(app) -> None:
-    device = make_device(make_org("Sunny Developers"), "ROOF-1")
+    sunny = make_org("Sunny Developers")
+    device = make_device(sunny, "ROOF-1")
     irec.behave(reject_with="Metering evidence missing for ROOF-1")
     [group_id] = submit_and_sync(device)
     group = group_of(device)
@@ -59,6 +60,9 @@ def test_a_rejection_shows_the_registry_reason_and_the_group_can_be_submitted_ag
         "rejected",
         "Metering evidence missing for ROOF-1",
     )
+    notices = app.test_client().get("/api/v1/notifications", headers=sunny.auth).json["items"]
+    assert [n["kind"] for n in notices] == ["irec.group_rejected"]
+    assert "Metering evidence missing for ROOF-1" in notices[0]["body"]
     irec.reset()
     p = platform.current()
     with p.db.unit_of_work() as session:

@@ -29,6 +29,7 @@ from dapp.access.permissions import PlatformAdmin
 from dapp.audit import service as audit
 from dapp.chain import outbox
 from dapp.ipfs import ContentStore, add_json
+from dapp.irec import notices
 from dapp.irec.errors import IssueRequestNotFound, IssueRequestNotRetryable
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable, Serials
 from dapp.issuance import metadata
@@ -227,8 +228,10 @@ def _release_tail(session: Session, request: IrecIssueRequest, energy_wh: int) -
 
 def _rejected(session: Session, request: IrecIssueRequest, reason: str, now: datetime) -> None:
     request.status, request.reason, request.decided_at = IssueRequestStatus.REJECTED, reason, now
-    for certificate_id in _certificates_of(session, [request.id]):
+    certificate_ids = sorted(_certificates_of(session, [request.id]), key=str)
+    for certificate_id in certificate_ids:
         session.get_one(IrecCertificate, certificate_id).status = ConversionStatus.REJECTED
+    notices.request_rejected(session, certificate_ids, reason, now)
 
 
 def retry(session: Session, admin: PlatformAdmin, now: datetime, request_id: uuid.UUID) -> IrecIssueRequest:
@@ -307,6 +310,7 @@ def complete(session: Session, content: ContentStore, now: datetime, certificate
     state.serial_ranges = ranges
     state.status, state.issued_at = ConversionStatus.ISSUED, now
     outbox.enqueue(session, OutboxKind.CONFIRM_IREC, str(certificate_id), now)
+    notices.certificates_issued(session, [certificate_id], f"{state.serial_start} – {state.serial_end}", now)
     enqueue_after_commit(session, "chain.submit_outbox")
     return True
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dapp.access.permissions import FULL, Actor
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
+from dapp.irec import notices
 from dapp.irec.errors import CertificateNotIrecIssued, NoOwnSerials, RedemptionNotFound, RedemptionOrClaimExists
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable, SerialSlice
 from dapp.irec.schemas import RedemptionCreate
@@ -94,10 +95,12 @@ def follow(session: Session, registry: Registry, now: datetime, redemption_id: u
         return redemption.status
     except RegistryRefused as refused:
         redemption.status, redemption.reason = RedemptionStatus.FAILED, refused.reason
+        notices.redemption_decided(session, redemption, now)
         return redemption.status
     redemption.statements, redemption.redeemed_at = statements, now
     redemption.claim_id = _burn(session, redemption, now).id
     redemption.status = RedemptionStatus.REDEEMED
+    notices.redemption_decided(session, redemption, now)
     return redemption.status
 
 

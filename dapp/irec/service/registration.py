@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from dapp.access.permissions import PlatformAdmin
 from dapp.audit import service as audit
+from dapp.irec import notices
 from dapp.irec.errors import DeviceGroupNotFound, GroupAlreadySubmitted, GroupEmpty
 from dapp.irec.registry import DeviceGroupSpec, Registration, Registry, RegistryRefused, RegistryUnavailable
 from dapp.models.accounts import Organization
@@ -68,6 +69,7 @@ def follow(session: Session, registry: Registry, now: datetime, group_id: uuid.U
             session, None, f"irec.group_{answer.status}", "irec_device_group", group.id,
             after={"status": answer.status, "reason": answer.reason}, now=now, organization_id=group.organization_id,
         )  # fmt: skip
+        notices.group_decided(session, group, now)
     return group.registration_status
 
 
