@@ -23,20 +23,26 @@ def group_decided(session: Session, group: IrecDeviceGroup, now: datetime) -> No
 
 
 def certificates_issued(session: Session, certificate_ids: list[uuid.UUID], serials: str, now: datetime) -> None:
-    for buyer_id, count in _buyers(session, certificate_ids).items():
-        notify.notify(
-            session, buyer_id, "irec.certificate_issued", "Certificate issued as I-REC",
-            f"{count} certificate(s) were issued as I-REC ({serials}); the tokens move to your account.", now,
-        )  # fmt: skip
+    _tell_buyers(
+        session, certificate_ids, "irec.certificate_issued", "Certificate issued as I-REC",
+        "{count} certificate(s) were issued as I-REC (" + serials + "); the tokens move to your account.", now,
+    )  # fmt: skip
 
 
 def request_rejected(session: Session, certificate_ids: list[uuid.UUID], reason: str, now: datetime) -> None:
+    _tell_buyers(
+        session, certificate_ids, "irec.request_rejected", "I-REC issue request rejected",
+        "The I-REC registry rejected a request holding {count} of your certificate(s): " + reason + ". They stay "
+        "provisional until the platform retries the request.", now,
+    )  # fmt: skip
+
+
+def _tell_buyers(
+    session: Session, certificate_ids: list[uuid.UUID], kind: str, title: str, body: str, now: datetime
+) -> None:
+    """Notify each buyer organization of the certificates; `{count}` in `body` becomes how many are theirs."""
     for buyer_id, count in _buyers(session, certificate_ids).items():
-        notify.notify(
-            session, buyer_id, "irec.request_rejected", "I-REC issue request rejected",
-            f"The I-REC registry rejected a request holding {count} of your certificate(s): {reason}. They stay "
-            "provisional until the platform retries the request.", now,
-        )  # fmt: skip
+        notify.notify(session, buyer_id, kind, title, body.replace("{count}", str(count)), now)
 
 
 def redemption_decided(session: Session, redemption: IrecRedemption, now: datetime) -> None:
