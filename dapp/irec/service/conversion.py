@@ -291,8 +291,8 @@ def _fully(session: Session, certificate_id: uuid.UUID, live: bool) -> bool:
 
 
 def complete(session: Session, content: ContentStore, now: datetime, certificate_id: uuid.UUID) -> bool:
-    """Serials, a new metadata document (the certificate's, with the serials) and the on-chain confirmation of a certificate fully converted by approved
-    requests; False (and nothing done) while some of its Wh wait."""
+    """Serials, a new metadata document (the certificate's, with the serials) and the on-chain confirmation of a
+    certificate fully converted by approved requests; False (and nothing done) while some of its Wh wait."""
     state = session.get_one(IrecCertificate, certificate_id, with_for_update=True)
     if state.status == ConversionStatus.ISSUED or not _fully(session, certificate_id, live=False):
         _set_status(session, [certificate_id])
