@@ -165,8 +165,6 @@ PARAMETERS: dict[str, Callable[[World], tuple[str, str]]] = {
     "claim_id": lambda world: (world.once("claim", lambda: _claim(world)), "buyer"),
     "endpoint_id": lambda world: (world.once("endpoint", lambda: _webhook(world)), "developer"),
     "delivery_id": lambda world: (world.once("delivery", lambda: _webhook_delivery(world)), "developer"),
-
-
     "redemption_id": lambda world: (world.once("redemption", lambda: _redemption(world)), "buyer"),
 }
 
