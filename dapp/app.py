@@ -19,6 +19,8 @@ from dapp.audit import views as audit_views
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
 from dapp.errors import DatabaseUnavailable, DomainError
+from dapp.irec import api as irec_api
+from dapp.irec import views as irec_views
 from dapp.issuance import api as issuance_api
 from dapp.issuance import views as issuance_views
 from dapp.jobs import outbox
@@ -47,6 +49,7 @@ API_BLUEPRINTS: list[ApiBlueprint] = [
     reads_api.compat_api,
     reservations_api.api,
     issuance_api.api,
+    irec_api.api,
     verify_api.api,
     notify_api.api,
     audit_api.api,
@@ -59,6 +62,7 @@ PAGE_BLUEPRINTS = [
     devices_views.bp,
     reservations_views.bp,
     issuance_views.bp,
+    irec_views.bp,
     verify_views.bp,
     verify_gateway.bp,
     verify_discovery.bp,

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # It controls nothing outside a local development chain; production refuses to start with it.
 DEV_PLATFORM_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 DEV_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
+DEV_IREC_TOKEN = "development-irec-token"  # noqa: S105 - the simulator's; refused in production
 
 
 class Settings(BaseSettings):
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
     # Where pages link a content id (CID) so that anyone can read the document it names: by default the
     # platform's own content gateway (`GET /ipfs/{cid}`, ADR 0071), which serves every document the chain names.
     ipfs_gateway_url: str = "/ipfs/"
+    # The I-REC registry (R-IREC-5): the simulator of `make up` by default, the real registry by configuration.
+    irec_registry_url: str = "http://127.0.0.1:5100"
+    irec_registry_token: str = DEV_IREC_TOKEN
+    irec_platform_account: str = "PLATFORM-1"
+    irec_redemption_account: str = "REDEEM-1"
     smtp_url: str | None = None
 
     allow_clock_control: bool = True
@@ -89,6 +95,7 @@ class Settings(BaseSettings):
             "DREC_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
             "DREC_PLATFORM_PRIVATE_KEY": self.platform_private_key == DEV_PLATFORM_KEY,
             "DREC_ALLOW_CLOCK_CONTROL": self.allow_clock_control,
+            "DREC_IREC_REGISTRY_TOKEN": self.irec_registry_token == DEV_IREC_TOKEN,
         }
         bad = [name for name, is_unsafe in unsafe.items() if is_unsafe]
         if bad:

@@ -199,6 +199,29 @@ def start_anvil(state_file: Path | None, port: int | None = None, *, steps_traci
     return url, lambda: stop_process(process)
 
 
+def start_irec_simulator(state_file: Path, token: str, port: int | None = None) -> tuple[str, Stop]:
+    """Run the I-REC registry simulator (`python -m dapp.irec.simulator`) with its state in `state_file`.
+
+    Returns its URL and a function that stops it; a restart on the same file keeps the registry's state.
+    """
+    import requests
+
+    port = port or free_port()
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "dapp.irec.simulator", "--port", str(port), "--state", str(state_file)]
+    process = spawn([*command, "--token", token], state_file.parent / "simulator.log")
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"{url}/health", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    wait_until(answers, "the I-REC simulator", process)
+    return url, lambda: stop_process(process)
+
+
 def deploy(rpc_url: str, deployment_file: Path, echo: bool = False) -> dict[str, Any]:
     """Run `ape run deploy` against the node at `rpc_url`; return what it wrote to `deployment_file`.
 

@@ -29,6 +29,7 @@ from tests.support.isolation import TableCleaner, own_redis_database
 from tests.support.problems import ProblemLog
 
 ROOT = Path(__file__).resolve().parent.parent
+IREC_TOKEN = "test-irec-token"
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +47,10 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         deployment = var / "deployment.json"
         devstack.deploy(rpc_url, deployment)
         migrations.upgrade(database_url)
+        irec_url, stop_irec = devstack.start_irec_simulator(var / "irec" / "registry.sqlite3", IREC_TOKEN)
+        stack.callback(stop_irec)
         yield {
+            "irec_registry_url": irec_url,
             "database_url": database_url,
             "redis_url": redis_url,
             "rpc_url": rpc_url,
@@ -95,6 +99,8 @@ def settings(services: dict[str, str]) -> Settings:
         var_dir=Path(services["var_dir"]),
         base_url="http://testserver",
         scheduler_tick_seconds=1,
+        irec_registry_url=services["irec_registry_url"],
+        irec_registry_token=IREC_TOKEN,
     )
 
 

@@ -26,7 +26,15 @@ GROUND = [
     "dapp.models",
     "dapp.access",
 ]
-ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.events", "dapp.mail", "dapp.chain"]
+ADAPTERS = [
+    "dapp.ipfs",
+    "dapp.platform",
+    "dapp.events",
+    "dapp.mail",
+    "dapp.chain",
+    "dapp.irec.registry",
+    "dapp.irec.simulator",
+]
 KIT = ["dapp.web"]
 FEATURES = [
     "indexer",
@@ -37,6 +45,7 @@ FEATURES = [
     "dapp.reads",
     "dapp.reservations",
     "dapp.issuance",
+    "dapp.irec",
     "dapp.verify",
     "dapp.webhooks",
     "dapp.admin",

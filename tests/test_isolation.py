@@ -83,6 +83,13 @@ SAMPLE_BODIES: dict[str, Callable[["World"], Any]] = {
         "consumption_end": "2026-06-02",
         "purpose": "Isolation test",
     },
+    "RedemptionCreate": lambda _world: {
+        "beneficiary": "School",
+        "location": "Nairobi",
+        "country_code": "KEN",
+        "consumption_start": "2026-06-01",
+        "consumption_end": "2026-06-02",
+    },
     "TransferCreate": lambda _world: {"volume_wh": 1, "to_address": "0x" + "b" * 40},
     "WalletChallengeCreate": lambda _world: {"address": "0x" + "c" * 40},
     "WalletBindingCreate": lambda _world: {"challenge_id": str(uuid.UUID(int=1)), "signature": "0x" + "d" * 130},
@@ -158,6 +165,7 @@ PARAMETERS: dict[str, Callable[[World], tuple[str, str]]] = {
     "claim_id": lambda world: (world.once("claim", lambda: _claim(world)), "buyer"),
     "endpoint_id": lambda world: (world.once("endpoint", lambda: _webhook(world)), "developer"),
     "delivery_id": lambda world: (world.once("delivery", lambda: _webhook_delivery(world)), "developer"),
+    "redemption_id": lambda world: (world.once("redemption", lambda: _redemption(world)), "buyer"),
 }
 
 
@@ -203,6 +211,28 @@ def _webhook_delivery(world: World) -> str:
     response = world.app.test_client().post(f"/api/v1/webhooks/{endpoint_id}/test", headers=world.developer.auth)
     assert response.status_code == 202, response.json
     return str(response.json["id"])
+
+
+def _redemption(world: World) -> str:
+    """A requested I-REC redemption of buyer A's certificate (written directly: redeeming needs an I-REC)."""
+    from dapp.models.irec import IrecRedemption
+
+    with platform.current().db.unit_of_work() as session:
+        redemption = IrecRedemption(
+            certificate_id=world.objects["certificate_id"],
+            organization_id=world.buyer.actor.organization_id,
+            beneficiary="School",
+            location="Nairobi",
+            country_code="KEN",
+            consumption_start=T0.date(),
+            consumption_end=T0.date(),
+            status="requested",
+            statements=[],
+            created_at=world.now,
+        )
+        session.add(redemption)
+        session.flush()
+        return str(redemption.id)
 
 
 def _claim(world: World) -> str:

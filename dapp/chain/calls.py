@@ -32,6 +32,23 @@ def issue_batch(chain: Chain, certificates: list[CertificateData]) -> ContractCa
     return ContractCall(chain.contract(CERTIFICATES).functions.issueBatch(data))
 
 
+def issue_provisional_batch(chain: Chain, certificates: list[CertificateData]) -> ContractCall:
+    """Mint certificates to the provisional account on behalf of their owners (`issueProvisionalBatch`, R-IREC-1)."""
+    data = [replace(certificate, to=_address(certificate.to)).as_struct() for certificate in certificates]
+    return ContractCall(chain.contract(CERTIFICATES).functions.issueProvisionalBatch(data))
+
+
+def confirm_irec(chain: Chain, token_id: int, serial_start: str, serial_end: str) -> ContractCall:
+    """Record a provisional certificate's I-REC serials and move its tokens to the beneficiary (`confirmIrec`)."""
+    return ContractCall(chain.contract(CERTIFICATES).functions.confirmIrec(token_id, serial_start, serial_end))
+
+
+def is_provisional(chain: Chain, token_id: int) -> bool:
+    """Whether the token is still held by the provisional account for its beneficiary."""
+    beneficiary = chain.contract(CERTIFICATES).functions.provisionalBeneficiary(token_id).call()
+    return int(beneficiary, 16) != 0
+
+
 def is_issued(chain: Chain, token_id: int) -> bool:
     """Whether the contract already minted this token id (the certificate key it refuses twice)."""
     return bool(chain.contract(CERTIFICATES).functions.isIssued(token_id).call())

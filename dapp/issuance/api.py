@@ -12,6 +12,7 @@ from dapp.issuance.errors import (
     CertificateNotFound,
     CertificateNotMinted,
     CertificateNotOwned,
+    CertificateRedeemedAsIrec,
     CertificateRevoked,
     ClaimNotFound,
     ClaimNotRecorded,
@@ -95,7 +96,14 @@ def certified_reads(call: MemberCall[None]) -> CertificatePage:
     body=ClaimCreate,
     response=ClaimRead,
     status=201,
-    errors=(CertificateNotFound, CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet),
+    errors=(
+        CertificateNotFound,
+        CertificateNotMinted,
+        CertificateNotOwned,
+        CertificateRedeemedAsIrec,
+        CertificateRevoked,
+        ExternalWallet,
+    ),
 )
 def claim_certificate(call: MemberCall[ClaimCreate], certificate_id: uuid.UUID) -> ClaimRead:
     """Claim (retire) part or all of a certificate; written on chain by a worker, then a statement is available."""

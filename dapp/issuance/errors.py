@@ -49,3 +49,9 @@ class ExternalWallet(Conflict):
     """The certificate is in the organization's own wallet: act on chain from that wallet."""
 
     code = "external_wallet"
+
+
+class CertificateRedeemedAsIrec(Conflict):
+    """The certificate is redeemed (or being redeemed) as I-REC: it cannot also be claimed as a D-REC (R-IREC-3)."""
+
+    code = "certificate_redeemed_as_irec"

@@ -9,6 +9,7 @@ that the token id can be recomputed exactly. Version 1 documents (minted before)
 the verifier reads both. Household-level data never enters: no meter reads, no street address, no coordinates.
 """
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +19,10 @@ from sqlalchemy.orm import Session
 from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.models.devices import Device
+from dapp.models.irec import IrecDeviceGroup, IrecGroupMember
 from dapp.models.issuance import Certificate, CertificateStatus
 from dapp.models.reservations import Reservation
+from dapp.reservations.service.irec import IREC
 
 METADATA_VERSION = "2"
 WH_PER_MWH = Decimal(1_000_000)
@@ -29,6 +32,19 @@ def document(session: Session, certificate: Certificate) -> dict[str, Any]:
     reservation = session.get_one(Reservation, certificate.reservation_id)
     buyer = session.get_one(Organization, reservation.buyer_organization_id)
     devices = {c.device_id: session.get_one(Device, c.device_id) for c in certificate.contributions}
+    fields = _fields(session, certificate, reservation, buyer, devices)
+    if reservation.standard == IREC:
+        fields["device_groups"] = device_groups(session, list(devices.values()))
+    return fields
+
+
+def _fields(
+    session: Session,
+    certificate: Certificate,
+    reservation: Reservation,
+    buyer: Organization,
+    devices: dict[uuid.UUID, Device],
+) -> dict[str, Any]:
     return {
         "version": METADATA_VERSION,
         "certificate_key": certificate.certificate_key,
@@ -149,3 +165,36 @@ def _device(device: Device) -> dict[str, Any]:
         "sdg_benefits": list(device.sdg_benefits),
         "time_zone": device.timezone,
     }
+
+
+def device_groups(session: Session, devices: list[Device]) -> list[dict[str, Any]]:
+    """The I-REC device groups of `devices` as R-ISS-8 lists them (group data goes into the metadata, R-IREC-0)."""
+    query = select(IrecGroupMember.device_id, IrecDeviceGroup).join(IrecDeviceGroup)
+    rows = session.execute(query.where(IrecGroupMember.device_id.in_([d.id for d in devices]))).tuples()
+    group_of = {device_id: group for device_id, group in rows}
+    members: dict[uuid.UUID, list[Device]] = {}
+    for device in devices:
+        if device.id in group_of:
+            members.setdefault(group_of[device.id].id, []).append(device)
+    groups = {group.id: group for group in group_of.values()}
+    return [_irec_group(groups[group_id], members[group_id]) for group_id in sorted(members, key=str)]
+
+
+def _irec_group(group: IrecDeviceGroup, devices: list[Device]) -> dict[str, Any]:
+    capacities = [d.capacity_kw for d in devices]
+    return {
+        "id": str(group.id),
+        "name": group.name,
+        "organization_id": str(group.organization_id),
+        "fuel_code": group.fuel_code,
+        "country_code": group.country_code,
+        "registry_id": group.registry_id,
+        "device_type_codes": sorted({d.device_type_code for d in devices}),
+        "off_takers": sorted({d.off_taker for d in devices if d.off_taker}),
+        "commissioning_date_range": [min(d.commissioning_date for d in devices).isoformat(),
+                                     max(d.commissioning_date for d in devices).isoformat()],
+        "grid_interconnection": any(d.grid_interconnection for d in devices),
+        "aggregated_capacity_kw": str(sum(capacities)),
+        "capacity_range_kw": [str(min(capacities)), str(max(capacities))],
+        "devices": sorted(str(d.id) for d in devices),
+    }  # fmt: skip

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dapp import events
 from dapp.chain import calls, custody, outbox
 from dapp.chain.certificate_data import CertificateData
+from dapp.chain.contracts import Chain
 from dapp.chain.sending import Effects, Handler, Prepared, Run, prepare, try_once
 from dapp.ipfs import add_json
 from dapp.issuance import metadata
@@ -26,11 +27,20 @@ from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxEntry, OutboxKind
 from dapp.models.issuance import Certificate, CertificateTransfer, Claim, HeldStatus
 
+MintCall = Callable[[Chain, list[CertificateData]], calls.ContractCall]
+
 
 def send_mints(run: Run) -> int:
     """Mint up to `run.mint_batch_size` due certificates in one `issueBatch`; returns how many entries were
     handled."""
     return try_once(run, partial(_due, run, OutboxKind.MINT_CERTIFICATE, run.mint_batch_size), partial(_mints, run))
+
+
+def send_provisional_mints(run: Run) -> int:
+    """Mint up to `run.mint_batch_size` due certificates of I-REC reservations to the provisional account in one
+    `issueProvisionalBatch` (R-IREC-1); returns how many entries were handled."""
+    pick = partial(_due, run, OutboxKind.MINT_PROVISIONAL, run.mint_batch_size)
+    return try_once(run, pick, partial(_mints, run, call=calls.issue_provisional_batch))
 
 
 def prepare_mints(run: Run) -> int | None:
@@ -44,9 +54,11 @@ def _due(run: Run, kind: str, limit: int, session: Session, now: datetime) -> li
     return outbox.claim_due(session, kind, limit, now, exclude=run.failed)
 
 
-def _mints(run: Run, session: Session, entries: list[OutboxEntry], now: datetime) -> Prepared | None:
-    """The `issueBatch` call of the entries' certificates that the contract does not know yet; their metadata
-    documents are stored in IPFS first."""
+def _mints(
+    run: Run, session: Session, entries: list[OutboxEntry], now: datetime, call: MintCall = calls.issue_batch
+) -> Prepared | None:
+    """The `issueBatch` (or `call`) of the entries' certificates that the contract does not know yet; their
+    metadata documents are stored in IPFS first."""
     certificates = {e.id: session.get_one(Certificate, uuid.UUID(e.subject_id)) for e in entries}
     known = [e for e in entries if calls.is_issued(run.chain, int(certificates[e.id].token_id))]
     outbox.mark_done(known, now, None, None)
@@ -58,8 +70,8 @@ def _mints(run: Run, session: Session, entries: list[OutboxEntry], now: datetime
         certificate = certificates[entry.id]
         certificate.metadata_cid = add_json(run.content, metadata.document(session, certificate))
         data.append(certificate_data(certificate))
-    parts = [(e.id, calls.issue_batch(run.chain, [d])) for e, d in zip(fresh, data, strict=True)]
-    return Prepared(calls.issue_batch(run.chain, data), fresh, parts=parts)
+    parts = [(e.id, call(run.chain, [d])) for e, d in zip(fresh, data, strict=True)]
+    return Prepared(call(run.chain, data), fresh, parts=parts)
 
 
 def certificate_data(c: Certificate) -> CertificateData:
@@ -83,6 +95,9 @@ def _minted(session: Session, entries: list[OutboxEntry], tx_hash: str, _now: da
 
 
 MINTS = Handler("mint_entries", (OutboxKind.MINT_CERTIFICATE,), send_mints, Effects(done=_minted))
+PROVISIONAL_MINTS = Handler(
+    "provisional_mint_entries", (OutboxKind.MINT_PROVISIONAL,), send_provisional_mints, Effects(done=_minted)
+)
 
 
 # Custodial operations: a claim or a transfer, signed by the managed account of the organization that asked.

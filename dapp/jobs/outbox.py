@@ -4,10 +4,18 @@ certificates. A feature that sends something new on chain adds its handler here.
 
 from dapp.chain import jobs
 from dapp.chain.sending import Handler
+from dapp.irec import onchain as irec
 from dapp.issuance import onchain as issuance
 from dapp.reservations import onchain as reservations
 
-HANDLERS: tuple[Handler, ...] = (reservations.LOG, issuance.MINTS, issuance.CLAIMS, issuance.TRANSFERS)
+HANDLERS: tuple[Handler, ...] = (
+    reservations.LOG,
+    issuance.MINTS,
+    issuance.PROVISIONAL_MINTS,
+    irec.CONFIRMATIONS,
+    issuance.CLAIMS,
+    issuance.TRANSFERS,
+)
 
 
 def install() -> None:

@@ -14,6 +14,15 @@ from dapp.models.chain import (
     TokenTransfer,
 )
 from dapp.models.devices import Device, DeviceUpload, DeviceUploadRow, Project
+from dapp.models.irec import (
+    IrecAllocation,
+    IrecCertificate,
+    IrecDeviceGroup,
+    IrecGroupMember,
+    IrecIssueRequest,
+    IrecPart,
+    IrecRedemption,
+)
 from dapp.models.issuance import (
     Certificate,
     CertificateContribution,
@@ -57,6 +66,13 @@ __all__ = [
     "IdempotencyRecord",
     "IndexerCheckpoint",
     "Invitation",
+    "IrecAllocation",
+    "IrecCertificate",
+    "IrecDeviceGroup",
+    "IrecGroupMember",
+    "IrecIssueRequest",
+    "IrecPart",
+    "IrecRedemption",
     "MeterRead",
     "MeterReplacement",
     "Notification",

@@ -28,6 +28,8 @@ class OutboxKind:
     LOG_RESERVATION_DEVICES_CHANGED = "log_reservation_devices_changed"
     LOG_RESERVATION_ENDED = "log_reservation_ended"
     TRANSFER_CERTIFICATE = "transfer_certificate"
+    MINT_PROVISIONAL = "mint_provisional"  # an I-REC reservation's certificate, to the provisional account
+    CONFIRM_IREC = "confirm_irec"  # its I-REC serials on chain; its tokens to the beneficiary
 
 
 class OutboxStatus:

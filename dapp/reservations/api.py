@@ -19,6 +19,7 @@ from dapp.reservations.errors import (
     CooldownActive,
     DeviceInActiveReservation,
     DeviceNotReserved,
+    DevicesNotIrecApproved,
     DevicesUnavailable,
     NothingToChange,
     ReservationEnded,
@@ -123,7 +124,7 @@ def estimate_selection(call: MemberCall[EstimateRequest]) -> Estimate:
     body=ReservationCreate,
     response=ReservationCreated,
     status=201,
-    errors=(CooldownActive, DevicesUnavailable, NotABuyer, ReservationNameTaken),
+    errors=(CooldownActive, DevicesNotIrecApproved, DevicesUnavailable, NotABuyer, ReservationNameTaken),
 )
 def create_reservation(call: MemberCall[ReservationCreate]) -> ReservationCreated:
     """Reserve devices (all or nothing unless `allow_partial`); logged on chain, developers notified."""
@@ -248,6 +249,7 @@ LOG_FIELDS = ("devices_cid", "devices_hash", "chain_status", "tx_hash", "block_n
     response=ReservationRead,
     errors=(
         CooldownActive,
+        DevicesNotIrecApproved,
         DevicesUnavailable,
         NothingToChange,
         ReservationEnded,

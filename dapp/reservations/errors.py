@@ -128,3 +128,10 @@ class NoDevicesLeft(Invalid):
 DEVICE_CHANGE_REFUSALS: dict[str, type[Invalid]] = {
     error.code: error for error in (AddedAndRemoved, AlreadyInReservation, NotInReservation, NoDevicesLeft)
 }
+
+
+class DevicesNotIrecApproved(Conflict):
+    """A reservation with standard I-REC takes only devices whose I-REC device group the registry approved
+    (R-IREC-4); `devices` names each other device with its group's status."""
+
+    code = "devices_not_irec_approved"

@@ -12,6 +12,7 @@ from dapp.models.accounts import Organization, OrganizationType
 from dapp.models.reservations import Reservation, ReservationDevice
 from dapp.reservations.service.creation import earliest_start
 from tests.factories.accounts import make_org
+from tests.factories.irec import approve_groups
 from tests.factories.reservations import make_reservation
 from tests.reservations.conftest import NOW
 from tests.reservations.support import call, reserve
@@ -24,6 +25,7 @@ def stored(reservation_id: str) -> Reservation:
 
 def test_creates_a_reservation_with_every_field(app, market) -> None:
     wallet = "0x52908400098527886E0F7030069857D2E4169EE7"
+    approve_groups(*market.devices)  # standard I-REC takes devices of approved groups only (R-IREC-4)
     response = reserve(
         app,
         market.buyer,

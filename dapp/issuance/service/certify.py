@@ -31,6 +31,7 @@ from dapp.models.issuance import Certificate
 from dapp.models.reservations import Reservation
 from dapp.platform import enqueue_after_commit
 from dapp.reads.rules import MAX_ENERGY_RULE
+from dapp.reservations.service.irec import IREC
 
 # The parts of accepted reads that fall in the window and in the device's membership, with their energy.
 # {late} is empty on time; for late rounds it keeps only parts no certified range of the device covers yet.
@@ -280,6 +281,7 @@ def _certificate(session: Session, window: Window, totals: Any, now: datetime) -
     params = {"certificate_id": certificate.id, "country": country}
     session.execute(INSERT_CONTRIBUTIONS, params)
     session.execute(INSERT_CERTIFIED, params)
-    outbox.enqueue(session, OutboxKind.MINT_CERTIFICATE, str(certificate.id), now)
+    kind = OutboxKind.MINT_PROVISIONAL if reservation.standard == IREC else OutboxKind.MINT_CERTIFICATE
+    outbox.enqueue(session, kind, str(certificate.id), now)
     enqueue_after_commit(session, "chain.submit_outbox")  # minted within seconds, not at the next tick
     return certificate

@@ -12,20 +12,29 @@ from dapp.access.permissions import Actor
 from dapp.errors import field_error
 from dapp.ipfs import canonical_json
 from dapp.issuance import statement
-from dapp.issuance.errors import ClaimNotFound, ClaimNotRecorded
+from dapp.issuance.errors import CertificateRedeemedAsIrec, ClaimNotFound, ClaimNotRecorded
 from dapp.issuance.schemas import ClaimCreate, ClaimRead
-from dapp.issuance.service.custody import held_certificate, record, require_volume, shown_status
+from dapp.issuance.service.custody import Custody, held_certificate, record, require_volume, shown_status
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxKind, TokenClaim
 from dapp.models.devices import Device
+from dapp.models.irec import IrecRedemption
 from dapp.models.issuance import Certificate, CertificateContribution, Claim, HeldStatus
 from dapp.models.reservations import Reservation
 
 
 def request_claim(session: Session, actor: Actor, now: datetime, certificate_id: uuid.UUID, data: ClaimCreate) -> Claim:
     """Record a claim of part of the certificate held in the actor's managed account; a chain worker sends it."""
-    custody = held_certificate(session, actor, certificate_id)
+    custody = held_certificate(session, actor, certificate_id)  # locked: a redemption waits for this claim
+    redeemed = select(IrecRedemption.id).where(IrecRedemption.certificate_id == custody.certificate.id)
+    if session.scalar(redeemed) is not None:
+        raise CertificateRedeemedAsIrec("This certificate is redeemed as I-REC; it cannot also be claimed as a D-REC.")
+    return record_claim(session, actor, custody, now, data)
+
+
+def record_claim(session: Session, actor: Actor, custody: Custody, now: datetime, data: ClaimCreate) -> Claim:
+    """A claim of a held certificate, checked, stored with its chain-outbox entry and audit entry."""
     _check_claim(data)
     require_volume(custody, data.volume_wh, "claim_exceeds_balance", "claimed")
     claim = Claim(

@@ -20,6 +20,7 @@ from dapp.reservations.errors import DEVICE_CHANGE_REFUSALS, NothingToChange
 from dapp.reservations.schemas import ReservationPatch
 from dapp.reservations.service import log, notices
 from dapp.reservations.service.availability import conflict_on_race, require_available
+from dapp.reservations.service.irec import require_irec_approved
 from dapp.reservations.service.listing import get
 from dapp.reservations.service.timing import current_window_end, require_open
 
@@ -40,6 +41,7 @@ def change_devices(
     add, remove = set(data.add_device_ids), set(data.remove_device_ids)
     current = {m.device_id: m for m in reservation.members if m.removed_at is None}
     _check_request(add, remove, current)
+    require_irec_approved(session, reservation.standard, add - current.keys())
     added = _add(session, reservation, add, now)
     removed, released = _remove(session, reservation, [current[d] for d in remove], now)
     flush_or_raise(session, conflict_on_race())

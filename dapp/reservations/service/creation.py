@@ -22,6 +22,7 @@ from dapp.reservations.errors import ReservationNameTaken, devices_unavailable
 from dapp.reservations.schemas import ReservationCreate
 from dapp.reservations.service import log, notices
 from dapp.reservations.service.availability import conflict_on_race, unavailable
+from dapp.reservations.service.irec import require_irec_approved
 
 WH_PER_MWH = Decimal(1_000_000)
 
@@ -40,6 +41,7 @@ def create(session: Session, actor: Actor, now: datetime, data: ReservationCreat
     wallet = _wallet(data.wallet_address, buyer)
     _require_free_name(session, buyer.id, data.name)
     device_ids, left_out = _devices(session, data, now)
+    require_irec_approved(session, data.standard.value, device_ids)
     reservation = _new_reservation(buyer, data, wallet, now)
     session.add(reservation)
     flush_or_raise(session, _name_taken(data.name))

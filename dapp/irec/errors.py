@@ -1,0 +1,84 @@
+"""Errors of I-REC conversion, each a problem document with a stable code (STYLE.md: `<Subject><Problem>`)."""
+
+from dapp.errors import Conflict, Invalid, NotFound
+
+
+class DeviceGroupNotFound(NotFound):
+    """No such device group (for this caller)."""
+
+    code = "device_group_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC device group.")
+
+
+class DevicesNotFound(NotFound):
+    """Some devices named do not exist in the caller's organization."""
+
+    code = "devices_not_found"
+
+
+class GroupMixesCountriesOrFuels(Invalid):
+    """A device group is registered for one country and one fuel: its devices must share them."""
+
+    code = "group_mixes_countries_or_fuels"
+
+
+class DevicesInRegisteredGroup(Conflict):
+    """Devices of a group submitted to or approved by the registry cannot move: the registry knows them there."""
+
+    code = "devices_in_registered_group"
+
+
+class GroupAlreadySubmitted(Conflict):
+    """The group is submitted or approved already: it is submitted again only after a rejection."""
+
+    code = "group_already_submitted"
+
+
+class GroupEmpty(Conflict):
+    """A group without devices cannot be registered."""
+
+    code = "group_empty"
+
+
+class IssueRequestNotFound(NotFound):
+    """No such I-REC issue request."""
+
+    code = "issue_request_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC issue request.")
+
+
+class IssueRequestNotRetryable(Conflict):
+    """Only a rejected request, or one whose serials conflicted, is retried; the others are under way or done."""
+
+    code = "issue_request_not_retryable"
+
+
+class CertificateNotIrecIssued(Conflict):
+    """Only a certificate issued as I-REC, its serials on chain, can be redeemed as I-REC."""
+
+    code = "certificate_not_irec_issued"
+
+
+class NoOwnSerials(Conflict):
+    """The certificate owns no whole serial (each of its MWh starts in a neighbour): nothing to redeem alone."""
+
+    code = "certificate_owns_no_serial"
+
+
+class RedemptionOrClaimExists(Conflict):
+    """A certificate is redeemed as I-REC or claimed as D-REC, once, never both (R-IREC-3)."""
+
+    code = "certificate_already_used"
+
+
+class RedemptionNotFound(NotFound):
+    """No such redemption in the caller's organization."""
+
+    code = "redemption_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such I-REC redemption in your organization.")
