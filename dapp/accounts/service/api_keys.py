@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.access.permissions import READ_ONLY, Actor, grants_within, names, parse_grants, require_person
+from dapp.access.permissions import (
+    READ_ONLY,
+    Actor,
+    grants_within,
+    names,
+    parse_grants,
+    require_person,
+    within_type,
+)
 from dapp.accounts.errors import ApiKeyAlreadyRevoked, ApiKeyNotFound
 from dapp.accounts.schemas import ApiKeyCreate
 from dapp.audit import service as audit
@@ -21,7 +29,8 @@ def create_api_key(session: Session, actor: Actor, data: ApiKeyCreate, now: date
     creator_id = require_person(actor).user_id
     if data.expires_at is not None and data.expires_at <= now:
         raise field_error("expires_at", "The expiry must be in the future.", "expiry_in_past")
-    permissions = dict(READ_ONLY) if not data.permissions else parse_grants(data.permissions)
+    default = within_type(READ_ONLY, actor.organization_type)
+    permissions = default if not data.permissions else parse_grants(data.permissions)
     grants_within(actor, permissions)
     prefix = secrets.token_hex(6)
     key = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32).replace('_', '-')}"

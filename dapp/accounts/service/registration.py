@@ -7,7 +7,7 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.access.permissions import FULL
+from dapp.access.permissions import FULL, within_type
 from dapp.accounts.errors import AccountExists, EmailTaken, OrganizationNameTaken
 from dapp.accounts.passwords import check_password
 from dapp.accounts.schemas import RegistrationCreate
@@ -40,7 +40,7 @@ def register(session: Session, secret_key: str, data: RegistrationCreate) -> Use
         email=data.email,
         password_hash=hash_password(data.password),
         is_org_admin=True,
-        permissions=dict(FULL),
+        permissions=within_type(FULL, data.organization_type.value),
     )
     session.add_all([organization, user])
     flush_or_raise(session, AccountExists("An account with this email or organization name already exists."))
