@@ -28,7 +28,7 @@ def change_password(session: Session, now: datetime, user_id: uuid.UUID, data: P
     user = session.get_one(User, user_id)
     if not verify_password(user.password_hash, data.current_password):
         raise field_error("current_password", "The current password is wrong.", "wrong_password")
-    check_password(data.new_password, "new_password")
+    check_password(data.new_password, "new_password", personal=(user.email, user.first_name, user.last_name))
     if verify_password(user.password_hash, data.new_password):
         raise field_error("new_password", "Choose a password different from the current one.", "password_unchanged")
     user.password_hash = hash_password(data.new_password)

@@ -173,7 +173,7 @@ def preview(session: Session, now: datetime, token: str) -> tuple[Invitation, st
 def accept(session: Session, now: datetime, data: InvitationAcceptance) -> User:
     """Create the invitee's account in the organization with the granted permissions and their own password."""
     invitation = find_pending(session, now, data.token, lock=True)
-    check_password(data.password)
+    check_password(data.password, personal=(invitation.email, invitation.first_name, invitation.last_name))
     _require_invitable_at_acceptance(session, invitation)
     user = User(
         organization_id=invitation.organization_id,

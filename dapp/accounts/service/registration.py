@@ -22,7 +22,7 @@ from dapp.security import hash_password
 
 def register(session: Session, secret_key: str, data: RegistrationCreate) -> User:
     """Create an organization and its admin, and have a confirmation link emailed to them."""
-    check_password(data.password)
+    check_password(data.password, personal=(data.email, data.first_name, data.last_name, data.organization_name))
     require_free_email(session, data.email)
     require_free_organization_name(session, data.organization_name)
     address, encrypted_key = new_managed_account(secret_key)

@@ -25,7 +25,7 @@ from dapp.security import hash_password
 
 def create_platform_admin(session: Session, now: datetime, data: PlatformAdminCreate) -> User:
     """A platform admin: no organization, email counted as confirmed (the operator typed it)."""
-    check_password(data.password)
+    check_password(data.password, personal=(data.email, data.first_name, data.last_name))
     require_free_email(session, data.email)
     user = User(
         first_name=data.first_name,
