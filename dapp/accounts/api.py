@@ -13,7 +13,6 @@ from dapp.accounts.errors import (
     ChallengeExpired,
     ChallengeNotFound,
     ChallengeUsed,
-    EmailTaken,
     InvalidToken,
     InvitationAlreadyAnswered,
     InvitationExpired,
@@ -48,6 +47,7 @@ from dapp.accounts.schemas import (
     PasswordReset,
     PermissionsUpdate,
     PersonalData,
+    RegistrationAccepted,
     RegistrationCreate,
     RegistrationRead,
     WalletBindingCreate,
@@ -69,26 +69,23 @@ from dapp.web.api import ApiBlueprint, MemberCall, PersonCall, PublicCall
 api = ApiBlueprint("accounts_api", __name__)
 
 LINK_SENT = "If an account can use it, a link is on its way to this address."
+REGISTRATION_ACCEPTED = "Check your email and follow the link to confirm your address."
 
 
 @api.public_route(
     "/registrations",
     "POST",
     body=RegistrationCreate,
-    response=RegistrationRead,
-    status=201,
-    errors=(AccountExists, EmailTaken, OrganizationNameTaken),
+    response=RegistrationAccepted,
+    status=202,
+    errors=(AccountExists, OrganizationNameTaken),
 )
-def register(call: PublicCall[RegistrationCreate]) -> RegistrationRead:
-    """Register an organization and its admin; a confirmation email is sent."""
+def register(call: PublicCall[RegistrationCreate]) -> RegistrationAccepted:
+    """Register an organization and its admin; a confirmation email is sent. The answer is the same when the
+    email is registered already (its owner is told by email), so it reveals no account."""
     p = platform.current()
-    user = registration.register(call.session, p.settings.secret_key, call.body)
-    return RegistrationRead(
-        user_id=user.id,
-        organization_id=user.organization_id,
-        email=user.email,
-        message="Check your email and follow the link to confirm your address.",
-    )
+    registration.register(call.session, call.now, p.redis, p.settings.secret_key, call.body)
+    return RegistrationAccepted(email=call.body.email, message=REGISTRATION_ACCEPTED)
 
 
 @api.public_route("/email-confirmations", "POST", body=EmailConfirmation, errors=(InvalidToken,))

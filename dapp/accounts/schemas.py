@@ -50,6 +50,13 @@ class RegistrationCreate(BaseModel):
         return _same_as("password", value, info)
 
 
+class RegistrationAccepted(BaseModel):
+    """The answer to a sign-up, the same whether or not the email was registered already."""
+
+    email: str
+    message: str
+
+
 class RegistrationRead(BaseModel):
     user_id: uuid.UUID
     organization_id: uuid.UUID

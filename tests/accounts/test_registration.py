@@ -3,20 +3,31 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dapp import platform
-from dapp.models.accounts import ApiKey, User
+from dapp.models.accounts import ApiKey, Organization, User
 from tests.support.journeys import PASSWORD, confirmation_token, csrf_token, onboard, register, sign_in
-from tests.support.mailbox import confirmation_tokens
+from tests.support.mailbox import confirmation_tokens, link_tokens, messages_to
 
 
-def test_email_is_unique_whatever_its_case(app, settings) -> None:
+def test_a_registered_email_gets_the_same_answer_and_its_owner_an_email(app, settings) -> None:
+    """Sign-up reveals no account (issue 18): the answer for a registered email, whatever its case, is the answer
+    for a new one; nothing is created, and the owner learns of the attempt by email, with a reset link."""
     client = app.test_client()
-    assert register(client, "developer", "First Org", "Ana@Example.org").status_code == 201
+    first = register(client, "developer", "First Org", "Ana@Example.org")
     again = register(client, "buyer", "Second Org", "ana@example.ORG")
-    assert again.status_code == 409
-    assert again.json["code"] == "email_taken"
+    fresh = register(client, "buyer", "Third Org", "new@example.org")
+    assert (first.status_code, again.status_code, fresh.status_code) == (202, 202, 202)
+    assert again.json == {**fresh.json, "email": again.json["email"]}
+    with platform.current().db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(Organization)) == 2  # First and Third
+    subjects = [subject for subject, _ in messages_to(settings.mail_dir, "Ana@example.org")]
+    assert subjects == ["Confirm your email address", "Someone tried to register with your email address"]
+    [reset] = link_tokens(settings.mail_dir, "Ana@example.org", "/reset-password")
+    new = "a quiet river at dawn"
+    body = {"token": reset, "password": new, "password_confirmation": new}
+    assert client.post("/api/v1/password-resets", json=body).status_code == 200
 
 
 def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:

@@ -1,8 +1,15 @@
 """Sign-in and sign-out (R-ACC-3): rate limits per account and per address, audit, sessions that end."""
 
+import statistics
+import time
+
+import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from dapp import platform
+from dapp import platform, security
+from dapp.accounts.errors import InvalidCredentials
+from dapp.accounts.service.sign_in import check_credentials
 from dapp.accounts.throttle import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW
 from dapp.models.audit import AuditEntry
 from tests.factories.accounts import PASSWORD, make_org, signed_in
@@ -67,6 +74,30 @@ def test_sign_ins_and_failed_attempts_are_audited_in_the_organizations_log(app, 
         actions = [(e.action, e.actor_user_id, (e.after or {}).get("reason")) for e in entries]
     assert ("user.login_failed", None, "invalid_credentials") in actions
     assert actions[-1] == ("user.login", org.actor.user_id, None)
+
+
+def test_sign_in_for_an_unknown_email_costs_what_it_costs_for_a_known_one(app, settings) -> None:
+    """No timing difference tells which emails are registered (issue 18): with the production Argon2id cost, the
+    median time of refusing a wrong password is the same, within a factor of two, for a registered and an
+    unknown email (without the dummy hash the unknown one is about 20 times faster)."""
+    production, security._hasher = security._hasher, PasswordHasher()
+    try:
+        org = make_org("Org")
+        medians = [_median_refusal(email) for email in (org.email, "nobody@example.org")]
+    finally:
+        security._hasher = production
+    assert 0.5 < medians[1] / medians[0] < 2, medians
+
+
+def _median_refusal(email: str) -> float:
+    times = []
+    with platform.current().db.unit_of_work() as session:
+        for _ in range(5):
+            started = time.perf_counter()
+            with pytest.raises(InvalidCredentials):
+                check_credentials(session, email, "not the password")
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def test_signing_out_ends_the_session(app, settings) -> None:

@@ -54,15 +54,18 @@ def register(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, i
     if request.method == "GET":
         return render_template("accounts/register.html", values={}, errors={}, types=list(OrganizationType))
     values = clean_form()
-    secret_key = platform.current().settings.secret_key
+    p = platform.current()
     user = attempt(
-        call.session, lambda: registration.register(call.session, secret_key, parse_form(RegistrationCreate, values))
+        call.session,
+        lambda: registration.register(
+            call.session, _now(), p.redis, p.settings.secret_key, parse_form(RegistrationCreate, values)
+        ),
     )
     if isinstance(user, Failed):
         return render_template(
             "accounts/register.html", values=values, errors=user.field_errors, types=list(OrganizationType)
         ), user.status
-    flash(f"We sent a confirmation link to {user.email}. Follow it, then sign in.", "success")
+    flash(f"We sent a confirmation link to {values.get('email', '')}. Follow it, then sign in.", "success")
     return redirect(url_for("accounts.login"))
 
 
