@@ -24,6 +24,7 @@ from dapp.db import after_commit
 from dapp.errors import Invalid, Unauthenticated
 from dapp.models.accounts import OrganizationType
 from dapp.web.api import json_response
+from dapp.web.client import client_address
 from dapp.web.login import session_user
 from dapp.web.pages import Failed, PageCall, account_page, attempt, clean_form, form_errors, parse_form, public_page
 
@@ -145,7 +146,7 @@ def login(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, int]
         return render_template("accounts/login.html", email="")
     email = request.form.get("email", "")
     now = _now()
-    address = request.remote_addr or "unknown"
+    address = client_address(request, platform.current().settings.trusted_proxies)
     throttle = LoginThrottle(platform.current().redis, now)
     user = attempt(
         call.session,
