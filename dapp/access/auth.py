@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
-from dapp.access.actors import actor_for_user, may_sign_in, session_fingerprint
+from dapp.access.actors import actor_for_user, may_sign_in
 from dapp.access.errors import ApiKeyDisabled, BadAuthorization, CsrfFailed, InvalidApiKey
 from dapp.access.permissions import Actor, PlatformAdmin
 from dapp.db import fetch_all
@@ -27,7 +27,6 @@ __all__ = [
     "actor_for_user",
     "authenticate_request",
     "may_sign_in",
-    "session_fingerprint",
 ]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -65,6 +65,7 @@ from dapp.accounts.service import (
     wallet,
 )
 from dapp.web.api import ApiBlueprint, MemberCall, PersonCall, PublicCall
+from dapp.web.login import current_session_token
 
 api = ApiBlueprint("accounts_api", __name__)
 
@@ -157,7 +158,7 @@ def who_am_i(call: PersonCall[None]) -> dict[str, object]:
 @api.person_route("/me/password", "PUT", body=PasswordChange, response=Message)
 def change_password(call: PersonCall[PasswordChange]) -> Message:
     """Change your password (current one required); your other sessions end."""
-    credentials.change_password(call.session, call.now, call.actor.user_id, call.body)
+    credentials.change_password(call.session, call.now, call.actor.user_id, call.body, current_session_token())
     return Message(message="Your password is changed.")
 
 

@@ -155,6 +155,12 @@ class WalletNotBound(Conflict):
     code = "wallet_not_bound"
 
 
+class SessionNotFound(NotFound):
+    """The person has no active session with this id."""
+
+    code = "session_not_found"
+
+
 class AccountExists(Conflict):
     """A concurrent sign-up took this email address or organization name first."""
 

@@ -50,6 +50,17 @@ class RegistrationCreate(BaseModel):
         return _same_as("password", value, info)
 
 
+class SessionRead(BaseModel):
+    """A live sign-in session of the person, as their sessions page lists it."""
+
+    id: uuid.UUID
+    created_at: datetime
+    last_seen_at: datetime
+    address: str
+    user_agent: str
+    is_current: bool
+
+
 class RegistrationAccepted(BaseModel):
     """The answer to a sign-up, the same whether or not the email was registered already."""
 

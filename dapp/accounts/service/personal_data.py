@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import names
+from dapp.access.sessions import EndReason, end_sessions
 from dapp.accounts.schemas import Anonymisation, PersonalData
 from dapp.audit import service as audit
 from dapp.errors import field_error
@@ -103,6 +104,7 @@ def anonymise(session: Session, now: datetime, user_id: uuid.UUID, data: Anonymi
     user.first_name, user.last_name, user.email = "Deleted", "person", placeholder
     user.password_hash = UNUSABLE_PASSWORD
     user.anonymised_at = now
+    end_sessions(session, [user.id], now, EndReason.ACCOUNT_ANONYMISED)
     audit.record(session, None, "user.anonymise", "user", user.id, now=now, organization_id=user.organization_id)
     return user
 
