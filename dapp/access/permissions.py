@@ -153,6 +153,11 @@ def grants_within(actor: Actor, grants: Mapping[str, int], field_name: str = "pe
             )
 
 
+def intersection(left: Mapping[str, int], right: Mapping[str, int]) -> dict[str, int]:
+    """The permission bits held in both grants, per module."""
+    return {module: int(bits) & int(right.get(module, 0)) for module, bits in left.items()}
+
+
 def complete(grants: Mapping[str, int]) -> dict[str, int]:
     """A value for every module (0 where nothing was granted)."""
     return {module.value: int(grants.get(module.value, 0)) for module in Module}

@@ -155,6 +155,12 @@ class WalletNotBound(Conflict):
     code = "wallet_not_bound"
 
 
+class ApiKeyAlreadyYours(Conflict):
+    """The admin adopting an API key is already its creator."""
+
+    code = "api_key_already_yours"
+
+
 class SessionNotFound(NotFound):
     """The person has no active session with this id."""
 

@@ -214,6 +214,13 @@ class ApiKeyRead(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    created_by_id: uuid.UUID = Field(description="The person the key acts for: it holds at most their permissions.")
+    created_by: str = ""
+    stopped_because: str | None = Field(
+        default=None,
+        description="Why the key stopped working (its creator left, was disabled or deleted their account); an "
+        "organization admin can adopt it to make it work again.",
+    )
 
 
 class ApiKeyCreated(ApiKeyRead):

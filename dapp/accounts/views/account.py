@@ -20,11 +20,11 @@ from dapp.accounts.schemas import (
     PasswordReset,
     RegistrationCreate,
 )
-from dapp.accounts.service import credentials, invitations, personal_data, registration, sessions, sign_in
+from dapp.accounts.service import api_keys, credentials, invitations, personal_data, registration, sessions, sign_in
 from dapp.accounts.throttle import LoginThrottle
 from dapp.db import after_commit
 from dapp.errors import Invalid, Unauthenticated
-from dapp.models.accounts import OrganizationType
+from dapp.models.accounts import OrganizationType, User
 from dapp.web.api import json_response
 from dapp.web.client import client_address
 from dapp.web.login import current_session_token, session_user
@@ -240,7 +240,14 @@ def account(call: PageCall[Person]) -> str:
 
 def _account_page(call: PageCall[Person], errors: dict[str, str]) -> str:
     data = personal_data.export(call.session, _now(), call.actor.user_id)
-    return render_template("accounts/account.html", profile=data.profile, organization=data.organization, errors=errors)
+    stopping = api_keys.keys_made_by(call.session, call.session.get_one(User, call.actor.user_id), _now())
+    return render_template(
+        "accounts/account.html",
+        profile=data.profile,
+        organization=data.organization,
+        errors=errors,
+        stopping_keys=stopping,
+    )
 
 
 @bp.post("/account/password")

@@ -196,6 +196,14 @@ def revoke_api_key(call: PageCall[Actor], key_id: uuid.UUID) -> Response:
     return redirect(url_for("organization.api_keys"))
 
 
+@bp.post("/api-keys/<uuid:key_id>/adopt")
+@page(Module.API_KEYS, Permission.UPDATE)
+def adopt_api_key(call: PageCall[Actor], key_id: uuid.UUID) -> Response:
+    api_key = keys.adopt_api_key(call.session, call.actor, _now(), key_id)
+    flash(f"You adopted the API key '{api_key.name}': it now acts with your permissions.", "success")
+    return redirect(url_for("organization.api_keys"))
+
+
 @bp.post("/organization/wallet-challenges")
 @page(Module.ORGANIZATION, Permission.UPDATE)
 def request_wallet_challenge(call: PageCall[Actor]) -> str | tuple[str, int]:

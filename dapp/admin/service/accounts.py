@@ -16,6 +16,7 @@ from dapp.access.permissions import PlatformAdmin
 from dapp.access.sessions import EndReason, end_sessions
 from dapp.accounts.errors import EmailTaken
 from dapp.accounts.passwords import check_password
+from dapp.accounts.service.api_keys import notify_stopping_keys
 from dapp.accounts.service.registration import require_free_email
 from dapp.admin.errors import OrganizationNotFound, OwnAccountLocked, UserNotFound
 from dapp.admin.schemas import OrganizationSummary, PlatformAdminCreate, UserSummary
@@ -124,6 +125,7 @@ def set_user_disabled(
     user.is_disabled = disabled
     if disabled:
         end_sessions(session, [user.id], now, EndReason.ACCOUNT_DISABLED)
+        notify_stopping_keys(session, user, now, f"{user.first_name} {user.last_name}, who was disabled")
     action = "user.disable" if disabled else "user.enable"
     audit.record(session, admin, action, "user", user.id, now=now, organization_id=user.organization_id)
     return user
