@@ -31,6 +31,7 @@ def register(session: Session, now: datetime, redis: Redis, secret_key: str, dat
     require_free_organization_name(session, data.organization_name)  # organization names are public anyway
     existing = find_user_by_email(session, data.email)
     if existing is not None:
+        hash_password(data.password)  # the cost of a new account's hash, so the answer's timing tells nothing
         if may_send_email(redis, now, "registration-attempt", data.email):
             enqueue_after_commit(session, "accounts.send_registration_attempt", str(existing.id))
         return None
