@@ -64,6 +64,8 @@ def _account(session: Session, email: str, organization: str, kind: Organization
     p = platform.current()
     user = registration.register(
         session,
+        p.clock.now(),
+        p.redis,
         p.settings.secret_key,
         RegistrationCreate(
             first_name="Demo",
@@ -76,5 +78,6 @@ def _account(session: Session, email: str, organization: str, kind: Organization
             password_confirmation=PASSWORD,
         ),
     )
+    assert user is not None  # the address was free
     user.email_confirmed_at = p.clock.now()  # demo addresses receive no mail: they start confirmed
     return user

@@ -28,6 +28,7 @@ QUEUES = {  # the queue of each job that does not go to "default"
     "devices.process_upload": "bulk",
     "accounts.send_confirmation": "email",
     "accounts.send_password_reset": "email",
+    "accounts.send_registration_attempt": "email",
     "accounts.send_invitation": "email",
     "devices.send_upload_received": "email",
     "notify.send_notification_emails": "email",

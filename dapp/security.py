@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,6 +14,17 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(32))
+
+
+def dummy_password_hash() -> str:
+    """A hash of a random secret made with the current parameters, for verifying a password against when there is
+    no account: a sign-in for an unknown email then costs as much as one for a known email."""
+    return _dummy_hash(_hasher)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

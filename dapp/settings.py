@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
 
     allow_clock_control: bool = True
+    # Reverse proxies in front of the web server that append the client's address to X-Forwarded-For (0: none,
+    # the connection's peer is the client). Sign-in throttling counts per client address (dapp.web.client).
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
     max_reads_per_request: int = 10_000
     clock_skew_seconds: int = 300
     baseline_gap_days: int = 30

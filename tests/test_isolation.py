@@ -7,6 +7,9 @@ covered without touching this file. Each non-public route is called as
                                                    collection reads, an answer without the owner's data
   (c) a member lacking the route's permission    → 403 naming module and permission
   (d) an API key lacking it                      → 403
+  (e) for a route whose module the other organization type never holds (R-ACC-5: buyers hold no devices,
+      bulk uploads or meter reads, developers no reservations): that type's admin and an API key of it whose
+      stored grants name the module                → 403 naming module and permission
 and after every call the content of every table is unchanged. Platform-admin routes answer 403 to (b), (c)
 and (d); self-service routes (a person's own account) answer 403 to API keys and need no module permission.
 
@@ -28,7 +31,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 
 from dapp import platform
-from dapp.access.permissions import FULL, Module
+from dapp.access.permissions import FULL, MODULES_OUTSIDE_TYPE, modules_of
 from dapp.accounts.schemas import InvitationCreate
 from dapp.accounts.service import invitations
 from dapp.app import api_routes
@@ -176,6 +179,7 @@ class Callers:
     limited_member: dict[str, Member]  # owner kind → member of the owner organization
     limited_member_id: dict[str, uuid.UUID]
     limited_key: dict[str, str]
+    full_key: dict[str, str]  # organization type → an API key of the B organization whose grants name every module
 
 
 def _project(world: World) -> str:
@@ -366,11 +370,17 @@ def _callers(app: Flask, world: World) -> Callers:
     members, member_ids, keys = {}, {}, {}
     for kind, org in limited.items():
         email = f"iso.limited.{kind}@example.org"
-        actor = make_member(org, email, {module.value: ["READ"] for module in Module})
+        actor = make_member(org, email, {module.value: ["READ"] for module in modules_of(kind)})
         members[kind], member_ids[kind] = signed_in(app, email), actor.user_id
         keys[kind] = make_api_key(org.actor, None, name=f"iso limited {kind}")
     others = {"developer": signed_in(app, world.developer_b.email), "buyer": signed_in(app, world.buyer_b.email)}
-    return Callers(app.test_client, others, members, member_ids, keys)
+    full_keys = {"developer": world.developer_b.api_key, "buyer": world.buyer_b.api_key}
+    with platform.current().db.unit_of_work() as session:
+        for key in full_keys.values():
+            session.execute(
+                ApiKey.__table__.update().where(ApiKey.prefix == key.split("_")[1]).values(permissions=FULL)
+            )
+    return Callers(app.test_client, others, members, member_ids, keys, full_keys)
 
 
 def _check_route(route: ApiRoute, world: World, callers: Callers) -> list[str]:
@@ -460,6 +470,13 @@ def _calls(route: ApiRoute, path: str, owner: str, payload: Payload, callers: Ca
         yield "member without permission", _as_member(callers.limited_member[owner], method, path, payload)
     key = bearer(callers.limited_key[owner])
     yield "API key without permission", callers.anonymous().open(path, method=method, headers=key, **payload.request())
+    for kind in (kind for kind, outside in MODULES_OUTSIDE_TYPE.items() if route.module in outside):
+        yield f"{kind} admin, type never holds it", _as_member(callers.other_org[kind], method, path, payload)
+        key = bearer(callers.full_key[kind])
+        yield (
+            f"{kind} API key, type never holds it",
+            callers.anonymous().open(path, method=method, headers=key, **payload.request()),
+        )
 
 
 def _as_member(member: Member, method: str, path: str, payload: Payload) -> Any:
@@ -493,7 +510,8 @@ def _leaks(route: ApiRoute, label: str, response: Any, world: World, sent: str) 
 
 def _problem_shape(route: ApiRoute, label: str, response: Any) -> list[str]:
     """A missing permission names its module and permission (R-ACC-5)."""
-    if label != "member without permission" or route.module is None or response.status_code != 403:
+    named = label == "member without permission" or label.endswith("type never holds it")
+    if not named or route.module is None or response.status_code != 403:
         return []
     problem = response.get_json(silent=True) or {}
     wanted = {"code": "permission_missing", "module": route.module.value}

@@ -3,7 +3,6 @@
 Free of Flask, so services can build the actor of a user they just authenticated.
 """
 
-import hashlib
 import uuid
 
 from sqlalchemy.orm import Session
@@ -39,8 +38,3 @@ def may_sign_in(session: Session, user: User) -> bool:
     if user.organization_id is None:
         return False
     return session.get_one(Organization, user.organization_id).disabled_at is None
-
-
-def session_fingerprint(password_hash: str) -> str:
-    """Part of the session id: a new password (change or reset) ends every other session of the user."""
-    return hashlib.sha256(b"drec-session:" + password_hash.encode()).hexdigest()[:16]

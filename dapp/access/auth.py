@@ -1,9 +1,12 @@
 """Who is calling: an API key (`Authorization: Bearer`) or a signed-in user (session cookie).
 
-A disabled or anonymised user, a disabled organization, and every key of a disabled organization (or made by a
-disabled user) authenticate as nobody.
+A disabled or anonymised user and a disabled organization authenticate as nobody. An API key acts with the
+intersection of its own permissions and its creator's current ones (R-ACC-8), and stops when its creator leaves
+the organization, is disabled or is anonymised, until an organization admin adopts it
+(dapp.accounts.service.api_keys.adopt_api_key).
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from flask import Request
@@ -13,9 +16,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from wtforms import ValidationError
 
-from dapp.access.actors import actor_for_user, may_sign_in, session_fingerprint
+from dapp.access.actors import actor_for_user, may_sign_in
 from dapp.access.errors import ApiKeyDisabled, BadAuthorization, CsrfFailed, InvalidApiKey
-from dapp.access.permissions import Actor, PlatformAdmin
+from dapp.access.permissions import FULL, Actor, PlatformAdmin, intersection
 from dapp.db import fetch_all
 from dapp.errors import Unauthenticated
 from dapp.models.accounts import API_KEY_PREFIX, ApiKey
@@ -26,8 +29,8 @@ __all__ = [
     "actor_for_api_key",
     "actor_for_user",
     "authenticate_request",
+    "creator_gone",
     "may_sign_in",
-    "session_fingerprint",
 ]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -63,7 +66,9 @@ def _require_csrf_header(request: Request) -> None:
 # A fixed statement (not built per request): the key with its organization and creator, by the key's prefix.
 API_KEY_WITH_HOLDERS = """
 SELECT k.id AS key_id, k.secret_hash, k.permissions, k.expires_at, k.revoked_at, k.last_used_at,
-       o.id AS organization_id, o.type AS organization_type, o.disabled_at, u.is_disabled
+       o.id AS organization_id, o.type AS organization_type, o.disabled_at, u.is_disabled,
+       u.organization_id AS creator_organization_id, u.anonymised_at AS creator_anonymised_at,
+       u.is_org_admin AS creator_is_org_admin, u.permissions AS creator_permissions
 FROM api_key AS k
 JOIN organization AS o ON o.id = k.organization_id
 JOIN user_account AS u ON u.id = k.created_by_id
@@ -99,9 +104,39 @@ def actor_for_key_row(row, key: str, now: datetime) -> Actor:
         raise _invalid_key()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         raise _invalid_key()
-    if row.disabled_at is not None or row.is_disabled:
-        raise ApiKeyDisabled("This API key's organization or creator is disabled.")
-    return Actor(row.organization_id, row.organization_type, api_key_id=row.key_id, permissions=dict(row.permissions))
+    if row.disabled_at is not None:
+        raise ApiKeyDisabled("This API key's organization is disabled.")
+    gone = creator_gone(row.organization_id, row.creator_organization_id, row.is_disabled, row.creator_anonymised_at)
+    if gone is not None:
+        raise ApiKeyDisabled(
+            f"This API key stopped working because its creator {gone}. An admin of your organization can adopt "
+            "it to make it work again.",
+            reason="creator_gone",
+        )
+    creator = FULL if row.creator_is_org_admin else row.creator_permissions
+    return Actor(
+        row.organization_id,
+        row.organization_type,
+        api_key_id=row.key_id,
+        permissions=intersection(row.permissions, creator),
+    )
+
+
+def creator_gone(
+    key_organization_id: uuid.UUID,
+    creator_organization_id: uuid.UUID | None,
+    creator_disabled: bool,
+    creator_anonymised_at: datetime | None,
+) -> str | None:
+    """Why a key's creator no longer vouches for it (deleted their account, was disabled, left the key's
+    organization), or None while they do."""
+    if creator_anonymised_at is not None:
+        return "deleted their account"
+    if creator_disabled:
+        return "was disabled"
+    if creator_organization_id != key_organization_id:
+        return "left the organization"
+    return None
 
 
 def needs_last_use(row, now: datetime) -> bool:

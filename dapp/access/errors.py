@@ -10,7 +10,8 @@ class AccountNoLongerActive(Forbidden):
 
 
 class ApiKeyDisabled(Unauthenticated):
-    """The API key's organization or creator is disabled."""
+    """The API key's organization is disabled, or its creator left, was disabled or deleted their account and no
+    organization admin adopted it yet (`reason`: creator_gone)."""
 
     code = "api_key_disabled"
 

@@ -32,6 +32,26 @@ READ_ONLY: dict[str, int] = {module.value: int(Permission.READ) for module in Mo
 FULL: dict[str, int] = {module.value: int(ALL) for module in Module}
 PERMISSION_NAMES = ["READ", "WRITE", "UPDATE", "DELETE"]  # in bit order
 
+# The organization's type bounds its modules (R-ACC-5): a buyer cannot register devices, send reads or so
+# certify its own energy; a developer does not reserve. Nobody of such an organization holds these modules,
+# whatever their stored grants say (an admin included).
+MODULES_OUTSIDE_TYPE: dict[str, frozenset[Module]] = {
+    "developer": frozenset({Module.RESERVATIONS}),
+    "buyer": frozenset({Module.DEVICES, Module.BULK_UPLOAD, Module.METER_READS}),
+}
+
+
+def modules_of(organization_type: str) -> list[Module]:
+    """The modules an organization of this type may hold, in their order."""
+    outside = MODULES_OUTSIDE_TYPE.get(organization_type, frozenset())
+    return [module for module in Module if module not in outside]
+
+
+def within_type(grants: Mapping[str, int], organization_type: str) -> dict[str, int]:
+    """`grants` without the modules the organization's type never holds."""
+    outside = MODULES_OUTSIDE_TYPE.get(organization_type, frozenset())
+    return {module: bits for module, bits in grants.items() if module not in outside}
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -45,12 +65,12 @@ class Actor:
     is_org_admin: bool = False
 
     def can(self, module: Module, permission: Permission) -> bool:
-        if self.is_org_admin and self.api_key_id is None:
-            return True
-        return bool(self.permissions.get(module.value, 0) & permission)
+        return bool(self.bits(module) & permission)
 
     def bits(self, module: Module) -> int:
-        """Every permission bit the actor holds on `module`."""
+        """Every permission bit the actor holds on `module`: none on a module outside its organization's type."""
+        if module in MODULES_OUTSIDE_TYPE.get(self.organization_type, frozenset()):
+            return 0
         return int(ALL) if self.is_org_admin and self.api_key_id is None else self.permissions.get(module.value, 0)
 
 
@@ -120,11 +140,22 @@ def grants_within(actor: Actor, grants: Mapping[str, int], field_name: str = "pe
     """Nobody hands out a permission they do not hold themselves."""
     for module_name, bits in grants.items():
         missing = Permission(bits & ~actor.bits(Module(module_name)))
+        if missing and Module(module_name) in MODULES_OUTSIDE_TYPE.get(actor.organization_type, frozenset()):
+            raise field_error(
+                field_name,
+                f"A {actor.organization_type} organization never holds '{module_name}'.",
+                "module_outside_organization_type",
+            )
         if missing:
             names = ", ".join(name for name in PERMISSION_NAMES if Permission[name] & missing)
             raise field_error(
                 field_name, f"You cannot grant {names} on '{module_name}': you do not hold it.", "permission_not_held"
             )
+
+
+def intersection(left: Mapping[str, int], right: Mapping[str, int]) -> dict[str, int]:
+    """The permission bits held in both grants, per module."""
+    return {module: int(bits) & int(right.get(module, 0)) for module, bits in left.items()}
 
 
 def complete(grants: Mapping[str, int]) -> dict[str, int]:

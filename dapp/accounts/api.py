@@ -9,11 +9,11 @@ from dapp.accounts.errors import (
     AccountExists,
     AlreadyInOrganization,
     ApiKeyAlreadyRevoked,
+    ApiKeyAlreadyYours,
     ApiKeyNotFound,
     ChallengeExpired,
     ChallengeNotFound,
     ChallengeUsed,
-    EmailTaken,
     InvalidToken,
     InvitationAlreadyAnswered,
     InvitationExpired,
@@ -48,6 +48,7 @@ from dapp.accounts.schemas import (
     PasswordReset,
     PermissionsUpdate,
     PersonalData,
+    RegistrationAccepted,
     RegistrationCreate,
     RegistrationRead,
     WalletBindingCreate,
@@ -64,31 +65,30 @@ from dapp.accounts.service import (
     registration,
     wallet,
 )
+from dapp.models.accounts import User
 from dapp.web.api import ApiBlueprint, MemberCall, PersonCall, PublicCall
+from dapp.web.login import current_session_token
 
 api = ApiBlueprint("accounts_api", __name__)
 
 LINK_SENT = "If an account can use it, a link is on its way to this address."
+REGISTRATION_ACCEPTED = "Check your email and follow the link to confirm your address."
 
 
 @api.public_route(
     "/registrations",
     "POST",
     body=RegistrationCreate,
-    response=RegistrationRead,
-    status=201,
-    errors=(AccountExists, EmailTaken, OrganizationNameTaken),
+    response=RegistrationAccepted,
+    status=202,
+    errors=(AccountExists, OrganizationNameTaken),
 )
-def register(call: PublicCall[RegistrationCreate]) -> RegistrationRead:
-    """Register an organization and its admin; a confirmation email is sent."""
+def register(call: PublicCall[RegistrationCreate]) -> RegistrationAccepted:
+    """Register an organization and its admin; a confirmation email is sent. The answer is the same when the
+    email is registered already (its owner is told by email), so it reveals no account."""
     p = platform.current()
-    user = registration.register(call.session, p.settings.secret_key, call.body)
-    return RegistrationRead(
-        user_id=user.id,
-        organization_id=user.organization_id,
-        email=user.email,
-        message="Check your email and follow the link to confirm your address.",
-    )
+    registration.register(call.session, call.now, p.redis, p.settings.secret_key, call.body)
+    return RegistrationAccepted(email=call.body.email, message=REGISTRATION_ACCEPTED)
 
 
 @api.public_route("/email-confirmations", "POST", body=EmailConfirmation, errors=(InvalidToken,))
@@ -160,7 +160,7 @@ def who_am_i(call: PersonCall[None]) -> dict[str, object]:
 @api.person_route("/me/password", "PUT", body=PasswordChange, response=Message)
 def change_password(call: PersonCall[PasswordChange]) -> Message:
     """Change your password (current one required); your other sessions end."""
-    credentials.change_password(call.session, call.now, call.actor.user_id, call.body)
+    credentials.change_password(call.session, call.now, call.actor.user_id, call.body, current_session_token())
     return Message(message="Your password is changed.")
 
 
@@ -316,16 +316,14 @@ def create_api_key(call: MemberCall[ApiKeyCreate]) -> ApiKeyCreated:
     """Create an API key; the secret is in this response only."""
     api_key, key = api_keys.create_api_key(call.session, call.actor, call.body, call.now)
     call.session.refresh(api_key)
-    return ApiKeyCreated.model_validate(
-        {**ApiKeyRead.model_validate(api_key, from_attributes=True).model_dump(), "key": key}
-    )
+    creator = call.session.get_one(User, api_key.created_by_id)
+    return ApiKeyCreated.model_validate({**api_keys.key_read(api_key, creator).model_dump(), "key": key})
 
 
 @api.member_route("/api-keys", "GET", Module.API_KEYS, Permission.READ)
 def list_api_keys(call: MemberCall[None]) -> list[dict[str, object]]:
     """List the organization's API keys (never their secrets)."""
-    keys = api_keys.list_api_keys(call.session, call.actor)
-    return [ApiKeyRead.model_validate(key, from_attributes=True).model_dump(mode="json") for key in keys]
+    return [key.model_dump(mode="json") for key in api_keys.list_api_keys(call.session, call.actor)]
 
 
 @api.member_route(
@@ -339,4 +337,19 @@ def list_api_keys(call: MemberCall[None]) -> list[dict[str, object]]:
 def revoke_api_key(call: MemberCall[None], key_id: uuid.UUID) -> ApiKeyRead:
     """Revoke an API key; it stops working at once."""
     api_key = api_keys.revoke_api_key(call.session, call.actor, call.now, key_id)
-    return ApiKeyRead.model_validate(api_key, from_attributes=True)
+    return api_keys.key_read(api_key, call.session.get_one(User, api_key.created_by_id))
+
+
+@api.member_route(
+    "/api-keys/<uuid:key_id>/adoption",
+    "POST",
+    Module.API_KEYS,
+    Permission.UPDATE,
+    response=ApiKeyRead,
+    errors=(ApiKeyAlreadyRevoked, ApiKeyAlreadyYours, ApiKeyNotFound, OrgAdminRequired),
+)
+def adopt_api_key(call: MemberCall[None], key_id: uuid.UUID) -> ApiKeyRead:
+    """Adopt an API key (organization admins): you become its creator, so it acts with your permissions and keeps
+    working when the person who made it leaves, is disabled or deletes their account (or works again if it
+    stopped for that reason)."""
+    return api_keys.adopt_api_key(call.session, call.actor, call.now, key_id)

@@ -19,6 +19,19 @@ def send_confirmation(email: str, token: str) -> None:
     )
 
 
+def send_registration_attempt(email: str, token: str) -> None:
+    """To the owner of an address someone tried to register again (the sign-up's answer said nothing of it)."""
+    mail.send(
+        email,
+        "Someone tried to register with your email address",
+        "Someone (perhaps you) tried to register a new organization on the D-REC registry with this email "
+        "address, which already has an account. Nothing was created.\n\n"
+        f"To sign in: {platform.current().settings.base_url}/login\n"
+        f"Forgotten your password? Choose a new one within one hour (the link works once):\n"
+        f"{_link('/reset-password', token)}\n\nIf it was not you, ignore this message: your account is unchanged.\n",
+    )
+
+
 def send_password_reset(email: str, token: str) -> None:
     mail.send(
         email,

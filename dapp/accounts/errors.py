@@ -155,6 +155,18 @@ class WalletNotBound(Conflict):
     code = "wallet_not_bound"
 
 
+class ApiKeyAlreadyYours(Conflict):
+    """The admin adopting an API key is already its creator."""
+
+    code = "api_key_already_yours"
+
+
+class SessionNotFound(NotFound):
+    """The person has no active session with this id."""
+
+    code = "session_not_found"
+
+
 class AccountExists(Conflict):
     """A concurrent sign-up took this email address or organization name first."""
 

@@ -48,6 +48,14 @@ def _send_link(
     return True
 
 
+def send_registration_attempt_job(user_id: str) -> bool:
+    """accounts.send_registration_attempt: tell an account's owner that someone signed up with their address,
+    with a password-reset link valid for one hour; False when the account may not use one."""
+    return _send_link(
+        user_id, may_reset_password, TokenPurpose.RESET_PASSWORD, RESET_TTL, emails.send_registration_attempt
+    )
+
+
 def send_invitation_job(invitation_id: str) -> bool:
     """accounts.send_invitation: the invitation's link, valid until it expires; False unless still pending."""
     p = platform.current()

@@ -50,6 +50,24 @@ class RegistrationCreate(BaseModel):
         return _same_as("password", value, info)
 
 
+class SessionRead(BaseModel):
+    """A live sign-in session of the person, as their sessions page lists it."""
+
+    id: uuid.UUID
+    created_at: datetime
+    last_seen_at: datetime
+    address: str
+    user_agent: str
+    is_current: bool
+
+
+class RegistrationAccepted(BaseModel):
+    """The answer to a sign-up, the same whether or not the email was registered already."""
+
+    email: str
+    message: str
+
+
 class RegistrationRead(BaseModel):
     user_id: uuid.UUID
     organization_id: uuid.UUID
@@ -196,6 +214,13 @@ class ApiKeyRead(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    created_by_id: uuid.UUID = Field(description="The person the key acts for: it holds at most their permissions.")
+    created_by: str = ""
+    stopped_because: str | None = Field(
+        default=None,
+        description="Why the key stopped working (its creator left, was disabled or deleted their account); an "
+        "organization admin can adopt it to make it work again.",
+    )
 
 
 class ApiKeyCreated(ApiKeyRead):

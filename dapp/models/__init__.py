@@ -1,7 +1,7 @@
 """Every table of the registry (the ground floor: features import these, never each other's tables)."""
 
 from dapp.db import Base
-from dapp.models.accounts import ApiKey, EmailToken, Invitation, Organization, User, WalletChallenge
+from dapp.models.accounts import ApiKey, EmailToken, Invitation, Organization, User, UserSession, WalletChallenge
 from dapp.models.audit import AuditEntry
 from dapp.models.chain import (
     CertificateChainState,
@@ -87,6 +87,7 @@ __all__ = [
     "TokenClaim",
     "TokenTransfer",
     "User",
+    "UserSession",
     "WalletChallenge",
     "WebhookAttempt",
     "WebhookDelivery",

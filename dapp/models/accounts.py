@@ -175,3 +175,25 @@ class WalletChallenge(Base):
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """A signed-in browser session (R-ACC-3). The cookie carries only a random token; only its SHA-256 is stored.
+
+    A session ends (`ended_at`, with why) at sign-out, "sign out everywhere", a password change or reset, the
+    account's or organization's disabling and anonymisation, or after being idle too long; an ended session
+    never comes back, whatever copy of the cookie is presented.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_active", "user_id", postgresql_where=text("ended_at IS NULL")),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    address: Mapped[str] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(300))
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(30))

@@ -215,7 +215,7 @@ def list_country_yields(call: MemberCall[None]) -> list[dict[str, Any]]:
 @api.admin_route("/admin/country-yields/<country_code>", "PUT", body=CountryYieldUpdate, response=CountryYieldRead)
 def put_country_yield(call: AdminCall[CountryYieldUpdate], country_code: str) -> Any:
     """Set a country's yield (platform admins)."""
-    return yields.set_yield(call.session, call.actor.user_id, country_code, call.body.yield_kwh_per_kwp, call.now)
+    return yields.set_yield(call.session, call.actor, country_code, call.body.yield_kwh_per_kwp, call.now)
 
 
 @api.admin_route(
@@ -225,7 +225,7 @@ def put_country_yield(call: AdminCall[CountryYieldUpdate], country_code: str) ->
 )
 def delete_country_yield(call: AdminCall[None], country_code: str) -> dict[str, Any]:
     """Remove a country's yield: its devices fall back to the default (platform admins)."""
-    yields.unset_yield(call.session, country_code)
+    yields.unset_yield(call.session, call.actor, country_code, call.now)
     return {"country_code": country_code.upper(), "removed": True}
 
 
@@ -243,7 +243,7 @@ def list_flagged_reads(call: AdminCall[None]) -> list[dict[str, Any]]:
 )
 def post_read_review(call: AdminCall[ReadReviewCreate], read_id: int) -> dict[str, Any]:
     """Accept a flagged read (it becomes certifiable) or dismiss it (counted as rejected) (platform admins)."""
-    read = review.decide(call.session, call.actor.user_id, read_id, call.body, call.now)
+    read = review.decide(call.session, call.actor, read_id, call.body, call.now)
     assert read.reviewed_at is not None  # a decision records when it was made
     return {"id": read.id, "status": read.status, "reviewed_at": read.reviewed_at.isoformat()}
 

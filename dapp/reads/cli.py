@@ -54,7 +54,7 @@ def _unset(args: argparse.Namespace) -> None:
     p = platform.current()
     try:
         with p.db.unit_of_work() as session:
-            yields.unset_yield(session, args.country)
+            yields.unset_yield(session, None, args.country, p.clock.now())
     except DomainError as error:
         raise SystemExit(f"error: {error.detail}") from error
     print(f"{args.country.upper()}: removed")

@@ -259,12 +259,12 @@ def country_yields(call: PageCall[PlatformAdmin]) -> str | tuple[str, int] | Wer
 def _change_yield(call: PageCall[PlatformAdmin], values: dict[str, str]) -> None:
     code = values.get("country_code", "")
     if values.get("action") == "remove":
-        yields.unset_yield(call.session, code)
+        yields.unset_yield(call.session, call.actor, code, platform.current().clock.now())
         flash(f"Yield of {code.upper()} removed: its devices use the default again.", "success")
         return
     data = parse_form(CountryYieldUpdate, {"yield_kwh_per_kwp": values.get("yield_kwh_per_kwp")})
     now = platform.current().clock.now()
-    row = yields.set_yield(call.session, call.actor.user_id, code, data.yield_kwh_per_kwp, now)
+    row = yields.set_yield(call.session, call.actor, code, data.yield_kwh_per_kwp, now)
     flash(f"Yield of {row.country_code} set to {row.yield_kwh_per_kwp} kWh/kWp/year.", "success")
 
 
@@ -291,4 +291,4 @@ def _review(call: PageCall[PlatformAdmin]) -> MeterRead:
         ReadReviewCreate, {"decision": request.form.get("decision"), "note": request.form.get("note") or None}
     )
     now = platform.current().clock.now()
-    return review.decide(call.session, call.actor.user_id, int(request.form.get("read_id", "0")), data, now)
+    return review.decide(call.session, call.actor, int(request.form.get("read_id", "0")), data, now)

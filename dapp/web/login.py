@@ -1,18 +1,21 @@
-"""Flask-Login: the signed-in user of a page request, loaded by id in its own short session.
+"""Flask-Login: the signed-in user of a page request, found by the session's token in its own short unit of work.
 
-The session stores `<user id>.<fingerprint of the password hash>`: changing or resetting the password ends
-every other session of that user, and a disabled user or organization is signed out on the next request.
+The cookie carries a random session token and nothing of the user; the session's life is its `user_session` row
+(dapp.access.sessions). Ending that row (sign-out, sign out everywhere, a new password, disabling, anonymisation)
+signs out every copy of the cookie at once, and a disabled user or organization is signed out on the next
+request.
 """
 
 import uuid
 from dataclasses import dataclass
 
 from flask import Flask
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy.orm import Session
 
 from dapp import platform
-from dapp.access.auth import may_sign_in, session_fingerprint
+from dapp.access.auth import may_sign_in
+from dapp.access.sessions import active_session
 from dapp.models.accounts import Organization, User
 
 login_manager = LoginManager()
@@ -30,11 +33,11 @@ class SessionUser(UserMixin):
     organization_name: str
     organization_type: str
     is_org_admin: bool
-    fingerprint: str = ""
+    session_token: str = ""
     is_platform_admin: bool = False
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.fingerprint}"
+        return self.session_token
 
     @property
     def id_uuid(self) -> uuid.UUID:
@@ -48,22 +51,19 @@ class SessionUser(UserMixin):
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> SessionUser | None:
-    user_id, _, fingerprint = session_id.partition(".")
-    try:
-        key = uuid.UUID(user_id)
-    except ValueError:
-        return None
-    with platform.current().db.sessions() as session:
-        user = session.get(User, key)
-        if user is None or not may_sign_in(session, user):
+def load_user(session_token: str) -> SessionUser | None:
+    p = platform.current()
+    with p.db.unit_of_work() as session:
+        row = active_session(session, session_token, p.clock.now())
+        if row is None:
             return None
-        if fingerprint != session_fingerprint(user.password_hash):
+        user = session.get_one(User, row.user_id)
+        if not may_sign_in(session, user):
             return None
-        return session_user(session, user)
+        return session_user(session, user, session_token)
 
 
-def session_user(session: Session, user: User) -> SessionUser:
+def session_user(session: Session, user: User, session_token: str) -> SessionUser:
     """The session identity of `user` (call after checking they may sign in)."""
     organization = session.get(Organization, user.organization_id) if user.organization_id else None
     return SessionUser(
@@ -73,9 +73,14 @@ def session_user(session: Session, user: User) -> SessionUser:
         organization.name if organization else "Platform",
         organization.type if organization else "platform",
         user.is_org_admin,
-        session_fingerprint(user.password_hash),
+        session_token,
         user.is_platform_admin,
     )
+
+
+def current_session_token() -> str | None:
+    """The token of the request's signed-in session, if any."""
+    return current_user.get_id() if current_user.is_authenticated else None
 
 
 def init_app(app: Flask) -> None:

@@ -11,18 +11,18 @@ MEMBER = "member@example.org"
 
 def test_an_admin_changes_a_members_permissions_and_they_apply_at_once(app, settings) -> None:
     org = make_org("Org")
-    member_actor = make_member(org, MEMBER, {"devices": ["READ"]})
+    member_actor = make_member(org, MEMBER, {"organization": ["READ"]})
     admin, member = signed_in(app, org.email), signed_in(app, MEMBER)
-    assert member.api("GET", "/api/v1/reservations").status_code == 403
+    assert member.api("GET", "/api/v1/devices").status_code == 403
     response = admin.api(
         "PUT",
         f"/api/v1/members/{member_actor.user_id}/permissions",
-        {"permissions": {"devices": ["READ"], "reservations": ["READ", "WRITE"]}},
+        {"permissions": {"organization": ["READ"], "devices": ["READ", "WRITE"]}},
     )
     assert response.status_code == 200
-    assert response.json["permissions"]["reservations"] == ["READ", "WRITE"]
+    assert response.json["permissions"]["devices"] == ["READ", "WRITE"]
     assert response.json["permissions"]["api_keys"] == []
-    assert member.api("GET", "/api/v1/reservations").status_code == 200
+    assert member.api("GET", "/api/v1/devices").status_code == 200
 
 
 def test_a_permission_change_is_audited_with_before_and_after(app, settings) -> None:

@@ -128,3 +128,24 @@ def test_the_reset_pages_work_without_javascript(app, settings) -> None:
     form = {"token": link_token, "password": NEW, "password_confirmation": NEW, "csrf_token": token}
     assert client.post("/reset-password", data=form).status_code == 302
     assert sign_in(app.test_client(), org.email, NEW).status_code == 302
+
+
+def test_guessable_passwords_are_refused_by_the_strength_estimator(app, settings) -> None:
+    """Common passwords in their usual disguises (capitals, digits, years, symbols), keyboard walks, repeats
+    and the person's own name or email are refused; a long unusual phrase passes (R-ACC-2)."""
+    org = make_org("Org")
+    member = signed_in(app, org.email)
+    guessable = ["Password123!", "Sunshine2024", "qwertyuiop12", "aaaaaaaaaaaa", "P@ssw0rd2026", "admin@org.example"]
+    for password in guessable:
+        body = {"current_password": PASSWORD, "new_password": password, "new_password_confirmation": password}
+        response = member.api("PUT", "/api/v1/me/password", body)
+        assert (response.status_code, response.json["errors"][0]["code"]) == (422, "password_too_common"), password
+        assert "too easy to guess" in response.json["detail"]
+    body = {"current_password": PASSWORD, "new_password": NEW, "new_password_confirmation": NEW}
+    assert member.api("PUT", "/api/v1/me/password", body).status_code == 200
+
+
+def test_a_password_longer_than_the_estimator_reads_is_judged_and_accepted(app, settings) -> None:
+    long_phrase = "mangoes ripen slowly under the tin roof of the co-operative " * 3
+    client = app.test_client()
+    assert register(client, "developer", "Long Phrase Org", "long@example.org", long_phrase).status_code == 202

@@ -1,22 +1,38 @@
 """Sign-up, email confirmation and sign-in rules (R-ACC-1 … R-ACC-3)."""
 
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
 
-from dapp import platform
-from dapp.models.accounts import ApiKey, User
+from dapp import platform, security
+from dapp.accounts.schemas import RegistrationCreate
+from dapp.accounts.service import registration
+from dapp.models.accounts import ApiKey, Organization, OrganizationType, User
 from tests.support.journeys import PASSWORD, confirmation_token, csrf_token, onboard, register, sign_in
-from tests.support.mailbox import confirmation_tokens
+from tests.support.mailbox import confirmation_tokens, link_tokens, messages_to
 
 
-def test_email_is_unique_whatever_its_case(app, settings) -> None:
+def test_a_registered_email_gets_the_same_answer_and_its_owner_an_email(app, settings) -> None:
+    """Sign-up reveals no account (issue 18): the answer for a registered email, whatever its case, is the answer
+    for a new one; nothing is created, and the owner learns of the attempt by email, with a reset link."""
     client = app.test_client()
-    assert register(client, "developer", "First Org", "Ana@Example.org").status_code == 201
+    first = register(client, "developer", "First Org", "Ana@Example.org")
     again = register(client, "buyer", "Second Org", "ana@example.ORG")
-    assert again.status_code == 409
-    assert again.json["code"] == "email_taken"
+    fresh = register(client, "buyer", "Third Org", "new@example.org")
+    assert (first.status_code, again.status_code, fresh.status_code) == (202, 202, 202)
+    assert again.json == {**fresh.json, "email": again.json["email"]}
+    with platform.current().db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(Organization)) == 2  # First and Third
+    subjects = [subject for subject, _ in messages_to(settings.mail_dir, "Ana@example.org")]
+    assert subjects == ["Confirm your email address", "Someone tried to register with your email address"]
+    [reset] = link_tokens(settings.mail_dir, "Ana@example.org", "/reset-password")
+    new = "a quiet river at dawn"
+    body = {"token": reset, "password": new, "password_confirmation": new}
+    assert client.post("/api/v1/password-resets", json=body).status_code == 200
 
 
 def test_organization_name_is_unique_whatever_its_case(app, settings) -> None:
@@ -135,3 +151,33 @@ def test_the_resend_page_sends_a_link_without_telling_whether_the_account_exists
     unknown = client.post("/confirm-email/resend", data={"email": "x@example.org", "csrf_token": token})
     assert known.status_code == unknown.status_code == 302
     assert len(confirmation_tokens(settings.mail_dir, "dev@example.org")) == 2
+
+
+def test_signing_up_with_a_registered_email_takes_as_long_as_with_a_new_one(app, settings) -> None:
+    """With the production Argon2id cost, the median time of a sign-up is the same, within a factor of two, for a
+    registered email (nothing is created) and a new one (without hashing the password it is far quicker)."""
+    production, security._hasher = security._hasher, PasswordHasher()
+    try:
+        taken = [_timed_sign_up("taken@example.org", f"Org {n}") for n in range(6)][1:]  # the first one creates it
+        fresh = [_timed_sign_up(f"new{n}@example.org", f"Fresh Org {n}") for n in range(5)]
+    finally:
+        security._hasher = production
+    assert 0.5 < statistics.median(taken) / statistics.median(fresh) < 2, (taken, fresh)
+
+
+def _timed_sign_up(email: str, organization: str) -> float:
+    p = platform.current()
+    data = RegistrationCreate(
+        first_name="Ada",
+        last_name="Okafor",
+        email=email,
+        organization_type=OrganizationType.DEVELOPER,
+        organization_name=organization,
+        organization_address="1 Solar Road",
+        password=PASSWORD,
+        password_confirmation=PASSWORD,
+    )
+    started = time.perf_counter()
+    with p.db.unit_of_work() as session:
+        registration.register(session, p.clock.now(), p.redis, p.settings.secret_key, data)
+    return time.perf_counter() - started

@@ -41,6 +41,8 @@ def make_org(
     with p.db.unit_of_work() as session:
         user = registration.register(
             session,
+            p.clock.now(),
+            p.redis,
             p.settings.secret_key,
             RegistrationCreate(
                 first_name="Test",
@@ -53,6 +55,7 @@ def make_org(
                 password_confirmation=PASSWORD,
             ),
         )
+        assert user is not None, f"{email} is registered already"
         token = issue_email_token(session, p.clock.now(), user, TokenPurpose.CONFIRM_EMAIL, CONFIRMATION_TTL)
         registration.confirm_email(session, p.clock.now(), token)
         actor = actor_for_user(session, user.id)

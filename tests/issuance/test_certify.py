@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from dapp import platform
 from dapp.issuance.service import windows as service
 from dapp.models.accounts import OrganizationType
+from dapp.models.audit import AuditEntry
 from dapp.models.issuance import Certificate, CertifiedEnergy
 from dapp.models.reservations import Reservation, SplitRule
-from tests.factories.accounts import make_org
+from tests.factories.accounts import make_org, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import made_under, make_reservation
 
@@ -141,3 +142,20 @@ def test_without_authority_to_exceed_the_target_caps_the_last_certificate_exactl
         assert session.get_one(Reservation, reservation.id).ended_at == T0 + timedelta(days=2)
         assert session.scalar(select(func.sum(CertifiedEnergy.excess_wh))) == 3_000
         assert session.scalar(select(func.sum(CertifiedEnergy.energy_wh))) == 6_000
+
+
+def test_issuance_is_in_the_buyers_audit_log_with_what_was_issued(app, setup) -> None:
+    """R-ACC-11: each certificate issued is an audit entry of the buyer's organization, by the platform itself."""
+    developer, device, buyer = setup
+    send(app, developer, [(T0 + timedelta(hours=10), 0), (T0 + timedelta(hours=12), 3_000)])
+    make_reservation(buyer, [device], T0, T0 + timedelta(days=2), frequency="daily")
+    [certificate] = issue_until(T0 + timedelta(days=2))
+    with platform.current().db.unit_of_work() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "certificate.issue")).all()
+    assert (entry.organization_id, entry.subject_id) == (buyer.actor.organization_id, str(certificate.id))
+    assert (entry.actor_user_id, entry.actor_api_key_id, entry.before) == (None, None, None)
+    assert entry.after["volume_wh"] == 3_000
+    assert entry.after["token_id"] == certificate.token_id
+    assert entry.after["window_start"] == certificate.window_start.isoformat().replace("+00:00", "Z")
+    listed = signed_in(app, buyer.email).api("GET", "/api/v1/audit-log?action=certificate.").json
+    assert [item["subject_id"] for item in listed["items"]] == [str(certificate.id)]

@@ -67,7 +67,8 @@ def test_a_mistyped_checksummed_wallet_is_refused(app, market) -> None:
 
 def test_only_buyers_reserve(app, market) -> None:
     response = reserve(app, market.developer, market.devices)
-    assert (response.status_code, response.json["code"]) == (403, "not_a_buyer")
+    problem = response.json
+    assert (response.status_code, problem["code"], problem["module"]) == (403, "permission_missing", "reservations")
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_issuance_stops_at_the_end(app, market) -> None:
 def test_other_organizations_cannot_end_a_reservation(app, market) -> None:
     reservation = reserve(app, market.buyer, market.devices).json
     response = end(app, market.developer, reservation["id"])
-    assert (response.status_code, response.json["code"]) == (404, "reservation_not_found")
+    assert (response.status_code, response.json["code"]) == (403, "permission_missing")  # not a buyer (R-ACC-5)
 
 
 def test_ending_needs_the_delete_permission(app, market) -> None:

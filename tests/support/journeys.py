@@ -73,7 +73,7 @@ def sign_in(client: FlaskClient, address: str, password: str = PASSWORD) -> Any:
 def onboard(app: Any, mail_dir: Path, org_type: str, org_name: str, address: str) -> Member:
     """Register, confirm the email through the link sent, and sign in."""
     client = app.test_client()
-    assert register(client, org_type, org_name, address).status_code == 201
+    assert register(client, org_type, org_name, address).status_code == 202
     token = confirmation_token(mail_dir, address)
     assert client.post("/api/v1/email-confirmations", json={"token": token}).status_code == 200
     assert sign_in(client, address).status_code == 302

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dapp.access.actors import actor_for_user
-from dapp.access.permissions import READ_ONLY, Actor, complete, grants_within, names, parse_grants
+from dapp.access.permissions import READ_ONLY, Actor, complete, grants_within, names, parse_grants, within_type
 from dapp.accounts.errors import (
     AlreadyInOrganization,
     InvalidToken,
@@ -40,7 +40,7 @@ def invite(session: Session, actor: Actor, now: datetime, data: InvitationCreate
     """Create a pending invitation and have its link emailed after the commit (`accounts.send_invitation`)."""
     grants = complete(parse_grants(data.permissions or {}))
     if not any(grants.values()):
-        grants = dict(READ_ONLY)  # an invitation without permissions gives read-only access
+        grants = complete(within_type(READ_ONLY, actor.organization_type))  # no permissions: read-only access
     grants_within(actor, grants)
     _require_invitable(session, actor, now, data.email)
     invitation = Invitation(
@@ -173,7 +173,7 @@ def preview(session: Session, now: datetime, token: str) -> tuple[Invitation, st
 def accept(session: Session, now: datetime, data: InvitationAcceptance) -> User:
     """Create the invitee's account in the organization with the granted permissions and their own password."""
     invitation = find_pending(session, now, data.token, lock=True)
-    check_password(data.password)
+    check_password(data.password, personal=(invitation.email, invitation.first_name, invitation.last_name))
     _require_invitable_at_acceptance(session, invitation)
     user = User(
         organization_id=invitation.organization_id,

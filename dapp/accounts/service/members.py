@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dapp.access.permissions import FULL, Actor, complete, grants_within, names, parse_grants
+from dapp.access.permissions import FULL, Actor, complete, grants_within, names, parse_grants, within_type
 from dapp.accounts.errors import MemberIsAdmin, MemberNotFound, OwnPermissionsLocked
 from dapp.accounts.schemas import MemberRead
 from dapp.audit import service as audit
@@ -24,7 +24,8 @@ def list_members(session: Session, actor: Actor) -> list[MemberRead]:
 
 
 def member_read(user: User) -> MemberRead:
-    permissions = FULL if user.is_org_admin else complete(user.permissions)
+    assert user.organization is not None  # members belong to an organization
+    permissions = complete(within_type(FULL if user.is_org_admin else user.permissions, user.organization.type))
     return MemberRead(
         id=user.id,
         first_name=user.first_name,

@@ -15,7 +15,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import names
+from dapp.access.sessions import EndReason, end_sessions
 from dapp.accounts.schemas import Anonymisation, PersonalData
+from dapp.accounts.service.api_keys import notify_stopping_keys
 from dapp.audit import service as audit
 from dapp.errors import field_error
 from dapp.models.accounts import ApiKey, EmailToken, Invitation, Organization, User
@@ -89,6 +91,7 @@ def anonymise(session: Session, now: datetime, user_id: uuid.UUID, data: Anonymi
     user = session.get_one(User, user_id)
     if not verify_password(user.password_hash, data.password):
         raise field_error("password", "The password is wrong.", "wrong_password")
+    notify_stopping_keys(session, user, now, "a member who deleted their account")
     old_email = user.email
     placeholder = f"deleted-{user.id}@anonymised.invalid"
     session.execute(
@@ -103,6 +106,7 @@ def anonymise(session: Session, now: datetime, user_id: uuid.UUID, data: Anonymi
     user.first_name, user.last_name, user.email = "Deleted", "person", placeholder
     user.password_hash = UNUSABLE_PASSWORD
     user.anonymised_at = now
+    end_sessions(session, [user.id], now, EndReason.ACCOUNT_ANONYMISED)
     audit.record(session, None, "user.anonymise", "user", user.id, now=now, organization_id=user.organization_id)
     return user
 

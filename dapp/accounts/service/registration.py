@@ -1,5 +1,9 @@
 """Sign-up, email confirmation and its resend (R-ACC-1). The confirmation email, with its single-use link, is
-sent by a job after the commit (`accounts.send_confirmation`)."""
+sent by a job after the commit (`accounts.send_confirmation`).
+
+Sign-up answers the same whether or not the email is registered: for a registered one nothing is created and its
+owner is told by email instead (`accounts.send_registration_attempt`), so the answer reveals no account.
+"""
 
 from datetime import datetime
 
@@ -7,7 +11,7 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dapp.access.permissions import FULL
+from dapp.access.permissions import FULL, within_type
 from dapp.accounts.errors import AccountExists, EmailTaken, OrganizationNameTaken
 from dapp.accounts.passwords import check_password
 from dapp.accounts.schemas import RegistrationCreate
@@ -20,11 +24,17 @@ from dapp.platform import enqueue_after_commit
 from dapp.security import hash_password
 
 
-def register(session: Session, secret_key: str, data: RegistrationCreate) -> User:
-    """Create an organization and its admin, and have a confirmation link emailed to them."""
-    check_password(data.password)
-    require_free_email(session, data.email)
-    require_free_organization_name(session, data.organization_name)
+def register(session: Session, now: datetime, redis: Redis, secret_key: str, data: RegistrationCreate) -> User | None:
+    """Create an organization and its admin, and have a confirmation link emailed to them; None when the email
+    is registered already: its owner is told by email instead (at most a few an hour)."""
+    check_password(data.password, personal=(data.email, data.first_name, data.last_name, data.organization_name))
+    require_free_organization_name(session, data.organization_name)  # organization names are public anyway
+    existing = find_user_by_email(session, data.email)
+    if existing is not None:
+        hash_password(data.password)  # the cost of a new account's hash, so the answer's timing tells nothing
+        if may_send_email(redis, now, "registration-attempt", data.email):
+            enqueue_after_commit(session, "accounts.send_registration_attempt", str(existing.id))
+        return None
     address, encrypted_key = new_managed_account(secret_key)
     organization = Organization(
         name=data.organization_name,
@@ -40,10 +50,10 @@ def register(session: Session, secret_key: str, data: RegistrationCreate) -> Use
         email=data.email,
         password_hash=hash_password(data.password),
         is_org_admin=True,
-        permissions=dict(FULL),
+        permissions=within_type(FULL, data.organization_type.value),
     )
     session.add_all([organization, user])
-    flush_or_raise(session, AccountExists("An account with this email or organization name already exists."))
+    flush_or_raise(session, AccountExists("An account with this organization name or email was just registered."))
     enqueue_after_commit(session, "accounts.send_confirmation", str(user.id))
     return user
 

@@ -11,7 +11,7 @@ from dapp.accounts.throttle import LoginThrottle
 from dapp.audit import service as audit
 from dapp.errors import Unauthenticated
 from dapp.models.accounts import User
-from dapp.security import verify_password
+from dapp.security import dummy_password_hash, verify_password
 
 WRONG_CREDENTIALS = "The email or password is wrong."
 
@@ -35,7 +35,8 @@ def sign_in(session: Session, now: datetime, throttle: LoginThrottle, email: str
 def check_credentials(session: Session, email: str, password: str) -> User:
     """The user with these credentials, allowed to sign in (confirmed, enabled, not anonymised)."""
     user = find_user_by_email(session, email)
-    if user is None or not verify_password(user.password_hash, password):
+    # An unknown email costs the same hash verification as a known one, so timing tells nothing.
+    if not verify_password(user.password_hash if user else dummy_password_hash(), password) or user is None:
         raise InvalidCredentials(WRONG_CREDENTIALS)
     if not may_sign_in(session, user):
         raise AccountDisabled("This account is disabled.")

@@ -1,5 +1,6 @@
 """Pages of people: sign-up, email links, sign-in/out, password reset, invitation answers, own account."""
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from dapp import platform
 from dapp.access.permissions import Actor, Person, PlatformAdmin, names
+from dapp.access.sessions import end_session_of_token, start_session
 from dapp.accounts.schemas import (
     Anonymisation,
     EmailOnly,
@@ -18,13 +20,14 @@ from dapp.accounts.schemas import (
     PasswordReset,
     RegistrationCreate,
 )
-from dapp.accounts.service import credentials, invitations, personal_data, registration, sign_in
+from dapp.accounts.service import api_keys, credentials, invitations, personal_data, registration, sessions, sign_in
 from dapp.accounts.throttle import LoginThrottle
 from dapp.db import after_commit
 from dapp.errors import Invalid, Unauthenticated
-from dapp.models.accounts import OrganizationType
+from dapp.models.accounts import OrganizationType, User
 from dapp.web.api import json_response
-from dapp.web.login import session_user
+from dapp.web.client import client_address
+from dapp.web.login import current_session_token, session_user
 from dapp.web.pages import Failed, PageCall, account_page, attempt, clean_form, form_errors, parse_form, public_page
 
 bp = Blueprint("accounts", __name__)
@@ -54,15 +57,18 @@ def register(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, i
     if request.method == "GET":
         return render_template("accounts/register.html", values={}, errors={}, types=list(OrganizationType))
     values = clean_form()
-    secret_key = platform.current().settings.secret_key
+    p = platform.current()
     user = attempt(
-        call.session, lambda: registration.register(call.session, secret_key, parse_form(RegistrationCreate, values))
+        call.session,
+        lambda: registration.register(
+            call.session, _now(), p.redis, p.settings.secret_key, parse_form(RegistrationCreate, values)
+        ),
     )
     if isinstance(user, Failed):
         return render_template(
             "accounts/register.html", values=values, errors=user.field_errors, types=list(OrganizationType)
         ), user.status
-    flash(f"We sent a confirmation link to {user.email}. Follow it, then sign in.", "success")
+    flash(f"We sent a confirmation link to {values.get('email', '')}. Follow it, then sign in.", "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -142,7 +148,7 @@ def login(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, int]
         return render_template("accounts/login.html", email="")
     email = request.form.get("email", "")
     now = _now()
-    address = request.remote_addr or "unknown"
+    address = client_address(request, platform.current().settings.trusted_proxies)
     throttle = LoginThrottle(platform.current().redis, now)
     user = attempt(
         call.session,
@@ -152,8 +158,9 @@ def login(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, int]
         if isinstance(user.error, Unauthenticated):
             sign_in.record_failed_sign_in(call.session, now, email, address, user.error.code)
         return render_template("accounts/login.html", email=email, code=user.error.code), user.status
-    identity = session_user(call.session, user)
-    after_commit(call.session, lambda: login_user(identity))  # signed in only once the sign-in is recorded
+    token = start_session(call.session, user, now, address, request.user_agent.string)
+    identity = session_user(call.session, user, token)
+    after_commit(call.session, lambda: login_user(identity))  # signed in only once the session is stored
     return redirect(_safe_next() or url_for(identity.landing_endpoint))
 
 
@@ -164,6 +171,10 @@ def _safe_next() -> str | None:
 
 @bp.post("/logout")
 def logout() -> Response:
+    token = current_session_token()
+    if token is not None:
+        with platform.current().db.unit_of_work() as session:
+            end_session_of_token(session, token, _now())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
@@ -229,7 +240,14 @@ def account(call: PageCall[Person]) -> str:
 
 def _account_page(call: PageCall[Person], errors: dict[str, str]) -> str:
     data = personal_data.export(call.session, _now(), call.actor.user_id)
-    return render_template("accounts/account.html", profile=data.profile, organization=data.organization, errors=errors)
+    stopping = api_keys.keys_made_by(call.session, call.session.get_one(User, call.actor.user_id), _now())
+    return render_template(
+        "accounts/account.html",
+        profile=data.profile,
+        organization=data.organization,
+        errors=errors,
+        stopping_keys=stopping,
+    )
 
 
 @bp.post("/account/password")
@@ -238,12 +256,11 @@ def change_password(call: PageCall[Person]) -> str | tuple[str, int] | Response:
     user = attempt(
         call.session,
         lambda: credentials.change_password(
-            call.session, _now(), call.actor.user_id, parse_form(PasswordChange, clean_form())
+            call.session, _now(), call.actor.user_id, parse_form(PasswordChange, clean_form()), current_session_token()
         ),
     )
     if isinstance(user, Failed):
         return _account_page(call, user.field_errors), user.status
-    login_user(session_user(call.session, user))  # the new password ends every other session, not this one
     flash("Your password is changed. Your other sessions are signed out.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -270,4 +287,29 @@ def delete_account(call: PageCall[Person]) -> str | tuple[str, int] | Response:
         return _account_page(call, deleted.field_errors), deleted.status
     logout_user()
     flash("Your personal data is deleted and your account is closed.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account/sessions")
+@account_page
+def list_sessions(call: PageCall[Person]) -> str:
+    """The person's signed-in sessions, with a way to end each or all of them."""
+    rows = sessions.list_sessions(call.session, call.actor, _now(), current_session_token())
+    return render_template("accounts/sessions.html", sessions=rows)
+
+
+@bp.post("/account/sessions/<uuid:session_id>/end")
+@account_page
+def end_session(call: PageCall[Person], session_id: uuid.UUID) -> Response:
+    sessions.end_session(call.session, call.actor, _now(), session_id)
+    flash("That session is signed out.", "success")
+    return redirect(url_for("accounts.list_sessions"))
+
+
+@bp.post("/account/sessions/end-all")
+@account_page
+def sign_out_everywhere(call: PageCall[Person]) -> Response:
+    ended = sessions.sign_out_everywhere(call.session, call.actor, _now())
+    after_commit(call.session, logout_user)
+    flash(f"You are signed out everywhere ({ended} session{'s' if ended != 1 else ''}).", "info")
     return redirect(url_for("accounts.login"))

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from dapp import platform
-from dapp.access.permissions import Actor, Module, Permission
+from dapp.access.permissions import Actor, Module, Permission, modules_of
 from dapp.accounts.schemas import (
     ApiKeyCreate,
     InvitationCreate,
@@ -22,7 +22,6 @@ from dapp.web.pages import Failed, PageCall, attempt, clean_form, page, parse_fo
 
 bp = Blueprint("organization", __name__)
 
-MODULES = list(Module)
 PERMISSIONS = list(Permission)
 RIGHTS = {
     "edit_organization": (Module.ORGANIZATION, Permission.UPDATE),
@@ -68,7 +67,7 @@ def _page(
         api_keys=keys.list_api_keys(call.session, actor) if can(Module.API_KEYS, Permission.READ) else None,
         actor=actor,
         rights=_rights(call),
-        modules=MODULES,
+        modules=modules_of(actor.organization_type),
         permissions=PERMISSIONS,
         errors=errors or {},
         values=values or {},
@@ -156,7 +155,7 @@ def _api_keys_page(call: PageCall[Actor], new_key: str | None, errors: dict[str,
         keys=keys.list_api_keys(call.session, call.actor),
         new_key=new_key,
         errors=errors,
-        modules=MODULES,
+        modules=modules_of(call.actor.organization_type),
         permissions=PERMISSIONS,
         actor=call.actor,
         rights=_rights(call),
@@ -218,6 +217,14 @@ def _utc(value: str) -> str:
 def revoke_api_key(call: PageCall[Actor], key_id: uuid.UUID) -> Response:
     api_key = keys.revoke_api_key(call.session, call.actor, _now(), key_id)
     flash(f"The API key '{api_key.name}' is revoked; it no longer works.", "success")
+    return redirect(url_for("organization.api_keys"))
+
+
+@bp.post("/api-keys/<uuid:key_id>/adopt")
+@page(Module.API_KEYS, Permission.UPDATE)
+def adopt_api_key(call: PageCall[Actor], key_id: uuid.UUID) -> Response:
+    api_key = keys.adopt_api_key(call.session, call.actor, _now(), key_id)
+    flash(f"You adopted the API key '{api_key.name}': it now acts with your permissions.", "success")
     return redirect(url_for("organization.api_keys"))
 
 

@@ -1,7 +1,8 @@
 """Platform-admin use cases: creating admins (CLI), listing and disabling organizations and users.
 
 Disabling is reversible and immediate: a disabled organization's members and API keys, and a disabled user,
-authenticate as nobody from the next request on (see dapp.access.auth). Every change is audited in the
+authenticate as nobody from the next request on (see dapp.access.auth), and their sign-in sessions end (enabling
+again does not bring them back). Every change is audited in the
 organization's log.
 """
 
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import PlatformAdmin
+from dapp.access.sessions import EndReason, end_sessions
 from dapp.accounts.errors import EmailTaken
 from dapp.accounts.passwords import check_password
+from dapp.accounts.service.api_keys import notify_stopping_keys
 from dapp.accounts.service.registration import require_free_email
 from dapp.admin.errors import OrganizationNotFound, OwnAccountLocked, UserNotFound
 from dapp.admin.schemas import OrganizationSummary, PlatformAdminCreate, UserSummary
@@ -26,7 +29,7 @@ from dapp.security import hash_password
 
 def create_platform_admin(session: Session, now: datetime, data: PlatformAdminCreate) -> User:
     """A platform admin: no organization, email counted as confirmed (the operator typed it)."""
-    check_password(data.password)
+    check_password(data.password, personal=(data.email, data.first_name, data.last_name))
     require_free_email(session, data.email)
     user = User(
         first_name=data.first_name,
@@ -104,6 +107,9 @@ def set_organization_disabled(
     if (organization.disabled_at is not None) == disabled:
         return organization  # already so: nothing to change or audit
     organization.disabled_at = now if disabled else None
+    if disabled:
+        members = list(session.scalars(select(User.id).where(User.organization_id == organization.id)))
+        end_sessions(session, members, now, EndReason.ACCOUNT_DISABLED)
     action = "organization.disable" if disabled else "organization.enable"
     audit.record(session, admin, action, "organization", organization.id, now=now, organization_id=organization.id)
     return organization
@@ -120,6 +126,9 @@ def set_user_disabled(
     if user.is_disabled == disabled:
         return user
     user.is_disabled = disabled
+    if disabled:
+        end_sessions(session, [user.id], now, EndReason.ACCOUNT_DISABLED)
+        notify_stopping_keys(session, user, now, f"{user.first_name} {user.last_name}, who was disabled")
     action = "user.disable" if disabled else "user.enable"
     audit.record(session, admin, action, "user", user.id, now=now, organization_id=user.organization_id)
     return user

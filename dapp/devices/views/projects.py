@@ -7,13 +7,13 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
 from dapp import codes, platform
-from dapp.access.permissions import Actor, Module, Permission
+from dapp.access.permissions import Actor, Module, Permission, Person
 from dapp.devices.errors import ImageNotFound
 from dapp.devices.schemas import ProjectCreate, ProjectUpdate
 from dapp.devices.service import projects
 from dapp.devices.views.blueprint import bp, now
 from dapp.errors import field_error
-from dapp.web.pages import Failed, PageCall, attempt, page, parse_form
+from dapp.web.pages import Failed, PageCall, account_page, attempt, page, parse_form
 
 
 @bp.get("/projects")
@@ -80,9 +80,10 @@ def remove_project_image(call: PageCall[Actor], project_id: uuid.UUID, cid: str)
 
 
 @bp.get("/projects/<uuid:project_id>/images/<cid>")
-@page(Module.DEVICES, Permission.READ)
-def project_image(call: PageCall[Actor], project_id: uuid.UUID, cid: str) -> Response:
-    """A project's image by CID; projects are shown to buyers too (R-DEV-8), so any organization may read it."""
+@account_page
+def project_image(call: PageCall[Person], project_id: uuid.UUID, cid: str) -> Response:
+    """A project's image by CID; projects are shown to buyers too (R-DEV-8), so any signed-in person may read it
+    (buyers hold no `devices` module, R-ACC-5, so the module's READ cannot be what admits them)."""
     found = projects.find(call.session, project_id)
     if found is None or cid not in found.image_cids:
         raise ImageNotFound("This project has no such image.")

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.orm import Session
 
+from dapp.audit import service as audit
 from dapp.chain import outbox
 from dapp.issuance import merkle
 from dapp.issuance.service import notices
@@ -194,9 +195,35 @@ def _certify(session: Session, window: Window, now: datetime) -> list[Certificat
     target_reached = _apply_target(session, window.reservation)
     certificates = [_certificate(session, window, row, now) for row in session.execute(COUNTRY_TOTALS)]
     notices.window_certified(session, window.reservation, certificates, now)
+    for certificate in certificates:
+        _audit_issuance(session, certificate, target_reached, now)
     if target_reached:
         window.reservation.ended_at = max(window.end, window.reservation.ended_at or window.end)
     return certificates
+
+
+def _audit_issuance(session: Session, certificate: Certificate, target_reached: bool, now: datetime) -> None:
+    """The issuance in the buyer's audit log (R-ACC-11): done by the platform itself, so no person or key acts."""
+    audit.record(
+        session,
+        None,
+        "certificate.issue",
+        "certificate",
+        certificate.id,
+        after={
+            "reservation_id": certificate.reservation_id,
+            "window_start": certificate.window_start,
+            "window_end": certificate.window_end,
+            "issuance_round": certificate.issuance_round,
+            "country_code": certificate.country_code,
+            "volume_wh": certificate.volume_wh,
+            "token_id": certificate.token_id,
+            "owner_address": certificate.owner_address,
+            "target_reached": target_reached,
+        },
+        now=now,
+        organization_id=certificate.beneficiary_organization_id,
+    )
 
 
 def device_parts(session: Session, certificate: Certificate, device_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ ordinary read; then the device's next read is a new baseline, whatever the regis
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import Actor
+from dapp.audit import service as audit
 from dapp.errors import field_error
 from dapp.models.reads import MeterReplacement
 from dapp.reads.errors import NotAnAggregateMeter
@@ -45,19 +46,21 @@ def replace_meter(
         )
     final = _record_final_read(session, actor, external_id, data, policy) if data.final_value is not None else None
     [state] = lock_states(session, [device.id]).values()
+    before = {"last_read_end": state.last_end, "last_register_wh": state.last_register}
     state.last_end, state.last_register, state.next_baseline_reason = replaced_at, None, REASON
     write_states(session, [state])
-    session.add(
-        MeterReplacement(
-            device_id=device.id,
-            replaced_at=replaced_at,
-            final_register_wh=to_wh(data.final_value, data.unit) if data.final_value is not None else None,
-            note=data.note,
-            recorded_by_user_id=actor.user_id,
-            recorded_by_api_key_id=actor.api_key_id,
-            recorded_at=policy.now,
-        )
+    replacement = MeterReplacement(
+        device_id=device.id,
+        replaced_at=replaced_at,
+        final_register_wh=to_wh(data.final_value, data.unit) if data.final_value is not None else None,
+        note=data.note,
+        recorded_by_user_id=actor.user_id,
+        recorded_by_api_key_id=actor.api_key_id,
+        recorded_at=policy.now,
     )
+    session.add(replacement)
+    after = {"replaced_at": replaced_at, "final_register_wh": replacement.final_register_wh, "note": data.note}
+    audit.record(session, actor, "device.meter_replace", "device", device.id, before, after, now=policy.now)
     return MeterReplacementRead(
         device_external_id=device.external_id,
         replaced_at=replaced_at,

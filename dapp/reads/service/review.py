@@ -1,12 +1,13 @@
 """Decisions on flagged reads (R-READ-8): a platform admin accepts (certifiable from then on) or dismisses."""
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dapp.access.permissions import PlatformAdmin
+from dapp.audit import service as audit
 from dapp.models.accounts import Organization
 from dapp.models.devices import Device
 from dapp.models.reads import MeterRead, ReadStatus
@@ -38,15 +39,33 @@ def flagged(session: Session, limit: int = 500) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
-def decide(
-    session: Session, user_id: uuid.UUID | None, read_id: int, data: ReadReviewCreate, now: datetime
-) -> MeterRead:
+def decide(session: Session, admin: PlatformAdmin, read_id: int, data: ReadReviewCreate, now: datetime) -> MeterRead:
+    """Accept or dismiss a flagged read; the decision is in the device's organization's audit log."""
     read = session.scalar(select(MeterRead).where(MeterRead.id == read_id).with_for_update())
     if read is None:
         raise ReadNotFound(f"There is no read {read_id}.")
     if read.status != ReadStatus.FLAGGED:
         raise ReadNotFlagged(f"Read {read_id} is {read.status}, not flagged: there is nothing to decide.")
     read.status = ReadStatus.ACCEPTED if data.decision == ReviewDecision.ACCEPT else ReadStatus.DISMISSED
-    read.reviewed_at, read.reviewed_by_id, read.review_note = now, user_id, data.note
+    read.reviewed_at, read.reviewed_by_id, read.review_note = now, admin.user_id, data.note
     session.flush()
+    device = session.get_one(Device, read.device_id)
+    audit.record(
+        session,
+        admin,
+        "meter_read.review",
+        "meter_read",
+        read.id,
+        before={"status": ReadStatus.FLAGGED},
+        after={
+            "status": read.status,
+            "note": data.note,
+            "device_external_id": device.external_id,
+            "period_start": read.period_start,
+            "period_end": read.period_end,
+            "energy_wh": read.energy_wh,
+        },
+        now=now,
+        organization_id=device.organization_id,
+    )
     return read
