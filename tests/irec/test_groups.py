@@ -88,5 +88,7 @@ def test_devices_of_an_approved_group_cannot_move(app) -> None:
 def test_an_organization_sees_only_its_own_groups(app) -> None:
     platform.current().clock.set(T0)
     make_device(make_org("Sunny Developers"), "ROOF-1")
-    buyer = make_org("Green Buyer", OrganizationType.BUYER)
-    assert app.test_client().get("/api/v1/irec/device-groups", headers=buyer.auth).json == {"items": []}
+    other = make_org("Other Developers")
+    assert app.test_client().get("/api/v1/irec/device-groups", headers=other.auth).json == {"items": []}
+    buyer = make_org("Green Buyer", OrganizationType.BUYER)  # buyers hold no devices at all (R-ACC-5)
+    assert app.test_client().get("/api/v1/irec/device-groups", headers=buyer.auth).status_code == 403

@@ -175,7 +175,7 @@ API_KEY_PRESETS: dict[str, tuple[str, dict[str, list[str]] | None]] = {
     ),
     "reserve_and_claim": (
         "Reserve devices and claim certificates (buyers)",
-        {"devices": ["READ"], "reservations": ["READ", "WRITE", "UPDATE"], "certificates": ["READ", "WRITE"]},
+        {"reservations": ["READ", "WRITE", "UPDATE"], "certificates": ["READ", "WRITE"]},
     ),
 }
 
