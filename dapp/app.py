@@ -31,7 +31,7 @@ from dapp.reservations import views as reservations_views
 from dapp.settings import Settings
 from dapp.verify import api as verify_api
 from dapp.verify import views as verify_views
-from dapp.web import docs, filters, health, login
+from dapp.web import boundary, docs, filters, health, login
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _wire(app: Flask) -> None:
+    boundary.init_app(app)  # before CSRF and sign-in: refused input is never read further
     login.init_app(app)
     csrf.init_app(app)
     for blueprint in API_BLUEPRINTS:

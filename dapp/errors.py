@@ -99,6 +99,12 @@ class InvalidFilter(Invalid):
     code = "invalid_filter"
 
 
+class ControlCharacter(Invalid):
+    """A field holds a control character (such as NUL) that no text of the registry can hold; `errors` names it."""
+
+    code = "control_character"
+
+
 class MalformedJson(DomainError):
     """The request body is not valid JSON."""
 

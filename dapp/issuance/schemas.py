@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from dapp.reads.units import MAX_WH
+
 
 class CertificateFilter(BaseModel):
     """Filters of certificate lists (R-ISS-7, R-READ-12); dates are generation dates, inclusive."""
@@ -98,7 +100,7 @@ class ClaimCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    volume_wh: int = Field(gt=0)
+    volume_wh: int = Field(gt=0, le=MAX_WH)
     beneficiary: str = Field(min_length=1, max_length=200)
     location: str = Field(min_length=1, max_length=200)
     country_code: str = Field(min_length=3, max_length=3)
@@ -127,7 +129,9 @@ class ClaimRead(BaseModel):
     claimed_at: datetime | None = Field(default=None, description="The block time of the indexed claim.")
 
 
-EthereumAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+EthereumAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=42, pattern=r"^0x[0-9a-fA-F]{40}$")
+]
 
 
 class TransferCreate(BaseModel):
@@ -135,7 +139,7 @@ class TransferCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    volume_wh: int = Field(gt=0)
+    volume_wh: int = Field(gt=0, le=MAX_WH)
     to_address: EthereumAddress | None = None
     to_organization: str | None = Field(
         default=None, min_length=1, max_length=200, description="An organization of the platform, by its name."

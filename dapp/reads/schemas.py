@@ -9,6 +9,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_READS_PER_REQUEST = 10_000
+LARGEST_REGISTER = 2**63 - 1  # in any unit; once in Wh, the ingest refuses what no BIGINT column holds
+Instant = Annotated[str, Field(max_length=64)]  # an ISO 8601 text, parsed by the read rules
+TimeZoneName = Annotated[str, Field(max_length=64, description="IANA time zone, e.g. Africa/Nairobi.")]
+ReadValue = Annotated[Decimal, Field(ge=-LARGEST_REGISTER, le=LARGEST_REGISTER, max_digits=40)]
 
 
 class ReadType(StrEnum):
@@ -27,9 +31,9 @@ class EnergyUnit(StrEnum):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: str | None = Field(default=None, description="ISO 8601; history reads only.")
-    end: str = Field(description="ISO 8601; without an offset it is local time in the batch's or device's zone.")
-    value: Decimal
+    start: Instant | None = Field(default=None, description="ISO 8601; history reads only.")
+    end: Instant = Field(description="ISO 8601; without an offset it is local time in the batch's or device's zone.")
+    value: ReadValue
 
 
 class ReadBatchCreate(BaseModel):
@@ -37,7 +41,7 @@ class ReadBatchCreate(BaseModel):
 
     type: ReadType
     unit: EnergyUnit
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
     reads: Annotated[list[ReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
 
@@ -94,9 +98,9 @@ class DrecReadIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    starttimestamp: str | None = None
-    endtimestamp: str
-    value: Decimal
+    starttimestamp: Instant | None = None
+    endtimestamp: Instant
+    value: ReadValue
 
 
 class DrecReadBatchCreate(BaseModel):
@@ -104,10 +108,10 @@ class DrecReadBatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    type: str = Field(description="History, Delta or Aggregate")
+    type: str = Field(max_length=20, description="History, Delta or Aggregate")
     unit: EnergyUnit
-    timezone: str | None = None
-    organizationId: str | None = None  # noqa: N815 - the original platform's field name
+    timezone: TimeZoneName | None = None
+    organizationId: str | None = Field(default=None, max_length=64)  # noqa: N815 - the original platform's field name
     reads: Annotated[list[DrecReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
     @field_validator("type")
@@ -123,9 +127,9 @@ class MeterReplacementCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    replaced_at: str = Field(description="ISO 8601; without an offset it is local time in the device's zone.")
+    replaced_at: Instant = Field(description="ISO 8601; without an offset it is local time in the device's zone.")
     unit: EnergyUnit = EnergyUnit.WH
-    final_value: Decimal | None = Field(
+    final_value: ReadValue | None = Field(
         default=None, description="The old meter's last register, recorded as an ordinary aggregate read."
     )
     note: str | None = Field(default=None, max_length=500)

@@ -29,10 +29,10 @@ class ReservationCreate(BaseModel):
     frequency: Frequency = Field(description="Issuance windows; cannot change after creation.")
     authority_to_exceed: bool = False
     standard: Standard = Standard.DREC
-    wallet_address: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")] | None = Field(
+    wallet_address: Annotated[str, StringConstraints(max_length=42, pattern=r"^0x[0-9a-fA-F]{40}$")] | None = Field(
         default=None, description="Where certificates go; default: the buyer's bound wallet, else its managed account."
     )
-    timezone: str = Field(default="UTC", description="IANA zone of the issuance windows.")
+    timezone: str = Field(default="UTC", max_length=64, description="IANA zone of the issuance windows.")
     device_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10_000)]
     allow_partial: bool = Field(
         default=False,

@@ -20,11 +20,15 @@ from dapp.models.issuance import Certificate
 from dapp.verify.schemas import CertificateVerification, ChainFacts, Check
 
 CONSISTENT, INCONSISTENT = "consistent", "inconsistent"
+TOKEN_ID_LIMIT = 2**256  # ERC-1155 token ids are uint256
+TOKEN_ID_DIGITS = len(str(TOKEN_ID_LIMIT))
 
 
 def find_certificate(session: Session, reference: str) -> tuple[int, Certificate | None]:
     """The token id a reference names (a token id or a certificate uuid) and the platform's record, if any."""
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit():
+        if len(reference) > TOKEN_ID_DIGITS or int(reference) >= TOKEN_ID_LIMIT:
+            raise CertificateNotFound("A token id is a uint256 (below 2^256); no certificate has this one.")
         token_id = int(reference)
         return token_id, session.scalar(select(Certificate).where(Certificate.token_id == str(token_id)))
     try:

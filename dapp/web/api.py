@@ -41,7 +41,8 @@ from dapp.access.errors import (
 )
 from dapp.access.permissions import Actor, Module, Permission, Person, PlatformAdmin, require, require_person
 from dapp.access.permissions import require_platform_admin as require_admin
-from dapp.errors import DatabaseUnavailable, DomainError, Invalid, MalformedJson, Unauthenticated
+from dapp.errors import ControlCharacter, DatabaseUnavailable, DomainError, Invalid, MalformedJson, Unauthenticated
+from dapp.web.boundary import check_json_body
 from dapp.web.query import field_errors
 
 JSON = "application/json"
@@ -199,8 +200,8 @@ class ApiBlueprint(Blueprint):
         return decorate
 
 
-# What any request may be answered with, whatever the route: a key or session that does not authenticate, and a
-# database out of reach.
+# What any request may be answered with, whatever the route: a key or session that does not authenticate, text
+# holding a control character (the input boundary), and a database out of reach.
 CREDENTIAL_ERRORS: tuple[type[DomainError], ...] = (BadAuthorization, InvalidApiKey, ApiKeyDisabled, CsrfFailed)
 ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
     Access.MEMBER: (Unauthenticated, PermissionMissing),
@@ -214,12 +215,14 @@ def implied_errors(route: ApiRoute) -> tuple[type[DomainError], ...]:
     """The errors every route of its kind may answer with, which it need not declare: its access rule's, its
     body's (malformed or invalid) and the database's."""
     body: tuple[type[DomainError], ...] = (MalformedJson, Invalid) if route.body is not None else ()
-    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *body, DatabaseUnavailable)
+    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], ControlCharacter, *body, DatabaseUnavailable)
 
 
 def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authorize) -> Callable[..., Response]:
     @wraps(handler)
     def view(**path_args: Any) -> Response:
+        if route.body is not None:
+            check_json_body(request.get_data(cache=True))
         p = platform.current()
         now = p.clock.now()
         express = _express_call(route, now)

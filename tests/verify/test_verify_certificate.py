@@ -71,3 +71,12 @@ def test_every_certificate_of_a_batch_matches_the_batch_commitment(app, settings
         report = verify(app, token_id).json
         assert checks(report)["event matches the on-chain commitment"] is True
         assert report["chain"]["owner_balance_wh"] == report["chain"]["volume_wh"]
+
+
+def test_a_token_id_no_uint256_holds_is_not_found(app, settings) -> None:
+    for reference in (str(2**256), str(2**256 - 1), "9" * 400, "9" * 5000, "\u00b2"):
+        response = verify(app, reference)
+        assert response.status_code in (200, 404), reference
+        if response.status_code == 404:
+            assert response.json["code"] == "certificate_not_found"
+    assert verify(app, str(2**256)).status_code == 404
