@@ -26,6 +26,7 @@ from dapp.models.accounts import OrganizationType
 from dapp.web.api import json_response
 from dapp.web.login import session_user
 from dapp.web.pages import Failed, PageCall, account_page, attempt, clean_form, form_errors, parse_form, public_page
+from dapp.web.redirects import same_origin_path
 
 bp = Blueprint("accounts", __name__)
 
@@ -154,12 +155,7 @@ def login(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, int]
         return render_template("accounts/login.html", email=email, code=user.error.code), user.status
     identity = session_user(call.session, user)
     after_commit(call.session, lambda: login_user(identity))  # signed in only once the sign-in is recorded
-    return redirect(_safe_next() or url_for(identity.landing_endpoint))
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    return redirect(same_origin_path(request.args.get("next", "")) or url_for(identity.landing_endpoint))
 
 
 @bp.post("/logout")
