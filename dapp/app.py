@@ -31,7 +31,7 @@ from dapp.reservations import views as reservations_views
 from dapp.settings import Settings
 from dapp.verify import api as verify_api
 from dapp.verify import views as verify_views
-from dapp.web import boundary, docs, filters, health, login
+from dapp.web import boundary, docs, filters, headers, health, login
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     _wire(app)
+    headers.init_app(app, served_over_https=settings.base_url.startswith("https://"))
     return app
 
 
