@@ -5,7 +5,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from flask_wtf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response as BaseResponse
 
 from dapp import platform as platform_module
@@ -138,4 +138,7 @@ def _http_error(error: HTTPException) -> BaseResponse:
         "code": error.name.lower().replace(" ", "_"),
         "detail": error.description,
     }
-    return json_response(problem, error.code or 500, "application/problem+json")
+    response = json_response(problem, error.code or 500, "application/problem+json")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # RFC 9110: a 405 says what is allowed
+    return response

@@ -105,6 +105,12 @@ class ControlCharacter(Invalid):
     code = "control_character"
 
 
+class UnknownParameter(Invalid):
+    """The request names a query parameter the operation does not take; `errors` names it."""
+
+    code = "unknown_parameter"
+
+
 class MalformedJson(DomainError):
     """The request body is not valid JSON."""
 

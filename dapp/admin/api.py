@@ -3,7 +3,7 @@
 import uuid
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dapp.admin.errors import (
     OrganizationNotFound,
@@ -22,6 +22,8 @@ api = ApiBlueprint("admin_api", __name__)
 
 
 class UserFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     organization_id: uuid.UUID | None = None
 
 
@@ -31,7 +33,7 @@ def list_organizations(call: AdminCall[None]) -> list[dict[str, object]]:
     return [org.model_dump(mode="json") for org in accounts.list_organizations(call.session)]
 
 
-@api.admin_route("/admin/users", "GET", errors=(Invalid,))
+@api.admin_route("/admin/users", "GET", query=UserFilter, errors=(Invalid,))
 def list_users(call: AdminCall[None]) -> list[dict[str, object]]:
     """Every user (optionally of one organization: `?organization_id=`)."""
     try:

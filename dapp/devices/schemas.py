@@ -10,11 +10,14 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from dapp import codes
+from dapp.models.devices import RowStatus
+from dapp.web.paging import MAX_PAGE_SIZE, PageQuery
 
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ExternalId = Annotated[str, StringConstraints(max_length=64, pattern=EXTERNAL_ID_PATTERN)]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=3, to_upper=True)]
-Capacity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=3)]
+MAX_CAPACITY_KW = 1_000_000
+Capacity = Annotated[Decimal, Field(gt=0, le=MAX_CAPACITY_KW, max_digits=12, decimal_places=3)]
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, description="Decimal degrees; south is negative.")]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, description="Decimal degrees; west is negative.")]
 StorageCapacity = Annotated[Decimal, Field(ge=0, le=1_000_000_000, max_digits=12, decimal_places=3)]
@@ -147,11 +150,11 @@ class DeviceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     country: list[CountryCode] = []
-    device_type: list[str] = []
-    off_taker: list[str] = []
-    capacity_min: Decimal | None = Field(default=None, ge=0)
-    capacity_max: Decimal | None = Field(default=None, ge=0)
-    sdg: list[str] = []
+    device_type: list[Code] = []
+    off_taker: list[Code] = []
+    capacity_min: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW)
+    capacity_max: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW)
+    sdg: list[Code] = []
     commissioned_from: date | None = None
     commissioned_to: date | None = None
     reservation: ReservationFilter | None = Field(
@@ -171,6 +174,16 @@ class DeviceQuery(BaseModel):
         values = {**self.model_dump(mode="json", exclude_defaults=True), **override}
         pairs = [(k, v) for k, vs in values.items() for v in (vs if isinstance(vs, list) else [vs]) if v is not None]
         return urlencode(pairs)
+
+
+class DeviceListQuery(PageQuery, DeviceQuery):
+    """Query parameters of the devices list: its filters and order, and the page (lists may also be given
+    comma-separated)."""
+
+
+class UploadRowQuery(PageQuery):
+    status: RowStatus | None = Field(default=None, description="Only the rows of this status.")
+    size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
 
 
 class ProjectCreate(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from dapp.reads.units import MAX_WH
+from dapp.web.paging import MAX_PAGE
 
 
 class CertificateFilter(BaseModel):
@@ -15,11 +16,17 @@ class CertificateFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     country: str | None = Field(default=None, min_length=3, max_length=3)
-    off_taker: str | None = None
+    off_taker: str | None = Field(default=None, max_length=100)
     date_from: date | None = None
     date_to: date | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=50, ge=1, le=200)
+
+
+class ExplanationQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device_id: uuid.UUID | None = Field(default=None, description="Add this device's reads and their splits.")
 
 
 class ContributionRead(BaseModel):

@@ -25,6 +25,7 @@ from dapp.reads.errors import (
     ReadsRejected,
 )
 from dapp.reads.schemas import (
+    BatchOptions,
     CountryYieldRead,
     CountryYieldUpdate,
     DrecReadBatchCreate,
@@ -40,6 +41,7 @@ from dapp.reads.schemas import (
     ReadPage,
     ReadQuery,
     ReadReviewCreate,
+    ReplacementOptions,
 )
 from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
 from dapp.reads.validation import Policy
@@ -64,6 +66,7 @@ def post_read_express(call: ExpressCall, external_id: str) -> PlainJson | None:
     Module.METER_READS,
     Permission.WRITE,
     body=ReadBatchCreate,
+    query=BatchOptions,
     response=ReadBatchResult,
     express=post_read_express,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
@@ -83,6 +86,7 @@ def post_reads(call: MemberCall[ReadBatchCreate], external_id: str) -> PlainJson
     Module.METER_READS,
     Permission.WRITE,
     body=MultiDeviceBatchCreate,
+    query=BatchOptions,
     response=MultiDeviceBatchResult,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
 )
@@ -108,6 +112,7 @@ def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJs
     Module.METER_READS,
     Permission.WRITE,
     body=DrecReadBatchCreate,
+    query=ReplacementOptions,
     response=ReadBatchResult,
     status=201,
     errors=(
@@ -134,6 +139,7 @@ def post_drec_reads(call: MemberCall[DrecReadBatchCreate], externalId: str) -> P
     Module.METER_READS,
     Permission.WRITE,
     body=MeterReplacementCreate,
+    query=ReplacementOptions,
     response=MeterReplacementRead,
     status=201,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, NotAnAggregateMeter),
@@ -148,6 +154,7 @@ def post_meter_replacement(call: MemberCall[MeterReplacementCreate], external_id
     "GET",
     Module.METER_READS,
     Permission.READ,
+    query=ReadQuery,
     response=ReadPage,
     errors=(DeviceNotFound, Invalid),
 )
@@ -162,6 +169,7 @@ def list_reads(call: MemberCall[None], external_id: str) -> ReadPage:
     "GET",
     Module.METER_READS,
     Permission.READ,
+    query=LedgerQuery,
     response=LedgerRead,
     errors=(DeviceNotFound, Invalid),
 )

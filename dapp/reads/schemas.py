@@ -8,8 +8,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dapp.web.paging import MAX_PAGE
+
 MAX_READS_PER_REQUEST = 10_000
-LARGEST_REGISTER = 2**63 - 1  # in any unit; once in Wh, the ingest refuses what no BIGINT column holds
+# Beyond any meter's register in any unit; within it, the read rules refuse (read by read) what no BIGINT holds.
+LARGEST_REGISTER = 10**30
 Instant = Annotated[str, Field(max_length=64)]  # an ISO 8601 text, parsed by the read rules
 TimeZoneName = Annotated[str, Field(max_length=64, description="IANA time zone, e.g. Africa/Nairobi.")]
 ReadValue = Annotated[Decimal, Field(ge=-LARGEST_REGISTER, le=LARGEST_REGISTER, max_digits=40)]
@@ -64,6 +67,25 @@ class MultiDeviceBatchCreate(BaseModel):
         if total > MAX_READS_PER_REQUEST:
             raise ValueError(f"at most {MAX_READS_PER_REQUEST:,} reads per request ({total:,} sent)")
         return self
+
+
+class BatchOptions(BaseModel):
+    """Query parameters of the read ingestion routes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    atomic: bool = Field(default=False, description="true: store nothing unless every read is accepted.")
+    acknowledge_old: bool = Field(
+        default=False, description="true: accept reads older than the platform's age limit (they are flagged)."
+    )
+
+
+class ReplacementOptions(BaseModel):
+    """Query parameters of a meter replacement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    acknowledge_old: bool = Field(default=False, description="true: accept a final read older than the age limit.")
 
 
 class ReadOutcome(BaseModel):
@@ -175,8 +197,8 @@ class ReadQuery(BaseModel):
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
-    status: str | None = None
-    page: int = Field(default=1, ge=1)
+    status: str | None = Field(default=None, max_length=20)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=100, ge=1, le=1000)
 
     @model_validator(mode="after")

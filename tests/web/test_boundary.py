@@ -183,8 +183,8 @@ def _decimal_as_text(branch: dict, branches: list[dict]) -> bool:
     )
 
 
-def test_every_body_declares_its_longest_strings_and_its_number_ranges() -> None:
-    models = {model for route in api_routes() for model in (route.body,) if model is not None}
+def test_every_body_and_query_declares_its_longest_strings_and_its_number_ranges() -> None:
+    models = {model for route in api_routes() for model in (route.body, route.query) if model is not None}
     gaps = []
     for model in sorted(models, key=lambda m: m.__name__):
         schema = model.model_json_schema()
