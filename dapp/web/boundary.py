@@ -20,6 +20,7 @@ from flask import Flask, request
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+from werkzeug.routing import IntegerConverter, Map
 
 from dapp.errors import ControlCharacter
 
@@ -28,6 +29,15 @@ CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line f
 ESCAPED_CONTROL_IN_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:[01][0-9a-fA-F]|7[fF])")
 TEXT_BODIES = ("text/", "application/csv")
 LINE = r"^[^\r\n]*$"
+LARGEST_ID = 2**63 - 1  # the largest BIGINT, where integer ids are stored
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` path parameters: whole numbers up to the largest BIGINT; a larger one names nothing (404) instead
+    of reaching the database, which cannot compare it."""
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int = 0, max: int = LARGEST_ID) -> None:
+        super().__init__(url_map, fixed_digits, min, max)
 
 
 class OneLine:
@@ -52,7 +62,9 @@ def _on_one_line(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Refuse control characters in every request's path, query and form before anything else reads them."""
+    """Refuse control characters in every request's path, query and form before anything else reads them, and
+    hold integer path parameters to what the database stores (before any route is registered)."""
+    app.url_map.converters["int"] = DatabaseId
     app.before_request(_check_request)
 
 
@@ -63,8 +75,9 @@ def _check_request() -> None:
     for name, value in request.args.items(multi=True):
         _refuse(name, name + value, CONTROL)
     for name, value in request.form.items(multi=True):
-        _refuse(name, name, CONTROL)
-        _refuse(name, value, CONTROL_IN_TEXT)
+        field = name or ""  # a multipart part whose name could not be read has none
+        _refuse(field or "form", field, CONTROL)
+        _refuse(field or "form", value, CONTROL_IN_TEXT)
     if request.mimetype.startswith(TEXT_BODIES):
         check_text_body(request.get_data(cache=True))
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from dapp.errors import PROBLEM_TYPE_BASE, DomainError
 from dapp.web.api import Access, ApiBlueprint, ApiRoute, implied_errors, json_response
+from dapp.web.boundary import LARGEST_ID
 
 bp = Blueprint("docs", __name__)
 
@@ -22,7 +23,10 @@ VENDOR_FILES = {
 }
 REF_TEMPLATE = "#/components/schemas/{model}"
 PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
-PATH_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer", "minimum": 0}}
+PATH_SCHEMAS = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "int": {"type": "integer", "minimum": 0, "maximum": LARGEST_ID},
+}
 
 
 @bp.get("/static/vendor/<name>")

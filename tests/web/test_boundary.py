@@ -190,3 +190,27 @@ def test_every_body_and_query_declares_its_longest_strings_and_its_number_ranges
         schema = model.model_json_schema()
         gaps += [f"{model.__name__}{gap}" for gap in _unbounded(schema, schema.get("$defs", {}), "", set())]
     assert not gaps, "\n".join(gaps)
+
+
+def test_a_multipart_part_whose_name_cannot_be_read_is_no_server_error(app: Flask) -> None:
+    """Found by the fuzzing run: werkzeug gives a part without a readable name the name None."""
+    body = (
+        b"--b\r\nContent-Disposition: form-data\r\n\r\n{}\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="f.csv"\r\n\r\nx\r\n--b--\r\n'
+    )
+    response = app.test_client().post(
+        "/api/v1/device-uploads", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code < 500
+
+
+def test_an_integer_path_parameter_beyond_the_largest_bigint_names_nothing(app: Flask) -> None:
+    """Found by the fuzzing run: `/admin/chain-outbox/3887581831826174377984/retry` reached the database (500)."""
+    client = app.test_client()
+    routes = [route for route in api_routes() if "<int:" in route.path]
+    assert routes
+    for route in routes:
+        path = PARAMETER.sub(
+            lambda m: str(2**63) if m.group(1) == "int" else PLACEHOLDERS.get(m.group(1), "x"), route.path
+        )
+        assert client.open(f"/api/v1{path}", method=route.method).status_code == 404, route.path
