@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from playwright.sync_api import Browser, Page, expect
 
 from dapp import platform
+from dapp.models.accounts import OrganizationType
 from tests.e2e.conftest import CSP
 from tests.e2e.steps import new_context, sign_in
 from tests.factories.accounts import make_org
@@ -43,3 +44,16 @@ def test_the_pages_behaviour_works_under_the_policy(app, settings, live_server: 
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.goto(f"{live_server}/api/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("D-REC registry API")
+
+
+def test_select_group_ticks_the_groups_devices_under_the_policy(app, settings, live_server: str, page: Page) -> None:
+    platform.current().clock.set(NOW)
+    developer = make_org("Sunny Developers")
+    make_device(developer, "CSP-1")
+    make_device(developer, "CSP-2")
+    buyer = make_org("Green Buyer", OrganizationType.BUYER)
+    sign_in(page, live_server, buyer.email)
+    page.goto(f"{live_server}/catalogue?group_by=country")
+    page.locator(".pick-group").first.check()
+    expect(page.get_by_label("Pick CSP-1")).to_be_checked()
+    expect(page.get_by_label("Pick CSP-2")).to_be_checked()
