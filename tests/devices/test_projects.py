@@ -80,9 +80,9 @@ def test_images_are_kept_by_cid_and_only_images_are_accepted(client) -> None:
     assert (refused.status_code, refused.json["code"]) == (422, "not_an_image")
 
 
-def _pixels(data: bytes) -> tuple[str, tuple[int, int], list]:
+def _pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
     with Image.open(io.BytesIO(data)) as image:
-        return image.format, image.size, list(image.getdata())
+        return image.format, image.size, image.tobytes()
 
 
 def _add_image(client, data: bytes):
