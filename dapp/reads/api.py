@@ -46,6 +46,7 @@ from dapp.reads.schemas import (
 from dapp.reads.service import idempotency, ingestion, ledger, listing, replacement, review, yields
 from dapp.reads.validation import Policy
 from dapp.web.api import AdminCall, ApiBlueprint, ExpressCall, MemberCall, PlainJson
+from dapp.web.query import query_args
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
@@ -76,7 +77,7 @@ def post_reads(call: MemberCall[ReadBatchCreate], external_id: str) -> PlainJson
     policy = _policy(call.now)
     return _idempotent(
         call,
-        lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _flag("atomic")),
+        lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _options().atomic),
     )
 
 
@@ -95,7 +96,7 @@ def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJs
     policy = _policy(call.now)
 
     def record() -> dict[str, Any]:
-        devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _flag("atomic"))
+        devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _options().atomic)
         return {
             "accepted": sum(d["accepted"] for d in devices),
             "flagged": sum(d["flagged"] for d in devices),
@@ -236,11 +237,13 @@ def parse_query(model: type[BaseModel]) -> Any:
 
 
 def _policy(now: datetime) -> Policy:
-    return ingestion.policy_from(platform.current().settings, now, _flag("acknowledge_old"))
+    return ingestion.policy_from(platform.current().settings, now, _options().acknowledge_old)
 
 
-def _flag(name: str) -> bool:
-    return request.args.get(name, "false").lower() == "true"
+def _options() -> BatchOptions:
+    """The ingestion flags, read by the model the routes declare them with (their names are checked by the route;
+    `acknowledge_old` alone on the routes that take no `atomic`)."""
+    return query_args(BatchOptions)
 
 
 def _idempotent(call: MemberCall[Any], record: Callable[[], dict[str, Any]]) -> PlainJson:

@@ -189,3 +189,11 @@ def test_a_read_whose_end_is_hundreds_of_characters_long_is_refused_naming_it_an
     assert response.status_code == 422, response.json
     assert [e["field"] for e in response.json["errors"]] == ["devices.0.reads.2.end"]
     assert stored_reads() == []
+
+
+def test_the_atomic_flag_is_read_as_the_document_declares_it_and_a_bad_one_is_refused(app, developer) -> None:
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500), (3, -5))]}
+    assert post_batch(app, developer, body, query="?atomic=1").status_code == 422  # "1" is true: nothing stored
+    assert stored_reads() == []
+    refused = post_batch(app, developer, body, query="?atomic=maybe")
+    assert (refused.status_code, [e["field"] for e in refused.json["errors"]]) == (422, ["atomic"])
