@@ -5,7 +5,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from flask_wtf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response as BaseResponse
 
 from dapp import platform as platform_module
@@ -35,7 +35,7 @@ from dapp.verify import api as verify_api
 from dapp.verify import discovery as verify_discovery
 from dapp.verify import gateway as verify_gateway
 from dapp.verify import views as verify_views
-from dapp.web import docs, filters, health, login
+from dapp.web import boundary, docs, filters, headers, health, login
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
 from dapp.webhooks import api as webhooks_api
 from dapp.webhooks import views as webhooks_views
@@ -95,10 +95,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     _wire(app)
+    headers.init_app(app, served_over_https=settings.base_url.startswith("https://"))
     return app
 
 
 def _wire(app: Flask) -> None:
+    boundary.init_app(app)  # before CSRF and sign-in: refused input is never read further
     login.init_app(app)
     csrf.init_app(app)
     for blueprint in API_BLUEPRINTS:
@@ -148,4 +150,7 @@ def _http_error(error: HTTPException) -> BaseResponse:
         "code": error.name.lower().replace(" ", "_"),
         "detail": error.description,
     }
-    return json_response(problem, error.code or 500, "application/problem+json")
+    response = json_response(problem, error.code or 500, "application/problem+json")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # RFC 9110: a 405 says what is allowed
+    return response

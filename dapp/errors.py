@@ -99,6 +99,18 @@ class InvalidFilter(Invalid):
     code = "invalid_filter"
 
 
+class ControlCharacter(Invalid):
+    """A field holds a control character (such as NUL) that no text of the registry can hold; `errors` names it."""
+
+    code = "control_character"
+
+
+class UnknownParameter(Invalid):
+    """The request names a query parameter the operation does not take; `errors` names it."""
+
+    code = "unknown_parameter"
+
+
 class MalformedJson(DomainError):
     """The request body is not valid JSON."""
 

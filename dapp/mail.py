@@ -12,10 +12,12 @@ SENDER = "D-REC registry <no-reply@drec.local>"
 
 
 def send(to: str, subject: str, body: str) -> None:
+    """Send one message. The subject is put on one line: it is built from names (an organization's, a person's),
+    and a line break in a header makes the message impossible to write (ADR 0080)."""
     message = EmailMessage()
     message["From"] = SENDER
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())
     message["Message-ID"] = make_msgid(domain="drec.local")
     message.set_content(body)
     settings = platform.current().settings

@@ -17,12 +17,13 @@ from pydantic import (
 )
 
 from dapp.models.accounts import OrganizationType
+from dapp.web.boundary import ONE_LINE
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-OrganizationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
+OrganizationName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Secret = Annotated[str, Field(repr=False, max_length=1000)]
-Grants = dict[str, list[str]]
+Grants = dict[Annotated[str, StringConstraints(max_length=40)], list[Annotated[str, StringConstraints(max_length=10)]]]
 GRANTS_HELP = 'Per module, any of READ, WRITE, UPDATE, DELETE, e.g. {"devices": ["READ", "WRITE"]}.'
 
 
@@ -200,7 +201,7 @@ class OrganizationUpdate(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Name
     permissions: Grants | None = Field(default=None, description=GRANTS_HELP + " None: READ on every module.")
     expires_at: AwareDatetime | None = None
 
@@ -247,7 +248,7 @@ class PersonalData(BaseModel):
     exported_at: datetime
 
 
-WalletAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+WalletAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=42, pattern=r"^0x[0-9a-fA-F]{40}$")]
 
 
 class WalletChallengeCreate(BaseModel):

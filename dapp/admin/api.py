@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dapp import platform
 from dapp.admin.errors import (
@@ -37,6 +37,8 @@ api = ApiBlueprint("admin_api", __name__)
 
 
 class UserFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     organization_id: uuid.UUID | None = None
 
 
@@ -77,7 +79,7 @@ def list_all_certificates(call: AdminCall[None]) -> dict[str, Any]:
     return _found("certificates", call)
 
 
-@api.admin_route("/admin/users", "GET", errors=(Invalid,))
+@api.admin_route("/admin/users", "GET", query=UserFilter, errors=(Invalid,))
 def list_users(call: AdminCall[None]) -> list[dict[str, object]]:
     """Every user (optionally of one organization: `?organization_id=`)."""
     try:

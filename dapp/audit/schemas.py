@@ -6,10 +6,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from dapp.web.paging import PageQuery
+
+ActionPrefix = Field(default=None, max_length=60, description="Only actions starting with this, e.g. `api_key.`.")
+
+
+class AuditLogFilter(PageQuery):
+    """Query parameters of the audit log."""
+
+    action: str | None = ActionPrefix
+
 
 class AuditQuery(BaseModel):
     organization_id: uuid.UUID
-    action: str | None = Field(default=None, max_length=60, description="Only actions starting with this.")
+    action: str | None = ActionPrefix
     page: int = 1
     size: int = 50
 

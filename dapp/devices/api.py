@@ -26,6 +26,7 @@ from dapp.devices.errors import (
 )
 from dapp.devices.schemas import (
     DeviceCreate,
+    DeviceListQuery,
     DevicePage,
     DeviceRead,
     DeviceUpdate,
@@ -36,6 +37,7 @@ from dapp.devices.schemas import (
     ProjectRead,
     ProjectUpdate,
     UploadRowPage,
+    UploadRowQuery,
     UploadRowRead,
     UploadTemplate,
 )
@@ -43,7 +45,7 @@ from dapp.devices.service import listing, projects, registry
 from dapp.errors import Invalid, InvalidFilter, field_error
 from dapp.models.devices import DeviceUpload, DeviceUploadRow, RowStatus
 from dapp.web.api import ApiBlueprint, MemberCall
-from dapp.web.paging import page_args
+from dapp.web.paging import PageQuery, page_args
 
 api = ApiBlueprint("devices_api", __name__)
 
@@ -68,6 +70,7 @@ def create_device(call: MemberCall[DeviceCreate]) -> DeviceRead:
     "GET",
     Module.DEVICES,
     Permission.READ,
+    query=DeviceListQuery,
     response=DevicePage,
     errors=(Invalid, InvalidFilter),
 )
@@ -131,6 +134,7 @@ def upload_template(_call: MemberCall[None]) -> UploadTemplate:
     "POST",
     Module.BULK_UPLOAD,
     Permission.WRITE,
+    upload=("text/csv",),
     response=DeviceUploadRead,
     status=202,
     errors=(FileMissing, Invalid, *UPLOAD_REFUSALS),
@@ -143,7 +147,13 @@ def create_upload(call: MemberCall[None]) -> DeviceUploadRead:
 
 
 @api.member_route(
-    "/device-uploads", "GET", Module.BULK_UPLOAD, Permission.READ, response=DeviceUploadPage, errors=(Invalid,)
+    "/device-uploads",
+    "GET",
+    Module.BULK_UPLOAD,
+    Permission.READ,
+    query=PageQuery,
+    response=DeviceUploadPage,
+    errors=(Invalid,),
 )
 def list_uploads(call: MemberCall[None]) -> DeviceUploadPage:
     """The organization's bulk-upload jobs, newest first."""
@@ -172,6 +182,7 @@ def get_upload(call: MemberCall[None], upload_id: uuid.UUID) -> DeviceUploadRead
     "GET",
     Module.BULK_UPLOAD,
     Permission.READ,
+    query=UploadRowQuery,
     response=UploadRowPage,
     errors=(Invalid, UploadNotFound),
 )
@@ -254,6 +265,7 @@ def delete_project(call: MemberCall[None], project_id: uuid.UUID) -> ProjectRead
     "POST",
     Module.DEVICES,
     Permission.UPDATE,
+    upload=("image/png", "image/jpeg", "image/gif", "image/webp"),
     response=ProjectRead,
     status=201,
     errors=(FileMissing, ImageTooLarge, NotAnImage, ProjectNotFound, TooManyImages),

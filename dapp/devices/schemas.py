@@ -10,24 +10,30 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from dapp import codes
+from dapp.models.devices import RowStatus
+from dapp.web.paging import MAX_PAGE_SIZE, PageQuery
 
 # inner spaces as the original platform allowed them ("Xion Mall", ADR 0101); none at either end
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_-](?:[A-Za-z0-9_ -]{0,62}[A-Za-z0-9_-])?$"
-ExternalId = Annotated[str, StringConstraints(pattern=EXTERNAL_ID_PATTERN)]
+ExternalId = Annotated[str, StringConstraints(max_length=64, pattern=EXTERNAL_ID_PATTERN)]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=3, to_upper=True)]
-Capacity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=3)]
+MAX_CAPACITY_KW = 1_000_000
+Capacity = Annotated[Decimal, Field(gt=0, le=MAX_CAPACITY_KW, max_digits=12, decimal_places=3)]
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, description="Decimal degrees; south is negative.")]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, description="Decimal degrees; west is negative.")]
-StorageCapacity = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)]
+StorageCapacity = Annotated[Decimal, Field(ge=0, le=1_000_000_000, max_digits=12, decimal_places=3)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Story = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Code = Annotated[str, StringConstraints(max_length=100)]  # a code list's entry (the service names the accepted ones)
+SdgCodes = list[Annotated[Code, Field(json_schema_extra={"enum": list(codes.SDGS)})]]
+TimeZoneName = Annotated[str, StringConstraints(max_length=64)]
 YieldValue = Annotated[Decimal, Field(gt=0, le=10_000, description="kWh/kWp/year; overrides the country's yield.")]
 
 
 def _one_of(values: list[str], description: str) -> Any:
     """A string whose accepted values are documented (the service checks them, naming the accepted values)."""
-    return Field(default=None, description=description, json_schema_extra=_enum(values))
+    return Field(default=None, max_length=100, description=description, json_schema_extra=_enum(values))
 
 
 def _enum(values: list[str]) -> dict[str, Any]:
@@ -52,11 +58,7 @@ class DeviceFields(BaseModel):
     off_taker: str | None = _one_of(codes.OFF_TAKERS, "Who uses the energy.")
     device_description: str | None = _one_of(codes.DEVICE_DESCRIPTIONS, "What kind of installation it is.")
     impact_story: Story | None = None
-    sdg_benefits: list[str] | None = Field(
-        default=None,
-        description="SDG codes, e.g. ['SDG7', 'SDG13'].",
-        json_schema_extra={"items": {"enum": list(codes.SDGS)}},
-    )
+    sdg_benefits: SdgCodes | None = Field(default=None, description="SDG codes, e.g. ['SDG7', 'SDG13'].")
     address: Line | None = None
     quality_labels: Line | None = None
     grid_interconnection: bool | None = None
@@ -64,7 +66,7 @@ class DeviceFields(BaseModel):
     energy_storage_capacity_kwh: StorageCapacity | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    timezone: str | None = Field(default=None, description="IANA zone; needed only when it cannot be derived.")
+    timezone: TimeZoneName | None = Field(default=None, description="IANA zone; needed only when it cannot be derived.")
     yield_kwh_per_kwp: YieldValue | None = None
 
     _sdgs = field_validator("sdg_benefits", mode="before")(_normalise_sdgs)
@@ -75,13 +77,9 @@ class DeviceCreate(DeviceFields):
     country_code: CountryCode = Field(description="ISO 3166-1 alpha-3.")
     commissioning_date: date
     capacity_kw: Capacity
-    fuel_code: str = Field(json_schema_extra={"enum": list(codes.FUELS)})
-    device_type_code: str = Field(json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
-    sdg_benefits: list[str] = Field(
-        default_factory=list,
-        description="SDG codes, e.g. ['SDG7', 'SDG13'].",
-        json_schema_extra={"items": {"enum": list(codes.SDGS)}},
-    )
+    fuel_code: Code = Field(json_schema_extra={"enum": list(codes.FUELS)})
+    device_type_code: Code = Field(json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
+    sdg_benefits: SdgCodes = Field(default_factory=list, description="SDG codes, e.g. ['SDG7', 'SDG13'].")
     grid_interconnection: bool = False
     energy_storage: bool = False
 
@@ -93,8 +91,8 @@ class DeviceUpdate(DeviceFields):
     country_code: CountryCode | None = None
     commissioning_date: date | None = None
     capacity_kw: Capacity | None = None
-    fuel_code: str | None = Field(default=None, json_schema_extra={"enum": list(codes.FUELS)})
-    device_type_code: str | None = Field(default=None, json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
+    fuel_code: Code | None = Field(default=None, json_schema_extra={"enum": list(codes.FUELS)})
+    device_type_code: Code | None = Field(default=None, json_schema_extra={"enum": list(codes.DEVICE_TYPES)})
 
 
 class DeviceRead(BaseModel):
@@ -153,11 +151,11 @@ class DeviceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     country: list[CountryCode] = []
-    device_type: list[str] = []
-    off_taker: list[str] = []
-    capacity_min: Decimal | None = Field(default=None, ge=0)
-    capacity_max: Decimal | None = Field(default=None, ge=0)
-    sdg: list[str] = []
+    device_type: list[Code] = []
+    off_taker: list[Code] = []
+    capacity_min: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW)
+    capacity_max: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW)
+    sdg: list[Code] = []
     commissioned_from: date | None = None
     commissioned_to: date | None = None
     reservation: ReservationFilter | None = Field(
@@ -179,6 +177,16 @@ class DeviceQuery(BaseModel):
         return urlencode(pairs)
 
 
+class DeviceListQuery(PageQuery, DeviceQuery):
+    """Query parameters of the devices list: its filters and order, and the page (lists may also be given
+    comma-separated)."""
+
+
+class UploadRowQuery(PageQuery):
+    status: RowStatus | None = Field(default=None, description="Only the rows of this status.")
+    size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+
+
 class ProjectCreate(BaseModel):
     """A developer's group of devices (R-DEV-8)."""
 
@@ -186,7 +194,7 @@ class ProjectCreate(BaseModel):
 
     name: Name
     impact_story: Story | None = None
-    sdg_benefits: list[str] = Field(default_factory=list, json_schema_extra={"items": {"enum": list(codes.SDGS)}})
+    sdg_benefits: SdgCodes = Field(default_factory=list)
 
     _sdgs = field_validator("sdg_benefits", mode="before")(_normalise_sdgs)
 
@@ -196,7 +204,7 @@ class ProjectUpdate(BaseModel):
 
     name: Name | None = None
     impact_story: Story | None = None
-    sdg_benefits: list[str] | None = Field(default=None, json_schema_extra={"items": {"enum": list(codes.SDGS)}})
+    sdg_benefits: SdgCodes | None = None
 
     _sdgs = field_validator("sdg_benefits", mode="before")(_normalise_sdgs)
 

@@ -3,8 +3,6 @@
 import uuid
 from typing import Any
 
-from flask import request
-
 from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.errors import Invalid
@@ -26,6 +24,7 @@ from dapp.issuance.schemas import (
     ClaimCreate,
     ClaimRead,
     Explanation,
+    ExplanationQuery,
     TransferCreate,
     TransferRead,
 )
@@ -34,13 +33,19 @@ from dapp.issuance.service.gas import gas_statement
 from dapp.reservations.errors import ReservationNotFound
 from dapp.reservations.service import listing as reservation_listing
 from dapp.web.api import ApiBlueprint, MemberCall
-from dapp.web.query import query_args, uuid_arg
+from dapp.web.query import query_args
 
 api = ApiBlueprint("issuance_api", __name__)
 
 
 @api.member_route(
-    "/certificates", "GET", Module.CERTIFICATES, Permission.READ, response=CertificatePage, errors=(Invalid,)
+    "/certificates",
+    "GET",
+    Module.CERTIFICATES,
+    Permission.READ,
+    query=CertificateFilter,
+    response=CertificatePage,
+    errors=(Invalid,),
 )
 def list_certificates(call: MemberCall[None]) -> CertificatePage:
     """Certificates owned by the organization (filters: country, off_taker, date_from, date_to), paginated."""
@@ -68,18 +73,24 @@ def get_certificate(call: MemberCall[None], certificate_id: uuid.UUID) -> Certif
     "GET",
     Module.CERTIFICATES,
     Permission.READ,
+    query=ExplanationQuery,
     response=Explanation,
     errors=(CertificateNotFound, DeviceNotInCertificate, Invalid),
 )
 def explain_certificate(call: MemberCall[None], certificate_id: uuid.UUID) -> Explanation:
     """How the certificate was computed; `?device_id=` adds that device's reads and their splits."""
     certificate = listing.buyer_certificate(call.session, call.actor, certificate_id)
-    device = request.args.get("device_id")
-    return explain.explain(call.session, certificate, uuid_arg("device_id", device) if device else None)
+    return explain.explain(call.session, certificate, query_args(ExplanationQuery).device_id)
 
 
 @api.member_route(
-    "/certified-reads", "GET", Module.METER_READS, Permission.READ, response=CertificatePage, errors=(Invalid,)
+    "/certified-reads",
+    "GET",
+    Module.METER_READS,
+    Permission.READ,
+    query=CertificateFilter,
+    response=CertificatePage,
+    errors=(Invalid,),
 )
 def certified_reads(call: MemberCall[None]) -> CertificatePage:
     """Certificates that include the organization's devices, with those devices' contributions (developers)."""

@@ -6,6 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from dapp.reads.units import MAX_WH
+from dapp.web.paging import MAX_PAGE
+
 
 class CertificateFilter(BaseModel):
     """Filters of certificate lists (R-ISS-7, R-READ-12); dates are generation dates, inclusive."""
@@ -13,12 +16,20 @@ class CertificateFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     country: str | None = Field(default=None, min_length=3, max_length=3)
-    off_taker: str | None = None
-    sdg: list[str] = Field(default_factory=list, description="Devices with any of these SDG benefits.")
+    off_taker: str | None = Field(default=None, max_length=100)
+    sdg: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
+        default_factory=list, max_length=20, description="Devices with any of these SDG benefits."
+    )
     date_from: date | None = None
     date_to: date | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=50, ge=1, le=200)
+
+
+class ExplanationQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device_id: uuid.UUID | None = Field(default=None, description="Add this device's reads and their splits.")
 
 
 class ContributionRead(BaseModel):
@@ -103,7 +114,7 @@ class ClaimCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    volume_wh: int = Field(gt=0)
+    volume_wh: int = Field(gt=0, le=MAX_WH)
     beneficiary: str = Field(min_length=1, max_length=200)
     location: str = Field(min_length=1, max_length=200)
     country_code: str = Field(min_length=3, max_length=3)
@@ -132,7 +143,9 @@ class ClaimRead(BaseModel):
     claimed_at: datetime | None = Field(default=None, description="The block time of the indexed claim.")
 
 
-EthereumAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+EthereumAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=42, pattern=r"^0x[0-9a-fA-F]{40}$")
+]
 
 
 class TransferCreate(BaseModel):
@@ -140,7 +153,7 @@ class TransferCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    volume_wh: int = Field(gt=0)
+    volume_wh: int = Field(gt=0, le=MAX_WH)
     to_address: EthereumAddress | None = None
     to_organization: str | None = Field(
         default=None, min_length=1, max_length=200, description="An organization of the platform, by its name."

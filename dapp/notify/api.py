@@ -1,25 +1,29 @@
 """/api/v1 routes of in-app notifications."""
 
-from flask import request
-
 from dapp.access.permissions import Module, Permission
 from dapp.errors import Invalid
 from dapp.notify import service
-from dapp.notify.schemas import MarkedRead, MarkRead, NotificationPage, NotificationRead
+from dapp.notify.schemas import MarkedRead, MarkRead, NotificationPage, NotificationQuery, NotificationRead
 from dapp.web.api import ApiBlueprint, MemberCall
-from dapp.web.paging import page_args
+from dapp.web.query import query_args
 
 api = ApiBlueprint("notify_api", __name__)
 
 
 @api.member_route(
-    "/notifications", "GET", Module.ORGANIZATION, Permission.READ, response=NotificationPage, errors=(Invalid,)
+    "/notifications",
+    "GET",
+    Module.ORGANIZATION,
+    Permission.READ,
+    query=NotificationQuery,
+    response=NotificationPage,
+    errors=(Invalid,),
 )
 def list_notifications(call: MemberCall[None]) -> NotificationPage:
     """The organization's notifications, newest first (`unread=true` for unread ones only)."""
-    page, size = page_args(request.args)
-    unread_only = request.args.get("unread", "").lower() in {"1", "true", "yes"}
-    items, total = service.list_page(call.session, call.actor, page, size, unread_only)
+    query = query_args(NotificationQuery)
+    page, size = query.page, query.size
+    items, total = service.list_page(call.session, call.actor, page, size, query.unread)
     return NotificationPage(
         items=[NotificationRead.model_validate(n) for n in items],
         page=page,

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dapp.web.paging import PageQuery
+
 
 class NotificationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -15,6 +17,10 @@ class NotificationRead(BaseModel):
     body: str
     created_at: datetime
     read_at: datetime | None
+
+
+class NotificationQuery(PageQuery):
+    unread: bool = Field(default=False, description="true: unread notifications only.")
 
 
 class NotificationPage(BaseModel):

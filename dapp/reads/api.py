@@ -27,6 +27,7 @@ from dapp.reads.errors import (
     ReadsRejected,
 )
 from dapp.reads.schemas import (
+    BatchOptions,
     CountryYieldRead,
     CountryYieldUpdate,
     DrecReadBatchCreate,
@@ -43,10 +44,12 @@ from dapp.reads.schemas import (
     ReadPage,
     ReadQuery,
     ReadReviewCreate,
+    ReplacementOptions,
 )
 from dapp.reads.service import drec_reads, idempotency, ingestion, ledger, listing, replacement, review, yields
 from dapp.reads.validation import Policy
 from dapp.web.api import AdminCall, ApiBlueprint, ExpressCall, MemberCall, PlainJson, json_response
+from dapp.web.query import query_args
 
 api = ApiBlueprint("reads_api", __name__)
 compat_api = ApiBlueprint("reads_compat_api", __name__, url_prefix="/api")
@@ -67,6 +70,7 @@ def post_read_express(call: ExpressCall, external_id: str) -> PlainJson | None:
     Module.METER_READS,
     Permission.WRITE,
     body=ReadBatchCreate,
+    query=BatchOptions,
     response=ReadBatchResult,
     express=post_read_express,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
@@ -76,7 +80,7 @@ def post_reads(call: MemberCall[ReadBatchCreate], external_id: str) -> PlainJson
     policy = _policy(call.now)
     return _idempotent(
         call,
-        lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _flag("atomic")),
+        lambda: ingestion.record_batch(call.session, call.actor, external_id, call.body, policy, _options().atomic),
     )
 
 
@@ -86,6 +90,7 @@ def post_reads(call: MemberCall[ReadBatchCreate], external_id: str) -> PlainJson
     Module.METER_READS,
     Permission.WRITE,
     body=MultiDeviceBatchCreate,
+    query=BatchOptions,
     response=MultiDeviceBatchResult,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, IdempotencyKeyInUse, IdempotencyKeyReused),
 )
@@ -94,7 +99,7 @@ def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJs
     policy = _policy(call.now)
 
     def record() -> dict[str, Any]:
-        devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _flag("atomic"))
+        devices = ingestion.record_batches(call.session, call.actor, call.body, policy, _options().atomic)
         return {
             "accepted": sum(d["accepted"] for d in devices),
             "flagged": sum(d["flagged"] for d in devices),
@@ -111,6 +116,7 @@ def post_multi_device_reads(call: MemberCall[MultiDeviceBatchCreate]) -> PlainJs
     Module.METER_READS,
     Permission.WRITE,
     body=DrecReadBatchCreate,
+    query=ReplacementOptions,
     response=ReadBatchResult,
     status=201,
     errors=(
@@ -167,6 +173,7 @@ def drec_problem(error: DomainError) -> Response:
     Module.METER_READS,
     Permission.WRITE,
     body=MeterReplacementCreate,
+    query=ReplacementOptions,
     response=MeterReplacementRead,
     status=201,
     errors=(BatchRejected, ConcurrentReads, DeviceNotFound, NotAnAggregateMeter),
@@ -181,6 +188,7 @@ def post_meter_replacement(call: MemberCall[MeterReplacementCreate], external_id
     "GET",
     Module.METER_READS,
     Permission.READ,
+    query=ReadQuery,
     response=ReadPage,
     errors=(DeviceNotFound, Invalid),
 )
@@ -195,6 +203,7 @@ def list_reads(call: MemberCall[None], external_id: str) -> ReadPage:
     "GET",
     Module.METER_READS,
     Permission.READ,
+    query=LedgerQuery,
     response=LedgerRead,
     errors=(DeviceNotFound, Invalid),
 )
@@ -261,11 +270,13 @@ def parse_query(model: type[BaseModel]) -> Any:
 
 
 def _policy(now: datetime) -> Policy:
-    return ingestion.policy_from(platform.current().settings, now, _flag("acknowledge_old"))
+    return ingestion.policy_from(platform.current().settings, now, _options().acknowledge_old)
 
 
-def _flag(name: str) -> bool:
-    return request.args.get(name, "false").lower() == "true"
+def _options() -> BatchOptions:
+    """The ingestion flags, read by the model the routes declare them with (their names are checked by the route;
+    `acknowledge_old` alone on the routes that take no `atomic`)."""
+    return query_args(BatchOptions)
 
 
 def _idempotent(call: MemberCall[Any], record: Callable[[], dict[str, Any]]) -> PlainJson:

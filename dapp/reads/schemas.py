@@ -8,7 +8,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dapp.web.paging import MAX_PAGE
+
 MAX_READS_PER_REQUEST = 10_000
+# Beyond any meter's register in any unit; within it, the read rules refuse (read by read) what no BIGINT holds.
+LARGEST_REGISTER = 10**30
+Instant = Annotated[str, Field(max_length=64)]  # an ISO 8601 text, parsed by the read rules
+TimeZoneName = Annotated[str, Field(max_length=64, description="IANA time zone, e.g. Africa/Nairobi.")]
+ReadValue = Annotated[Decimal, Field(ge=-LARGEST_REGISTER, le=LARGEST_REGISTER, max_digits=40)]
+# The original platform's shapes (R-READ-2, ADR 0101): epoch milliseconds, numeric organization ids.
+LATEST_EPOCH_MS = 10**15
+EpochMillis = Annotated[int, Field(ge=0, le=LATEST_EPOCH_MS)] | Annotated[float, Field(ge=0, le=LATEST_EPOCH_MS)]
+OriginalOrganizationId = Annotated[str, Field(max_length=64)] | Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class ReadType(StrEnum):
@@ -27,9 +38,9 @@ class EnergyUnit(StrEnum):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: str | None = Field(default=None, description="ISO 8601; history reads only.")
-    end: str = Field(description="ISO 8601; without an offset it is local time in the batch's or device's zone.")
-    value: Decimal
+    start: Instant | None = Field(default=None, description="ISO 8601; history reads only.")
+    end: Instant = Field(description="ISO 8601; without an offset it is local time in the batch's or device's zone.")
+    value: ReadValue
 
 
 class ReadBatchCreate(BaseModel):
@@ -37,7 +48,7 @@ class ReadBatchCreate(BaseModel):
 
     type: ReadType
     unit: EnergyUnit
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
     reads: Annotated[list[ReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
 
@@ -60,6 +71,25 @@ class MultiDeviceBatchCreate(BaseModel):
         if total > MAX_READS_PER_REQUEST:
             raise ValueError(f"at most {MAX_READS_PER_REQUEST:,} reads per request ({total:,} sent)")
         return self
+
+
+class BatchOptions(BaseModel):
+    """Query parameters of the read ingestion routes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    atomic: bool = Field(default=False, description="true: store nothing unless every read is accepted.")
+    acknowledge_old: bool = Field(
+        default=False, description="true: accept reads older than the platform's age limit (they are flagged)."
+    )
+
+
+class ReplacementOptions(BaseModel):
+    """Query parameters of a meter replacement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    acknowledge_old: bool = Field(default=False, description="true: accept a final read older than the age limit.")
 
 
 class ReadOutcome(BaseModel):
@@ -94,9 +124,9 @@ class DrecReadIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    starttimestamp: str | int | float | None = None
-    endtimestamp: str | int | float = Field(description="ISO 8601 (UTC without an offset) or epoch milliseconds")
-    value: Decimal
+    starttimestamp: Instant | EpochMillis | None = None
+    endtimestamp: Instant | EpochMillis = Field(description="ISO 8601 (UTC without an offset) or epoch milliseconds")
+    value: ReadValue
 
 
 class DrecReadBatchCreate(BaseModel):
@@ -104,10 +134,10 @@ class DrecReadBatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    type: str = Field(description="History, Delta or Aggregate")
+    type: str = Field(max_length=20, description="History, Delta or Aggregate")
     unit: EnergyUnit
-    timezone: str | None = None
-    organizationId: str | int | None = None  # noqa: N815 - the original platform's field name
+    timezone: TimeZoneName | None = None
+    organizationId: OriginalOrganizationId | None = None  # noqa: N815 - the original platform's field name
     reads: Annotated[list[DrecReadIn], Field(min_length=1, max_length=MAX_READS_PER_REQUEST)]
 
     @field_validator("type")
@@ -142,9 +172,9 @@ class MeterReplacementCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    replaced_at: str = Field(description="ISO 8601; without an offset it is local time in the device's zone.")
+    replaced_at: Instant = Field(description="ISO 8601; without an offset it is local time in the device's zone.")
     unit: EnergyUnit = EnergyUnit.WH
-    final_value: Decimal | None = Field(
+    final_value: ReadValue | None = Field(
         default=None, description="The old meter's last register, recorded as an ordinary aggregate read."
     )
     note: str | None = Field(default=None, max_length=500)
@@ -190,8 +220,8 @@ class ReadQuery(BaseModel):
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
-    status: str | None = None
-    page: int = Field(default=1, ge=1)
+    status: str | None = Field(default=None, max_length=20)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=100, ge=1, le=1000)
 
     @model_validator(mode="after")

@@ -63,7 +63,9 @@ def _default_yield() -> Decimal:
     return Decimal(platform.current().settings.default_yield_kwh_per_kwp)
 
 
-@api.member_route("/device-catalogue", "GET", Module.RESERVATIONS, Permission.READ, errors=(InvalidFilter,))
+@api.member_route(
+    "/device-catalogue", "GET", Module.RESERVATIONS, Permission.READ, query=CatalogueQuery, errors=(InvalidFilter,)
+)
 def device_catalogue(call: MemberCall[None]) -> list[dict[str, Any]]:
     """Reservable devices of every developer, filtered (attributes only, never meter data); one page (`page`,
     `size`), in the order of `group_by`."""
@@ -84,6 +86,7 @@ def catalogue_device(device: Any, organization_name: str, expected_wh: int) -> C
     "GET",
     Module.RESERVATIONS,
     Permission.READ,
+    query=CatalogueQuery,
     response=CatalogueGroups,
     errors=(InvalidFilter,),
 )
@@ -135,7 +138,13 @@ def create_reservation(call: MemberCall[ReservationCreate]) -> ReservationCreate
 
 
 @api.member_route(
-    "/reservations", "GET", Module.RESERVATIONS, Permission.READ, response=ReservationPage, errors=(InvalidFilter,)
+    "/reservations",
+    "GET",
+    Module.RESERVATIONS,
+    Permission.READ,
+    query=ReservationQuery,
+    response=ReservationPage,
+    errors=(InvalidFilter,),
 )
 def list_reservations(call: MemberCall[None]) -> ReservationPage:
     """My reservations, newest first; filters: country, fuel, off_taker, sdg, status, date_from, date_to."""

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from dapp.devices.schemas import MAX_CAPACITY_KW, Code
 from dapp.models.reservations import Frequency
+from dapp.web.paging import MAX_PAGE
 
 DeviceIds = Annotated[list[uuid.UUID], Field(max_length=10_000)]
 TargetMwh = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=6, description="MWh, exact to the Wh.")]
@@ -29,10 +31,10 @@ class ReservationCreate(BaseModel):
     frequency: Frequency = Field(description="Issuance windows; cannot change after creation.")
     authority_to_exceed: bool = False
     standard: Standard = Standard.DREC
-    wallet_address: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")] | None = Field(
+    wallet_address: Annotated[str, StringConstraints(max_length=42, pattern=r"^0x[0-9a-fA-F]{40}$")] | None = Field(
         default=None, description="Where certificates go; default: the buyer's bound wallet, else its managed account."
     )
-    timezone: str = Field(default="UTC", description="IANA zone of the issuance windows.")
+    timezone: str = Field(default="UTC", max_length=64, description="IANA zone of the issuance windows.")
     device_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10_000)]
     allow_partial: bool = Field(
         default=False,
@@ -158,11 +160,13 @@ class ReservationStatusFilter(StrEnum):
 class _Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    country: list[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")]] = []
-    fuel: list[str] = []
-    off_taker: list[str] = []
-    sdg: list[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]] = []
-    page: int = Field(default=1, ge=1)
+    country: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=3, pattern=r"^[A-Z]{3}$")]
+    ] = []
+    fuel: list[Code] = []
+    off_taker: list[Code] = []
+    sdg: list[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=100)]] = []
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=50, ge=1, le=200)
 
     @classmethod
@@ -196,9 +200,9 @@ class GroupBy(StrEnum):
 class CatalogueQuery(_Filters):
     """Filters and grouping of the device catalogue (R-RES-2); every filter is optional."""
 
-    device_type: list[str] = []
-    capacity_min: Decimal | None = Field(default=None, ge=0, description="kW")
-    capacity_max: Decimal | None = Field(default=None, ge=0, description="kW")
+    device_type: list[Code] = []
+    capacity_min: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW, description="kW")
+    capacity_max: Decimal | None = Field(default=None, ge=0, le=MAX_CAPACITY_KW, description="kW")
     commissioned_from: date | None = None
     commissioned_to: date | None = None
     group_by: list[GroupBy] = []

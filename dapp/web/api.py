@@ -41,7 +41,16 @@ from dapp.access.errors import (
 )
 from dapp.access.permissions import Actor, Module, Permission, Person, PlatformAdmin, require, require_person
 from dapp.access.permissions import require_platform_admin as require_admin
-from dapp.errors import DatabaseUnavailable, DomainError, Invalid, MalformedJson, Unauthenticated
+from dapp.errors import (
+    ControlCharacter,
+    DatabaseUnavailable,
+    DomainError,
+    Invalid,
+    MalformedJson,
+    Unauthenticated,
+    UnknownParameter,
+)
+from dapp.web.boundary import check_json_body
 from dapp.web.query import field_errors
 
 JSON = "application/json"
@@ -90,6 +99,13 @@ class ApiRoute:
     status: int
     errors: tuple[type[DomainError], ...] = ()
     express: Callable[..., Any] | None = None
+    query: type[BaseModel] | None = None
+    upload: tuple[str, ...] = ()
+
+    def parameter_names(self) -> set[str]:
+        """The query parameters the route takes (by the names clients send)."""
+        fields = self.query.model_fields.items() if self.query is not None else ()
+        return {info.alias or name for name, info in fields}
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,8 @@ class RouteOptions(TypedDict, total=False):
     status: int  # the status of a success (200 unless said)
     errors: tuple[type[DomainError], ...]  # the problems it may answer with, beyond those its kind implies
     express: Callable[..., Any]  # a fast path tried first (member routes, API keys only; ADR 0058)
+    query: type[BaseModel]  # the query parameters it takes, with their types and limits (no others are accepted)
+    upload: tuple[str, ...]  # the media types of a file it takes as the raw body (or as multipart field 'file')
 
 
 class Decorator(Protocol[CallerT]):
@@ -189,7 +207,7 @@ class ApiBlueprint(Blueprint):
             route = ApiRoute(
                 self.name, path, method, handler.__name__, summary, access, module, permission,
                 options.get("body"), options.get("response"), options.get("status", 200), options.get("errors", ()),
-                options.get("express"),
+                options.get("express"), options.get("query"), options.get("upload", ()),
             )  # fmt: skip
             self.routes.append(route)
             view = _typed_view(route, handler, authorize)
@@ -199,8 +217,8 @@ class ApiBlueprint(Blueprint):
         return decorate
 
 
-# What any request may be answered with, whatever the route: a key or session that does not authenticate, and a
-# database out of reach.
+# What any request may be answered with, whatever the route: a key or session that does not authenticate, text
+# holding a control character (the input boundary), and a database out of reach.
 CREDENTIAL_ERRORS: tuple[type[DomainError], ...] = (BadAuthorization, InvalidApiKey, ApiKeyDisabled, CsrfFailed)
 ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
     Access.MEMBER: (Unauthenticated, PermissionMissing),
@@ -211,15 +229,20 @@ ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
 
 
 def implied_errors(route: ApiRoute) -> tuple[type[DomainError], ...]:
-    """The errors every route of its kind may answer with, which it need not declare: its access rule's, its
-    body's (malformed or invalid) and the database's."""
+    """The errors every route of its kind may answer with, which it need not declare: its access rule's, the
+    input boundary's, its body's and query's (malformed or invalid) and the database's."""
     body: tuple[type[DomainError], ...] = (MalformedJson, Invalid) if route.body is not None else ()
-    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *body, DatabaseUnavailable)
+    query: tuple[type[DomainError], ...] = (Invalid,) if route.query is not None else ()
+    input_errors: tuple[type[DomainError], ...] = (ControlCharacter, UnknownParameter, *body, *query)
+    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *input_errors, DatabaseUnavailable)
 
 
 def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authorize) -> Callable[..., Response]:
     @wraps(handler)
     def view(**path_args: Any) -> Response:
+        _refuse_unknown_parameters(route)
+        if route.body is not None:
+            check_json_body(request.get_data(cache=True))
         p = platform.current()
         now = p.clock.now()
         express = _express_call(route, now)
@@ -235,6 +258,21 @@ def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authori
         return Response(_dump_json(result, route.response), status=route.status, content_type=JSON)
 
     return view
+
+
+def _refuse_unknown_parameters(route: ApiRoute) -> None:
+    """A query parameter the route does not declare is refused, so the OpenAPI document lists every parameter a
+    route reads and a client's misspelt filter is not silently ignored."""
+    unknown = sorted(set(request.args) - route.parameter_names())
+    if unknown:
+        accepted = ", ".join(sorted(route.parameter_names())) or "none"
+        raise UnknownParameter(
+            f"This operation takes no query parameter {', '.join(unknown)} (it takes: {accepted}).",
+            errors=[
+                {"field": name, "code": "unknown_parameter", "message": "not a parameter of this operation"}
+                for name in unknown
+            ],
+        )
 
 
 def _express_call(route: ApiRoute, now: datetime) -> ExpressCall | None:

@@ -1,6 +1,7 @@
 """The OpenAPI 3 document, generated from the typed API routes, and Swagger UI at /api/docs."""
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from dapp.errors import PROBLEM_TYPE_BASE, DomainError
 from dapp.web.api import Access, ApiBlueprint, ApiRoute, implied_errors, json_response
+from dapp.web.boundary import LARGEST_ID
 
 bp = Blueprint("docs", __name__)
 
@@ -20,6 +22,11 @@ VENDOR_FILES = {
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
 }
 REF_TEMPLATE = "#/components/schemas/{model}"
+PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+PATH_SCHEMAS = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "int": {"type": "integer", "minimum": 0, "maximum": LARGEST_ID},
+}
 
 
 @bp.get("/static/vendor/<name>")
@@ -48,13 +55,17 @@ def registered_routes() -> list[ApiRoute]:
 def openapi_document(routes: list[ApiRoute]) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {}
-    prefixes = {bp.name: bp.url_prefix or "" for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint)}
+    blueprints = {bp.name: bp for bp in current_app.blueprints.values() if isinstance(bp, ApiBlueprint)}
     for route in routes:
-        path = prefixes.get(route.blueprint, "/api/v1") + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
-        paths.setdefault(path, {})[route.method.lower()] = _operation(route, schemas)
+        blueprint = blueprints[route.blueprint]
+        path = (blueprint.url_prefix or "") + PATH_PARAMETER.sub(r"{\2}", route.path)
+        paths.setdefault(path, {})[route.method.lower()] = {**_operation(route, schemas), "tags": [_tag(blueprint)]}
     return {
         "openapi": "3.1.0",
         "info": {"title": "D-REC registry API", "version": current_app.config.get("API_VERSION", "1")},
+        "tags": sorted(
+            ({"name": _tag(bp), "description": _feature(bp)} for bp in blueprints.values()), key=lambda tag: tag["name"]
+        ),
         "paths": paths,
         "components": {
             "schemas": {**schemas, "Problem": PROBLEM_SCHEMA},
@@ -70,10 +81,7 @@ def _operation(route: ApiRoute, schemas: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.endpoint,
         "summary": route.summary,
-        "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"<(?:\w+:)?(\w+)>", route.path)
-        ],
+        "parameters": [*_path_parameters(route), *_query_parameters(route, schemas)],
         "responses": {str(route.status): _content(route.response, schemas, "Success"), **_problems(route)},
         "security": _security(route),
     }
@@ -83,7 +91,59 @@ def _operation(route: ApiRoute, schemas: dict[str, Any]) -> dict[str, Any]:
         operation["x-access"] = route.access.value
     if route.body is not None:
         operation["requestBody"] = {"required": True, **_content(route.body, schemas, "")}
+    if route.upload:
+        operation["requestBody"] = _upload(route.upload)
     return operation
+
+
+def _tag(blueprint: ApiBlueprint) -> str:
+    """The feature a blueprint belongs to (`dapp.reads.api` → `reads`), the tag of its operations."""
+    return blueprint.import_name.split(".")[1]
+
+
+def _feature(blueprint: ApiBlueprint) -> str:
+    """The first line of the feature package's docstring."""
+    package = sys.modules[blueprint.import_name.rsplit(".", 1)[0]]
+    return (package.__doc__ or "").strip().splitlines()[0] if package.__doc__ else ""
+
+
+def _path_parameters(route: ApiRoute) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(converter, {"type": "string"})}
+        for converter, name in PATH_PARAMETER.findall(route.path)
+    ]
+
+
+def _query_parameters(route: ApiRoute, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    """The route's query model, one parameter per field (by the name clients send), with its type and limits;
+    a list is sent as the parameter repeated."""
+    if route.query is None:
+        return []
+    schema = route.query.model_json_schema(ref_template=REF_TEMPLATE, by_alias=True)
+    schemas.update(schema.pop("$defs", {}))
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema["properties"].items():
+        field.pop("title", None)
+        description = field.pop("description", None)
+        parameter = {"name": name, "in": "query", "required": name in required, "schema": field}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
+
+
+def _upload(media_types: tuple[str, ...]) -> dict[str, Any]:
+    """A file sent as the raw body in one of `media_types`, or as the multipart field `file`."""
+    binary = {"type": "string", "format": "binary"}
+    multipart = {"type": "object", "required": ["file"], "properties": {"file": binary}}
+    return {
+        "required": True,
+        "content": {
+            **{media_type: {"schema": binary} for media_type in media_types},
+            "multipart/form-data": {"schema": multipart},
+        },
+    }
 
 
 PROBLEM_SCHEMA = {

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from dapp import platform
 from dapp.access.permissions import Module, modules_of
 from dapp.models.accounts import User
 from tests.factories.accounts import PASSWORD, make_api_key, make_member, make_org, signed_in
-from tests.support.journeys import csrf_token, sign_in
+from tests.support.journeys import csrf_token, register, sign_in
 from tests.support.mailbox import link_tokens, messages_to
 from tests.support.workers import deliver_emails
 
@@ -201,3 +202,28 @@ def test_the_invitation_page_accepts_with_a_password_and_the_member_can_sign_in(
     answer = {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD, "answer": "accept"}
     assert client.post("/invitations/respond", data={**answer, "csrf_token": csrf}).status_code == 302
     assert sign_in(app.test_client(), INVITEE).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["Sunny\nSolar", "Sunny\r\nBcc: victim@example.org", "Sunny\rSolar"])
+def test_an_organization_name_must_fit_on_one_line(app, settings, name) -> None:
+    """A name goes into email subjects and headers; a line break in it once stored an invitation whose email
+    could never be sent."""
+    response = register(app.test_client(), "developer", name, "a@example.org")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["organization_name"]
+
+
+def test_an_organization_renamed_with_a_line_break_is_refused_and_invitations_still_go_out(app, settings) -> None:
+    org = make_org("Sunny")
+    client = app.test_client()
+    response = client.patch("/api/v1/organization", json={"name": "Sunny\nSolar"}, headers=org.auth)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["name"]
+    invited = client.post(
+        "/api/v1/invitations",
+        json={"first_name": "Ina", "last_name": "Vited", "email": "ina@example.org"},
+        headers=org.auth,
+    )
+    assert invited.status_code == 201
+    [(subject, _body)] = messages_to(settings.mail_dir, "ina@example.org")
+    assert "Sunny" in subject

@@ -4,17 +4,18 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
 from dapp import platform
 from dapp.ipfs import cid_for_bytes
 from dapp.models.accounts import OrganizationType
 from tests.factories.accounts import make_org, signed_in
-from tests.factories.devices import make_device, make_project
+from tests.factories.devices import image_bytes, make_device, make_project
 from tests.support.html import parse
 from tests.support.journeys import Member, onboard
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 @pytest.fixture
@@ -72,10 +73,56 @@ def test_images_are_kept_by_cid_and_only_images_are_accepted(client) -> None:
         f"/api/v1/projects/{project.id}/images", data=PNG, headers={**dev.auth, "Content-Type": "image/png"}
     )
     assert added.status_code == 201, added.json
-    assert added.json["image_cids"] == [cid_for_bytes(PNG)]
-    assert platform.current().content.get(cid_for_bytes(PNG)) == PNG
+    [cid] = added.json["image_cids"]
+    kept = platform.current().content.get(cid)
+    assert cid == cid_for_bytes(kept)
+    assert _pixels(kept) == _pixels(PNG)
     refused = client.post(f"/api/v1/projects/{project.id}/images", data=b"<svg/>", headers=dev.auth)
     assert (refused.status_code, refused.json["code"]) == (422, "not_an_image")
+
+
+def _pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.format, image.size, image.tobytes()
+
+
+def _add_image(client, data: bytes):
+    dev = make_org("Sunny Developers")
+    project = make_project(dev)
+    return client.post(
+        f"/api/v1/projects/{project.id}/images", data=data, headers={**dev.auth, "Content-Type": "image/png"}
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script></html>",  # the probe's "image"
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        image_bytes("PNG")[:40],  # cut short
+        b"GIF89a<svg onload=alert(1)>",
+    ],
+)
+def test_a_file_with_an_image_header_that_no_image_library_can_decode_is_refused(client, data: bytes) -> None:
+    refused = _add_image(client, data)
+    assert (refused.status_code, refused.json["code"]) == (422, "not_an_image")
+
+
+def test_what_follows_an_image_is_not_kept_nor_its_metadata(client) -> None:
+    exif = Image.Exif()
+    exif[0x010E] = "GPS of the photographer's home"  # ImageDescription
+    photo = image_bytes("JPEG", exif=exif.tobytes()) + b"<html><script>alert(1)</script></html>"
+    added = _add_image(client, photo)
+    assert added.status_code == 201, added.json
+    kept = platform.current().content.get(added.json["image_cids"][0])
+    assert b"<script>" not in kept
+    assert b"photographer" not in kept
+    assert _pixels(kept)[:2] == ("JPEG", (4, 3))
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(client) -> None:
+    refused = _add_image(client, image_bytes("PNG", size=(8000, 6000)))
+    assert (refused.status_code, refused.json["code"]) == (422, "image_too_large")
 
 
 def test_a_buyer_sees_the_project_image_and_the_pages_work(app, settings, client) -> None:

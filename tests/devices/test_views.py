@@ -112,8 +112,9 @@ def test_adding_a_device_through_the_form_and_seeing_errors_next_to_the_fields(m
 
 def test_the_add_form_keeps_submit_disabled_until_mandatory_fields_are_valid(member) -> None:
     _, html = page(member, "/devices/new")
-    assert "button.disabled = needed.length > 0;" in html  # the browser test sees it say what is missing
-    assert '<p id="device-missing" class="muted" aria-live="polite"></p>' in html
+    assert 'id="device-form"' in html  # static/app.js keeps its submit disabled (tests/e2e/test_device_journeys.py)
+    assert "app.js" in html
+    assert '<p id="device-missing" class="muted" aria-live="polite"></p>' in html  # where it says what is missing
     for name in ("external_id", "country_code", "commissioning_date", "capacity_kw", "fuel_code", "device_type_code"):
         assert f'id="{name}" name="{name}"' in html
 

@@ -13,6 +13,7 @@ from tests.support.server import serving
 from tests.webhooks.conftest import allow_private, receiver  # noqa: F401 - the webhook fixtures, shared
 
 CHROMIUM = "/usr/bin/chromium"
+CSP = "Content Security Policy"  # how Chromium's console reports what the policy refused
 EXPECT_TIMEOUT_MS = 20_000
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 CHROMIUM_ARGS = [
@@ -43,6 +44,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A page of a fresh context; the journey fails if the browser refused anything under the pages'
+    Content-Security-Policy (ADR 0082), so every journey checks that the pages satisfy it."""
     context = new_context(browser)
-    yield context.new_page()
+    new_page = context.new_page()
+    refused: list[str] = []
+    new_page.on("console", lambda message: refused.append(message.text) if CSP in message.text else None)
+    yield new_page
     context.close()
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)

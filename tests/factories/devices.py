@@ -5,6 +5,8 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from PIL import Image
+
 from dapp import platform
 from dapp.devices.bulk import template
 from dapp.devices.schemas import DeviceCreate, ProjectCreate
@@ -71,3 +73,10 @@ def csv_bytes(rows: list[dict[str, str]], columns: list[str] | None = None) -> b
 # Longyearbyen, Svalbard: in June the sun never sets, so reads at any hour pass the clear-sky check (R-READ-8).
 # Issuance tests use it to place reads at any hour of the day without tripping physical plausibility.
 MIDNIGHT_SUN = {"country": "NOR", "latitude": Decimal("78.2232"), "longitude": Decimal("15.6267")}
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (4, 3), exif: bytes | None = None) -> bytes:
+    """A real image of `size` pixels in `image_format`, written by Pillow (with EXIF data when given)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 30)).save(out, format=image_format, **({"exif": exif} if exif else {}))
+    return out.getvalue()

@@ -124,3 +124,23 @@ def test_history_and_ongoing_blocks_of_one_device_share_one_request(app, develop
         ["rejected"],
     ]
     assert response.json["devices"][2]["results"][0]["reason_code"] == "overlaps_history"
+
+
+def test_a_read_whose_end_is_hundreds_of_characters_long_is_refused_naming_it_and_nothing_is_stored(
+    app, developer
+) -> None:
+    long_end = at(1).isoformat() + "9" * 400
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500))]}
+    body["devices"][0]["reads"].append({"end": long_end, "value": 7})
+    response = post_batch(app, developer, body)
+    assert response.status_code == 422, response.json
+    assert [e["field"] for e in response.json["errors"]] == ["devices.0.reads.2.end"]
+    assert stored_reads() == []
+
+
+def test_the_atomic_flag_is_read_as_the_document_declares_it_and_a_bad_one_is_refused(app, developer) -> None:
+    body = {"devices": [block("DEV-1", (1, 0), (2, 500), (3, -5))]}
+    assert post_batch(app, developer, body, query="?atomic=1").status_code == 422  # "1" is true: nothing stored
+    assert stored_reads() == []
+    refused = post_batch(app, developer, body, query="?atomic=maybe")
+    assert (refused.status_code, [e["field"] for e in refused.json["errors"]]) == (422, ["atomic"])

@@ -62,13 +62,18 @@ def test_filters(app, market, query, expected) -> None:
         ("?country=XXX", "country"),
         ("?capacity_min=20&capacity_max=10", "query"),
         ("?group_by=colour", "group_by.0"),
-        ("?colour=red", "colour"),
     ],
 )
 def test_bad_filters_are_refused_with_the_field(app, market, query, field) -> None:
     response = call(app, market.buyer, "GET", f"/api/v1/device-catalogue{query}")
     assert (response.status_code, response.json["code"]) == (422, "invalid_filter")
     assert field in [e["field"] for e in response.json["errors"]]
+
+
+def test_a_parameter_the_catalogue_does_not_take_is_refused_with_its_name(app, market) -> None:
+    response = call(app, market.buyer, "GET", "/api/v1/device-catalogue?colour=red")
+    assert (response.status_code, response.json["code"]) == (422, "unknown_parameter")
+    assert [e["field"] for e in response.json["errors"]] == ["colour"]
 
 
 def test_reserved_devices_leave_the_catalogue_and_return_twelve_hours_after_release(app, market) -> None:

@@ -29,6 +29,7 @@ from dapp.web.api import json_response
 from dapp.web.client import client_address
 from dapp.web.login import current_session_token, session_user
 from dapp.web.pages import Failed, PageCall, account_page, attempt, clean_form, form_errors, parse_form, public_page
+from dapp.web.redirects import same_origin_path
 
 bp = Blueprint("accounts", __name__)
 
@@ -161,12 +162,7 @@ def login(call: PageCall[Actor | PlatformAdmin | None]) -> str | tuple[str, int]
     token = start_session(call.session, user, now, address, request.user_agent.string)
     identity = session_user(call.session, user, token)
     after_commit(call.session, lambda: login_user(identity))  # signed in only once the session is stored
-    return redirect(_safe_next() or url_for(identity.landing_endpoint))
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    return redirect(same_origin_path(request.args.get("next", "")) or url_for(identity.landing_endpoint))
 
 
 @bp.post("/logout")

@@ -9,11 +9,9 @@ from sqlalchemy.orm import Session
 from dapp.access.permissions import Actor
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
-from dapp.devices import rules
+from dapp.devices import images, rules
 from dapp.devices.errors import (
     ImageNotFound,
-    ImageTooLarge,
-    NotAnImage,
     ProjectNameTaken,
     ProjectNotFound,
     TooManyImages,
@@ -23,14 +21,7 @@ from dapp.errors import Conflict
 from dapp.ipfs import ContentStore
 from dapp.models.devices import Device, Project
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGES = 10
-IMAGE_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 
 
 def create(session: Session, actor: Actor, now: datetime, data: ProjectCreate) -> Project:
@@ -105,12 +96,13 @@ def delete_project(session: Session, actor: Actor, now: datetime, project_id: uu
 def add_image(
     session: Session, actor: Actor, now: datetime, store: ContentStore, project_id: uuid.UUID, data: bytes
 ) -> str:
-    """Keep an image (PNG, JPEG or GIF, at most 5 MB) in the content store; returns its CID."""
+    """Keep an image (PNG, JPEG, GIF or WebP, at most 5 MB) in the content store, as Pillow writes it again;
+    returns its CID."""
     project = get(session, actor, project_id)
-    image_type(data)
+    image = images.reencoded(data)
     if len(project.image_cids) >= MAX_IMAGES:
         raise TooManyImages(f"A project has at most {MAX_IMAGES} images; remove one first.")
-    cid = store.add(data)
+    cid = store.add(image)
     if cid not in project.image_cids:
         project.image_cids = [*project.image_cids, cid]
         audit.record(session, actor, "project.add_image", "project", project.id, after={"cid": cid}, now=now)
@@ -123,18 +115,6 @@ def remove_image(session: Session, actor: Actor, now: datetime, project_id: uuid
         raise ImageNotFound("This project has no such image.")
     project.image_cids = [c for c in project.image_cids if c != cid]
     audit.record(session, actor, "project.remove_image", "project", project.id, before={"cid": cid}, now=now)
-
-
-def image_type(data: bytes) -> str:
-    """The image's media type from its first bytes; refuses anything but PNG, JPEG, GIF and WebP."""
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageTooLarge("An image may have at most 5 MB.")
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    for signature, media_type in IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return media_type
-    raise NotAnImage("Only PNG, JPEG, GIF and WebP images are accepted.")
 
 
 def get(session: Session, actor: Actor, project_id: uuid.UUID) -> Project:

@@ -8,12 +8,19 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from dapp import codes, platform
 from dapp.access.permissions import Actor, Module, Permission, Person
+from dapp.devices import images
 from dapp.devices.errors import ImageNotFound
 from dapp.devices.schemas import ProjectCreate, ProjectUpdate
 from dapp.devices.service import projects
 from dapp.devices.views.blueprint import bp, now
 from dapp.errors import field_error
 from dapp.web.pages import Failed, PageCall, account_page, attempt, page, parse_form
+
+# An uploaded image is served as content that may run nothing, whatever a browser would make of it.
+USER_CONTENT_HEADERS = {
+    "Cache-Control": "private, max-age=86400",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 
 
 @bp.get("/projects")
@@ -88,7 +95,7 @@ def project_image(call: PageCall[Person], project_id: uuid.UUID, cid: str) -> Re
     if found is None or cid not in found.image_cids:
         raise ImageNotFound("This project has no such image.")
     data = platform.current().content.get(cid)
-    return Response(data, mimetype=projects.image_type(data), headers={"Cache-Control": "private, max-age=86400"})
+    return Response(data, mimetype=images.media_type(data), headers=USER_CONTENT_HEADERS)
 
 
 def _add_image(call: PageCall[Actor], project_id: uuid.UUID, sent: FileStorage | None) -> None:
