@@ -2,9 +2,10 @@
 
 import logging
 
+import redis
 from flask import Flask, Response, render_template, request
 from flask_wtf import CSRFProtect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,7 +19,7 @@ from dapp.audit import api as audit_api
 from dapp.audit import views as audit_views
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
-from dapp.errors import DatabaseUnavailable, DomainError
+from dapp.errors import DatabaseUnavailable, DomainError, RedisUnavailable
 from dapp.issuance import api as issuance_api
 from dapp.issuance import views as issuance_views
 from dapp.jobs import outbox
@@ -98,6 +99,8 @@ def _wire(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(redis.ConnectionError, _redis_error)
+    app.register_error_handler(redis.TimeoutError, _redis_error)
 
 
 def api_routes() -> list[ApiRoute]:
@@ -116,14 +119,20 @@ def _domain_error(error: DomainError) -> Response:
 
 
 def _database_error(error: DBAPIError) -> Response:
-    """A lost database connection (the pool is renewed when it is detected) is a 503: the transaction was
-    rolled back. Any other database error is a fault of ours (500)."""
-    if not error.connection_invalidated:
+    """A lost database connection (the pool is renewed when it is detected), or a server that refuses new ones, is
+    a 503: the transaction was rolled back. Any other database error is a fault of ours (500)."""
+    if not (error.connection_invalidated or isinstance(error, OperationalError)):
         raise error
     logger.warning("database connection lost: %s", type(error.orig).__name__)
     return _domain_error(
         DatabaseUnavailable("The database could not be reached; nothing was stored. Retry the request.")
     )
+
+
+def _redis_error(error: redis.RedisError) -> Response:
+    """Redis away (queues, the settable clock): a 503 the client can retry, never a 500."""
+    logger.warning("redis unavailable: %s", type(error).__name__)
+    return _domain_error(RedisUnavailable("Redis (queues and clock) could not be reached. Retry the request."))
 
 
 def _http_error(error: HTTPException) -> BaseResponse:

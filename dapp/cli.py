@@ -3,12 +3,14 @@
 import argparse
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from dapp import platform
 from dapp.admin import cli as admin_cli
 from dapp.jobs import outbox
+from dapp.outages import LONGEST_PAUSE_SECONDS, OUTAGE_ERRORS, Backoff
 from dapp.platform import QUEUE_NAMES
 from dapp.reads import cli as reads_cli
 
@@ -33,10 +35,23 @@ def _clock(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
+    """An RQ worker that outlives outages: RQ's loop ends on most Redis errors, so a new worker takes over after a
+    pause (dapp.outages) until the process is asked to stop."""
     from rq import Worker
 
     p = platform.current()
-    Worker([p.queue(name) for name in args.queues], connection=p.redis).work(with_scheduler=False)
+    backoff = Backoff()
+    while True:
+        try:
+            worker = Worker([p.queue(name) for name in args.queues], connection=p.redis)  # it talks to Redis
+            worker.max_connection_wait_time = LONGEST_PAUSE_SECONDS  # RQ's own reconnection waits up to 60 s
+            worker.work(with_scheduler=False)
+        except OUTAGE_ERRORS as error:
+            time.sleep(backoff.failed("worker", error))
+            continue
+        if worker._stop_requested:
+            return
+        time.sleep(backoff.failed("worker", RuntimeError("RQ's loop ended after an error")))
 
 
 def _scheduler(_: argparse.Namespace) -> None:

@@ -26,7 +26,7 @@ GROUND = [
     "dapp.models",
     "dapp.access",
 ]
-ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.mail", "dapp.chain"]
+ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.mail", "dapp.chain", "dapp.outages"]
 KIT = ["dapp.web"]
 FEATURES = [
     "indexer",

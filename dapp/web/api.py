@@ -41,7 +41,7 @@ from dapp.access.errors import (
 )
 from dapp.access.permissions import Actor, Module, Permission, Person, PlatformAdmin, require, require_person
 from dapp.access.permissions import require_platform_admin as require_admin
-from dapp.errors import DatabaseUnavailable, DomainError, Invalid, MalformedJson, Unauthenticated
+from dapp.errors import DatabaseUnavailable, DomainError, Invalid, MalformedJson, RedisUnavailable, Unauthenticated
 from dapp.web.query import field_errors
 
 JSON = "application/json"
@@ -200,7 +200,7 @@ class ApiBlueprint(Blueprint):
 
 
 # What any request may be answered with, whatever the route: a key or session that does not authenticate, and a
-# database out of reach.
+# database or Redis out of reach.
 CREDENTIAL_ERRORS: tuple[type[DomainError], ...] = (BadAuthorization, InvalidApiKey, ApiKeyDisabled, CsrfFailed)
 ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
     Access.MEMBER: (Unauthenticated, PermissionMissing),
@@ -212,9 +212,9 @@ ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
 
 def implied_errors(route: ApiRoute) -> tuple[type[DomainError], ...]:
     """The errors every route of its kind may answer with, which it need not declare: its access rule's, its
-    body's (malformed or invalid) and the database's."""
+    body's (malformed or invalid), the database's and Redis's."""
     body: tuple[type[DomainError], ...] = (MalformedJson, Invalid) if route.body is not None else ()
-    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *body, DatabaseUnavailable)
+    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *body, DatabaseUnavailable, RedisUnavailable)
 
 
 def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authorize) -> Callable[..., Response]:
