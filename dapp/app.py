@@ -14,6 +14,7 @@ from dapp.accounts import api as accounts_api
 from dapp.accounts.views import account as account_views
 from dapp.accounts.views import organization as organization_views
 from dapp.admin import api as admin_api
+from dapp.admin import metrics as admin_metrics
 from dapp.admin import views as admin_views
 from dapp.audit import api as audit_api
 from dapp.audit import views as audit_views
@@ -32,7 +33,7 @@ from dapp.reservations import views as reservations_views
 from dapp.settings import Settings
 from dapp.verify import api as verify_api
 from dapp.verify import views as verify_views
-from dapp.web import docs, filters, health, login
+from dapp.web import docs, filters, health, login, observe
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ PAGE_BLUEPRINTS = [
     admin_views.bp,
     docs.bp,
     health.bp,
+    admin_metrics.bp,
 ]
 
 csrf = CSRFProtect()
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     _wire(app)
+    if settings.observability:
+        observe.init_app(app)
     return app
 
 

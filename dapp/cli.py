@@ -2,15 +2,12 @@
 
 import argparse
 import json
-import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 
-from dapp import platform
+from dapp import logs, platform
 from dapp.admin import cli as admin_cli
 from dapp.jobs import outbox
-from dapp.outages import LONGEST_PAUSE_SECONDS, OUTAGE_ERRORS, Backoff
 from dapp.platform import QUEUE_NAMES
 from dapp.reads import cli as reads_cli
 
@@ -35,23 +32,9 @@ def _clock(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
-    """An RQ worker that outlives outages: RQ's loop ends on most Redis errors, so a new worker takes over after a
-    pause (dapp.outages) until the process is asked to stop."""
-    from rq import Worker
+    from dapp.jobs import worker
 
-    p = platform.current()
-    backoff = Backoff()
-    while True:
-        try:
-            worker = Worker([p.queue(name) for name in args.queues], connection=p.redis)  # it talks to Redis
-            worker.max_connection_wait_time = LONGEST_PAUSE_SECONDS  # RQ's own reconnection waits up to 60 s
-            worker.work(with_scheduler=False)
-        except OUTAGE_ERRORS as error:
-            time.sleep(backoff.failed("worker", error))
-            continue
-        if worker._stop_requested:
-            return
-        time.sleep(backoff.failed("worker", RuntimeError("RQ's loop ended after an error")))
+    worker.run(args.queues)
 
 
 def _scheduler(_: argparse.Namespace) -> None:
@@ -108,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     outbox.install()
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], None] = args.handler

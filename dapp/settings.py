@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     late_reads_grace_days: int = Field(default=60, ge=0)
     indexer_poll_seconds: float = Field(default=2.0, gt=0)
 
+    # One JSON log line and a latency observation per request (issue 19); off only to measure what they cost.
+    observability: bool = True
+    metrics_token: str | None = None  # when set, GET /metrics asks for it as a bearer token
+
     ipfs_api_url: str | None = None
     smtp_url: str | None = None
 

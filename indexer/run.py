@@ -2,7 +2,7 @@
 
 import logging
 
-from dapp import platform
+from dapp import logs, platform
 from dapp.chain import contracts
 from dapp.outages import keep_running
 from indexer.follower import Follower, LogsUnavailable
@@ -35,7 +35,7 @@ def catch_up(follower: Follower) -> int:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
+    logs.configure()
     follower = follower_from_platform()
 
     def step() -> None:

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 GROUND = [
     "dapp.keccak",
+    "dapp.logs",
     "dapp.settings",
     "dapp.errors",
     "dapp.months",
@@ -26,7 +27,7 @@ GROUND = [
     "dapp.models",
     "dapp.access",
 ]
-ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.mail", "dapp.chain", "dapp.outages"]
+ADAPTERS = ["dapp.ipfs", "dapp.platform", "dapp.metrics", "dapp.mail", "dapp.chain", "dapp.outages", "dapp.probes"]
 KIT = ["dapp.web"]
 FEATURES = [
     "indexer",
