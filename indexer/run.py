@@ -34,6 +34,14 @@ def catch_up(follower: Follower) -> int:
             return total
 
 
+def replay_from(block: int) -> int:
+    """Index again from `block` (`drec indexer replay`): its events and later ones are forgotten, with their
+    effects, and the running indexer writes them again from the chain. Returns the first block to be indexed."""
+    follower = follower_from_platform()
+    with platform.current().db.unit_of_work() as session:
+        return follower.replay_from(session, block)
+
+
 def main() -> None:
     logs.configure()
     follower = follower_from_platform()

@@ -231,6 +231,7 @@ def start_stack(var_dir: Path, stack: ExitStack) -> dict[str, str]:
         "DREC_CHAIN_ID": str(deployment["chain_id"]),
         "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
         "DREC_VAR_DIR": str(var_dir.resolve()),
+        "DREC_BASE_URL": WEB_URL,  # links in emails point at the port the web server listens on
     }
 
 

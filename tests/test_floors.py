@@ -41,7 +41,7 @@ FEATURES = [
     "dapp.verify",
     "dapp.admin",
 ]
-WIRING = ["dapp.jobs", "dapp.demo", "dapp.app", "dapp.cli", "dapp.gunicorn_conf", "dapp"]
+WIRING = ["dapp.jobs", "dapp.demo", "dapp.operate", "dapp.app", "dapp.cli", "dapp.gunicorn_conf", "dapp"]
 FLOORS = GROUND + ADAPTERS + KIT + FEATURES + WIRING
 
 # Imports allowed against the order, each with its reason. Keep this list short.
