@@ -99,7 +99,7 @@ def add_devices(stack: Stack, count: int, onboarded_at: datetime, tag: str) -> l
 
 
 @contextmanager
-def web_server(stack: Stack) -> Iterator[tuple[str, psutil.Process]]:
+def web_server(stack: Stack, startup_seconds: float = 60) -> Iterator[tuple[str, psutil.Process]]:
     """gunicorn serving the app on a free port with the platform's server settings (`dapp.gunicorn_conf`, as in
     the Procfile) and production's clock; yields its base URL and master process."""
     port = free_port()
@@ -124,15 +124,15 @@ def web_server(stack: Stack) -> Iterator[tuple[str, psutil.Process]]:
     process = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our own interpreter's gunicorn
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(base, process)
+        _wait(base, process, startup_seconds)
         yield base, psutil.Process(process.pid)
     finally:
         process.terminate()
         process.wait(30)
 
 
-def _wait(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+def _wait(base: str, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited")

@@ -2,9 +2,10 @@
 
 import logging
 
+import redis
 from flask import Flask, Response, render_template, request
 from flask_wtf import CSRFProtect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -13,12 +14,13 @@ from dapp.accounts import api as accounts_api
 from dapp.accounts.views import account as account_views
 from dapp.accounts.views import organization as organization_views
 from dapp.admin import api as admin_api
+from dapp.admin import metrics as admin_metrics
 from dapp.admin import views as admin_views
 from dapp.audit import api as audit_api
 from dapp.audit import views as audit_views
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
-from dapp.errors import DatabaseUnavailable, DomainError
+from dapp.errors import DatabaseUnavailable, DomainError, RedisUnavailable
 from dapp.irec import api as irec_api
 from dapp.irec import views as irec_views
 from dapp.issuance import api as issuance_api
@@ -35,7 +37,7 @@ from dapp.verify import api as verify_api
 from dapp.verify import discovery as verify_discovery
 from dapp.verify import gateway as verify_gateway
 from dapp.verify import views as verify_views
-from dapp.web import boundary, docs, filters, headers, health, login
+from dapp.web import boundary, docs, filters, headers, health, login, observe
 from dapp.web.api import ApiBlueprint, ApiRoute, json_response, problem_response
 from dapp.webhooks import api as webhooks_api
 from dapp.webhooks import views as webhooks_views
@@ -73,6 +75,7 @@ PAGE_BLUEPRINTS = [
     admin_views.bp,
     docs.bp,
     health.bp,
+    admin_metrics.bp,
 ]
 
 csrf = CSRFProtect()
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     _wire(app)
     headers.init_app(app, served_over_https=settings.base_url.startswith("https://"))
+    if settings.observability:
+        observe.init_app(app)
     return app
 
 
@@ -112,6 +117,8 @@ def _wire(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(redis.ConnectionError, _redis_error)
+    app.register_error_handler(redis.TimeoutError, _redis_error)
 
 
 def api_routes() -> list[ApiRoute]:
@@ -130,14 +137,20 @@ def _domain_error(error: DomainError) -> Response:
 
 
 def _database_error(error: DBAPIError) -> Response:
-    """A lost database connection (the pool is renewed when it is detected) is a 503: the transaction was
-    rolled back. Any other database error is a fault of ours (500)."""
-    if not error.connection_invalidated:
+    """A lost database connection (the pool is renewed when it is detected), or a server that refuses new ones, is
+    a 503: the transaction was rolled back. Any other database error is a fault of ours (500)."""
+    if not (error.connection_invalidated or isinstance(error, OperationalError)):
         raise error
     logger.warning("database connection lost: %s", type(error.orig).__name__)
     return _domain_error(
         DatabaseUnavailable("The database could not be reached; nothing was stored. Retry the request.")
     )
+
+
+def _redis_error(error: redis.RedisError) -> Response:
+    """Redis away (queues, the settable clock): a 503 the client can retry, never a 500."""
+    logger.warning("redis unavailable: %s", type(error).__name__)
+    return _domain_error(RedisUnavailable("Redis (queues and clock) could not be reached. Retry the request."))
 
 
 def _http_error(error: HTTPException) -> BaseResponse:

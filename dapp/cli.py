@@ -2,11 +2,11 @@
 
 import argparse
 import json
-import logging
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from dapp import platform
+from dapp import logs, operate, platform
 from dapp.admin import cli as admin_cli
 from dapp.jobs import outbox
 from dapp.platform import QUEUE_NAMES
@@ -33,10 +33,9 @@ def _clock(args: argparse.Namespace) -> None:
 
 
 def _worker(args: argparse.Namespace) -> None:
-    from rq import Worker
+    from dapp.jobs import worker
 
-    p = platform.current()
-    Worker([p.queue(name) for name in args.queues], connection=p.redis).work(with_scheduler=False)
+    worker.run(args.queues)
 
 
 def _scheduler(_: argparse.Namespace) -> None:
@@ -72,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     run = issuance.add_parser("run", help="certify every window closed by --until (default: now)")
     run.add_argument("--until", help="ISO 8601 instant with offset")
     run.set_defaults(handler=_issuance_run)
+    operate.add_issuance_commands(issuance)
     clock = commands.add_parser("clock", help="show or move the development clock")
     clock.add_argument("action", choices=["show", "set", "reset"])
     clock.add_argument("instant", nargs="?", help="ISO 8601 instant with offset, for 'set'")
@@ -84,7 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     admin_cli.add_commands(commands)
     reads_cli.add_commands(commands)
     commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=_scheduler)
-    commands.add_parser("indexer", help="run the chain indexer").set_defaults(handler=_indexer)
+    indexer = commands.add_parser("indexer", help="run the chain indexer (or replay it from a block)")
+    indexer.set_defaults(handler=_indexer)
+    operate.add_indexer_commands(indexer.add_subparsers(dest="action"))
+    operate.add_commands(commands)
     web = commands.add_parser("web", help="run the web server (development)")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=5000)
@@ -93,8 +96,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     outbox.install()
     args = _parser().parse_args(argv)
+    print(operate.describe(platform.current().settings), file=sys.stderr)
     handler: Callable[[argparse.Namespace], None] = args.handler
     handler(args)

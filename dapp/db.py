@@ -17,7 +17,7 @@ from psycopg.rows import namedtuple_row
 from redis.exceptions import RedisError
 from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,10 @@ class Database:
         A lost connection is handled as SQLAlchemy handles one: the pool's other connections are renewed too (they
         went with it), and the error is SQLAlchemy's, marked `connection_invalidated`, which the web app answers
         with a 503."""
-        pooled = self.engine.raw_connection()
+        try:
+            pooled = self.engine.raw_connection()
+        except psycopg.OperationalError as error:  # the server refuses new connections: SQLAlchemy's error, a 503
+            raise OperationalError(None, None, error) from error
         connection = pooled.driver_connection
         assert isinstance(connection, psycopg.Connection)
         try:

@@ -93,6 +93,12 @@ class DatabaseUnavailable(Unavailable):
     code = "database_unavailable"
 
 
+class RedisUnavailable(Unavailable):
+    """Redis (the job queues and the platform clock) could not be reached. Retry the request."""
+
+    code = "redis_unavailable"
+
+
 class InvalidFilter(Invalid):
     """Some filter parameters are not valid; `errors` names them."""
 

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
     webhooks_allow_private_addresses: bool = False
 
+    # One JSON log line and a latency observation per request (issue 19); off only to measure what they cost.
+    observability: bool = True
+    metrics_token: str | None = None  # when set, GET /metrics asks for it as a bearer token
+
     ipfs_api_url: str | None = None
     # Where pages link a content id (CID) so that anyone can read the document it names: by default the
     # platform's own content gateway (`GET /ipfs/{cid}`, ADR 0071), which serves every document the chain names.

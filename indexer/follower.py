@@ -69,6 +69,18 @@ class Follower:
         """Blocks between the chain head and the last indexed block."""
         return max(0, self.web3.eth.block_number - self._checkpoint(session).block_number)
 
+    def replay_from(self, session: Session, block: int) -> int:
+        """Forget the events of `block` and later, with their effects, so that the next steps index them again
+        (`drec indexer replay`); returns the block the indexer will start from."""
+        checkpoint = self._checkpoint(session)
+        above = max(block, self.start_block) - 1
+        if above >= checkpoint.block_number:
+            return checkpoint.block_number + 1
+        handlers.rewind(session, above)
+        checkpoint.block_number = above
+        checkpoint.block_hash = (self._block_hash(above) or "") if above >= self.start_block else ""
+        return above + 1
+
     def _checkpoint(self, session: Session) -> IndexerCheckpoint:
         checkpoint = session.get(IndexerCheckpoint, INDEXER_CHECKPOINT, with_for_update=True)
         if checkpoint is None:

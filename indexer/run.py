@@ -1,12 +1,10 @@
 """The indexer process: `python -m indexer.run` follows the deployed contracts until stopped."""
 
 import logging
-import time
 
-from sqlalchemy.exc import OperationalError
-
-from dapp import platform
+from dapp import logs, platform
 from dapp.chain import contracts
+from dapp.outages import keep_running
 from indexer.follower import Follower, LogsUnavailable
 
 log = logging.getLogger(__name__)
@@ -36,19 +34,25 @@ def catch_up(follower: Follower) -> int:
             return total
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
+def replay_from(block: int) -> int:
+    """Index again from `block` (`drec indexer replay`): its events and later ones are forgotten, with their
+    effects, and the running indexer writes them again from the chain. Returns the first block to be indexed."""
     follower = follower_from_platform()
-    poll = platform.current().settings.indexer_poll_seconds
-    while True:
-        try:
-            written = catch_up(follower)
-        except (OSError, LogsUnavailable, OperationalError) as error:  # node or database away: try again later
-            log.warning("indexing paused: %s", error)
-            written = 0
+    with platform.current().db.unit_of_work() as session:
+        return follower.replay_from(session, block)
+
+
+def main() -> None:
+    logs.configure()
+    follower = follower_from_platform()
+
+    def step() -> None:
+        written = catch_up(follower)
         if written:
             log.info("indexed %s events", written)
-        time.sleep(poll)
+
+    # The node, the database or Redis away: the step is tried again with backoff (dapp.outages).
+    keep_running(step, "indexer", platform.current().settings.indexer_poll_seconds, also=(LogsUnavailable,))
 
 
 if __name__ == "__main__":

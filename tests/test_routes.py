@@ -16,6 +16,7 @@ PUBLIC_ROUTES = {
     "docs.swagger_ui",
     "health.healthz",
     "health.readyz",
+    "metrics.metrics_view",
     "static",
 }
 PUBLIC_API = {

@@ -21,6 +21,12 @@ class OutboxEntryInFlight(Conflict):
     code = "outbox_entry_in_flight"
 
 
+class MasterKeyMismatch(Conflict):
+    """A managed key does not open with the current secret key; nothing was re-encrypted."""
+
+    code = "master_key_mismatch"
+
+
 class OutboxEntryNotFound(NotFound):
     """There is no chain-outbox entry with this id."""
 

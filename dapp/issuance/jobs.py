@@ -28,18 +28,29 @@ def certify_window_job(reservation_id: str, window_start: str, window_end: str) 
     return len(certificates)
 
 
-LATE_READS_KEY = "drec:issuance:late-reads"
+LATE_READS_KEY = "drec:issuance:late-reads:last-run"  # the platform-clock instant of the last pass
 
 
 def enqueue_late_windows_job() -> int:
-    """issuance.enqueue_late_windows: every `late_reads_every_hours`, one `issuance.certify_late_window` job per
-    window with late energy."""
+    """issuance.enqueue_late_windows: once `late_reads_every_hours` of platform time have passed since the last
+    pass (or the clock was moved back before it), one `issuance.certify_late_window` job per window with late
+    energy. Moving the platform clock forward triggers it, as it does every other periodic job."""
     p = platform.current()
-    interval = int(p.settings.late_reads_every_hours * 3600)
-    if not p.redis.set(LATE_READS_KEY, "1", nx=True, ex=interval):
-        return 0
+    now = p.clock.now()
+    last = p.redis.get(LATE_READS_KEY)
+    if last is not None:
+        since = now - datetime.fromisoformat(last if isinstance(last, str) else last.decode())
+        if timedelta(0) <= since < timedelta(hours=p.settings.late_reads_every_hours):
+            return 0
+    p.redis.set(LATE_READS_KEY, now.isoformat())
+    return enqueue_late_windows(now)
+
+
+def enqueue_late_windows(now: datetime) -> int:
+    """One `issuance.certify_late_window` job per window with late energy at `now` (also `drec issuance late`)."""
+    p = platform.current()
     with p.db.unit_of_work() as session:
-        late = windows.late_windows(session, p.clock.now(), timedelta(days=p.settings.late_reads_grace_days))
+        late = windows.late_windows(session, now, timedelta(days=p.settings.late_reads_grace_days))
     for window in late:
         platform.enqueue("issuance.certify_late_window", *_window_args(window))
     return len(late)

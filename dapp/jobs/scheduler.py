@@ -1,10 +1,10 @@
 """The scheduler process: every tick, enqueue periodic work. A Redis lock makes sure that two schedulers
-never run the same tick."""
+never run the same tick. An outage of Redis pauses the ticks (dapp.outages); it never ends the process."""
 
 import logging
-import time
 
 from dapp import platform
+from dapp.outages import keep_running
 
 LOCK_KEY = "drec:scheduler:tick"
 PERIODIC_JOBS = (
@@ -34,6 +34,4 @@ def tick() -> bool:
 def run_forever() -> None:
     p = platform.current()
     log.info("scheduler started, one tick every %s s", p.settings.scheduler_tick_seconds)
-    while True:
-        tick()
-        time.sleep(p.settings.scheduler_tick_seconds)
+    keep_running(tick, "scheduler", p.settings.scheduler_tick_seconds)

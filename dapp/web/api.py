@@ -47,6 +47,7 @@ from dapp.errors import (
     DomainError,
     Invalid,
     MalformedJson,
+    RedisUnavailable,
     Unauthenticated,
     UnknownParameter,
 )
@@ -218,7 +219,7 @@ class ApiBlueprint(Blueprint):
 
 
 # What any request may be answered with, whatever the route: a key or session that does not authenticate, text
-# holding a control character (the input boundary), and a database out of reach.
+# holding a control character (the input boundary), and a database or Redis out of reach.
 CREDENTIAL_ERRORS: tuple[type[DomainError], ...] = (BadAuthorization, InvalidApiKey, ApiKeyDisabled, CsrfFailed)
 ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
     Access.MEMBER: (Unauthenticated, PermissionMissing),
@@ -230,11 +231,11 @@ ACCESS_ERRORS: dict[Access, tuple[type[DomainError], ...]] = {
 
 def implied_errors(route: ApiRoute) -> tuple[type[DomainError], ...]:
     """The errors every route of its kind may answer with, which it need not declare: its access rule's, the
-    input boundary's, its body's and query's (malformed or invalid) and the database's."""
+    input boundary's, its body's and query's (malformed or invalid), the database's and Redis's."""
     body: tuple[type[DomainError], ...] = (MalformedJson, Invalid) if route.body is not None else ()
     query: tuple[type[DomainError], ...] = (Invalid,) if route.query is not None else ()
     input_errors: tuple[type[DomainError], ...] = (ControlCharacter, UnknownParameter, *body, *query)
-    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *input_errors, DatabaseUnavailable)
+    return (*CREDENTIAL_ERRORS, *ACCESS_ERRORS[route.access], *input_errors, DatabaseUnavailable, RedisUnavailable)
 
 
 def _typed_view(route: ApiRoute, handler: Callable[..., Any], authorize: Authorize) -> Callable[..., Response]:

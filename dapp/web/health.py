@@ -1,9 +1,9 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes: `/readyz` asks every dependency (dapp.probes) and answers 503 naming those that
+do not answer."""
 
 from flask import Blueprint
-from sqlalchemy import text
 
-from dapp import platform
+from dapp import platform, probes
 from dapp.web.api import json_response
 
 bp = Blueprint("health", __name__)
@@ -16,8 +16,7 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    p = platform.current()
-    with p.db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    p.redis.ping()
-    return json_response({"status": "ready"})
+    problems = probes.dependency_problems(platform.current())
+    ready = all(problem is None for problem in problems.values())
+    checks = {name: problem or "ok" for name, problem in problems.items()}
+    return json_response({"status": "ready" if ready else "unavailable", "checks": checks}, 200 if ready else 503)

@@ -24,14 +24,15 @@ class Pending:
     buyer_organization_id: uuid.UUID
 
 
-def pending_certificates(app, days: int = 3) -> Pending:
+def pending_certificates(app, days: int = 3, tag: str = "") -> Pending:
     """A developer's device with daylight reads on `days` days, reserved daily by a buyer and certified: `days`
-    certificates in the chain outbox, after their reservation's creation log entry, and no chain job queued."""
+    certificates in the chain outbox, after their reservation's creation log entry, and no chain job queued.
+    `tag` ends the organizations' names and the device's id (for more than one set in a database)."""
     p = platform.current()
     p.clock.set(T0)
-    developer = make_org("Sunny Developers")
-    buyer = make_org(BUYER, OrganizationType.BUYER)
-    device = make_device(developer, "SUN-1")
+    developer = make_org(f"Sunny Developers{tag}")
+    buyer = make_org(f"{BUYER}{tag}", OrganizationType.BUYER)
+    device = make_device(developer, f"SUN-1{tag}")
     p.clock.set(T0 + timedelta(days=days, hours=1))
     ends = [T0 + timedelta(hours=6)] + [T0 + timedelta(days=d, hours=h) for d in range(days) for h in (8, 9, 10)]
     reads = [{"end": end.isoformat(), "value": 0 if i == 0 else 500} for i, end in enumerate(ends)]

@@ -43,9 +43,10 @@ def _reads(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntryRead
     return [_read(entry, subjects.get(entry.id)) for entry in entries]
 
 
-def retry_entry(session: Session, admin: PlatformAdmin, now: datetime, entry_id: int) -> OutboxEntryRead:
+def retry_entry(session: Session, admin: PlatformAdmin | None, now: datetime, entry_id: int) -> OutboxEntryRead:
     """Make a failed or backing-off entry due now with a fresh budget of attempts. An entry in flight cannot be
-    retried: its transaction may still be mined, and only its receipt (or nonce) may decide."""
+    retried: its transaction may still be mined, and only its receipt (or nonce) may decide. `admin` is None for
+    the operator at the command line (`drec outbox retry`)."""
     entry = session.get(OutboxEntry, entry_id, with_for_update=True)
     if entry is None:
         raise OutboxEntryNotFound("There is no chain-outbox entry with this id.")
@@ -181,3 +182,12 @@ def _reservation_changes(session: Session, entry_of: dict[uuid.UUID, int]) -> di
         )
         for change, reservation, name in rows
     }
+
+
+def failed_entry_ids(session: Session) -> list[int]:
+    """Every entry given up, oldest first (`drec outbox retry --failed`)."""
+    return list(
+        session.scalars(
+            select(OutboxEntry.id).where(OutboxEntry.status == OutboxStatus.FAILED).order_by(OutboxEntry.id)
+        )
+    )

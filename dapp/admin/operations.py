@@ -1,0 +1,146 @@
+"""How the platform is doing, as an operator asks (issue 19, R-CLI-1): each dependency, the job queues, the chain
+outbox, the indexer and minting gas. `drec health` prints it and exits non-zero when unhealthy; `/metrics`
+exposes it at scrape time next to the request and job metrics (ADR 0091)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dapp import metrics, platform, probes
+from dapp.chain import contracts
+from dapp.models.chain import OutboxEntry, OutboxKind, OutboxStatus
+from dapp.outages import OUTAGE_ERRORS
+from dapp.platform import QUEUE_NAMES, Platform
+from indexer.lag import indexer_lag
+
+OPEN = (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED)
+
+
+@dataclass
+class IndexerLagFigures:
+    blocks: int
+    seconds: int
+
+
+@dataclass
+class Snapshot:
+    problems: dict[str, str | None]
+    queue_depths: dict[str, int] = field(default_factory=dict)
+    failed_jobs: dict[str, int] = field(default_factory=dict)
+    outbox_oldest_seconds: dict[str, float] = field(default_factory=dict)  # kind → age of its oldest open entry
+    outbox_failed: int = 0
+    indexer: IndexerLagFigures | None = None
+    mint_gas_used: int = 0
+    mint_transactions: int = 0
+
+    @property
+    def healthy(self) -> bool:
+        return all(problem is None for problem in self.problems.values())
+
+
+def snapshot(p: Platform) -> Snapshot:
+    """Every figure the dependencies that answer can give; a dependency down is named in `problems`."""
+    report = Snapshot(probes.dependency_problems(p))
+    if report.problems["redis"] is None:
+        report.queue_depths = {name: len(p.queue(name)) for name in QUEUE_NAMES}
+        report.failed_jobs = {name: p.queue(name).failed_job_registry.count for name in QUEUE_NAMES}
+    if report.problems["database"] is None:
+        with p.db.unit_of_work() as session:
+            _outbox(session, p.clock.now() if report.problems["redis"] is None else None, report)
+            if report.problems["chain"] is None:
+                report.indexer = _indexer(session, p)
+    return report
+
+
+def _outbox(session: Session, now: datetime | None, report: Snapshot) -> None:
+    oldest = session.execute(
+        select(OutboxEntry.kind, func.min(OutboxEntry.created_at))
+        .where(OutboxEntry.status.in_(OPEN))
+        .group_by(OutboxEntry.kind)
+    )
+    if now is not None:
+        report.outbox_oldest_seconds = {kind: (now - created).total_seconds() for kind, created in oldest}
+    report.outbox_failed = (
+        session.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == OutboxStatus.FAILED))
+        or 0
+    )
+    mints = (  # one row per mint transaction: its entries share its hash and its gas
+        select(OutboxEntry.tx_hash, OutboxEntry.gas_used)
+        .where(OutboxEntry.kind == OutboxKind.MINT_CERTIFICATE, OutboxEntry.status == OutboxStatus.DONE)
+        .distinct()
+        .subquery()
+    )
+    gas, count = session.execute(select(func.coalesce(func.sum(mints.c.gas_used), 0), func.count())).one()
+    report.mint_gas_used, report.mint_transactions = int(gas), int(count)
+
+
+def _indexer(session: Session, p: Platform) -> IndexerLagFigures | None:
+    chain = contracts.from_settings(p.settings)
+    try:
+        lag = indexer_lag(session, chain)
+        if lag.indexed_block is None:
+            return None
+        head_time = chain.web3.eth.get_block(lag.head_block)["timestamp"]
+        indexed_time = chain.web3.eth.get_block(lag.indexed_block)["timestamp"]
+    except OUTAGE_ERRORS:
+        return None
+    return IndexerLagFigures(lag.blocks_behind, max(0, int(head_time) - int(indexed_time)))
+
+
+class OperationsCollector(Collector):
+    """The snapshot and the jobs' figures, read at each scrape."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        p = platform.current()
+        report = snapshot(p)
+        up = GaugeMetricFamily("drec_dependency_up", "1 if the dependency answers", labels=["dependency"])
+        for name, problem in report.problems.items():
+            up.add_metric([name], 0 if problem else 1)
+        yield up
+        yield _gauge("drec_queue_depth", "Jobs waiting in the queue", "queue", report.queue_depths)
+        yield _gauge("drec_queue_failed_jobs", "Failed jobs kept by the queue", "queue", report.failed_jobs)
+        yield _gauge(
+            "drec_outbox_oldest_age_seconds",
+            "Age of the oldest chain-outbox entry not done, by kind",
+            "kind",
+            report.outbox_oldest_seconds,
+        )
+        yield GaugeMetricFamily(
+            "drec_outbox_failed_entries", "Chain-outbox entries given up", value=report.outbox_failed
+        )
+        if report.indexer is not None:
+            yield GaugeMetricFamily(
+                "drec_indexer_lag_blocks", "Blocks the indexer is behind", value=report.indexer.blocks
+            )
+            yield GaugeMetricFamily(
+                "drec_indexer_lag_seconds", "Chain time the indexer is behind", value=report.indexer.seconds
+            )
+        yield CounterMetricFamily("drec_mint_gas_used", "Gas used by mint transactions", value=report.mint_gas_used)
+        yield CounterMetricFamily("drec_mint_transactions", "Mint transactions mined", value=report.mint_transactions)
+        if report.problems["redis"] is None:
+            yield from _jobs(p)
+
+
+def _gauge(name: str, documentation: str, label: str, values: dict[str, float] | dict[str, int]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for key, value in values.items():
+        family.add_metric([key], value)
+    return family
+
+
+def _jobs(p: Platform) -> Iterator[CounterMetricFamily]:
+    figures = metrics.job_figures(p.redis)
+    counts = CounterMetricFamily("drec_jobs", "Jobs run, by name and outcome", labels=["job", "outcome"])
+    seconds = CounterMetricFamily(
+        "drec_job_duration_seconds", "Total time spent in jobs, by name and outcome", labels=["job", "outcome"]
+    )
+    for (name, outcome), (count, total) in sorted(figures.items()):
+        counts.add_metric([name, outcome], count)
+        seconds.add_metric([name, outcome], total)
+    yield counts
+    yield seconds

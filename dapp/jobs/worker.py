@@ -1,0 +1,46 @@
+"""`drec worker`: an RQ worker that logs and counts every job, and outlives outages (ADRs 0090, 0091)."""
+
+import logging
+import time
+
+from rq import Queue, Worker
+from rq.job import Job
+
+from dapp import metrics, platform
+from dapp.outages import LONGEST_PAUSE_SECONDS, OUTAGE_ERRORS, Backoff
+
+log = logging.getLogger("drec.job")
+
+
+class MeasuredWorker(Worker):
+    """After each job (run in a forked work horse): one JSON log line (job id, name, queue, outcome, duration; never
+    the arguments) and its count and duration in the job metrics."""
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        started = time.perf_counter()
+        super().execute_job(job, queue)
+        seconds = time.perf_counter() - started
+        status = job.get_status(refresh=True)
+        outcome = status.value if status is not None else "unknown"
+        name = job.description or job.func_name or job.id
+        fields = {"job_id": job.id, "job": name, "queue": queue.name, "outcome": outcome}
+        log.info("job", extra={"fields": {**fields, "duration_ms": round(seconds * 1000, 2)}})
+        metrics.record_job(self.connection, name, outcome, seconds)
+
+
+def run(queue_names: list[str]) -> None:
+    """Work on `queue_names` until asked to stop. RQ's loop ends on most Redis errors, and building a worker
+    already talks to Redis, so after a pause (dapp.outages) a new worker takes over."""
+    p = platform.current()
+    backoff = Backoff()
+    while True:
+        try:
+            worker = MeasuredWorker([p.queue(name) for name in queue_names], connection=p.redis)
+            worker.max_connection_wait_time = LONGEST_PAUSE_SECONDS  # RQ's own reconnection waits up to 60 s
+            worker.work(with_scheduler=False)
+        except OUTAGE_ERRORS as error:
+            time.sleep(backoff.failed("worker", error))
+            continue
+        if worker._stop_requested:
+            return
+        time.sleep(backoff.failed("worker", RuntimeError("RQ's loop ended after an error")))

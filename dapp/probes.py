@@ -1,0 +1,43 @@
+"""Whether each server the platform depends on answers: PostgreSQL, Redis, the chain node (and the IPFS node when
+one is configured). `/readyz` and `drec health` ask the same questions (issue 19)."""
+
+from collections.abc import Callable
+
+from sqlalchemy import text
+
+from dapp.chain import contracts
+from dapp.outages import OUTAGE_ERRORS
+from dapp.platform import Platform
+
+
+def _database(p: Platform) -> None:
+    with p.db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _redis(p: Platform) -> None:
+    p.redis.ping()
+
+
+def _chain(p: Platform) -> None:
+    chain = contracts.from_settings(p.settings)
+    if int(chain.web3.eth.chain_id) != p.settings.chain_id:
+        raise contracts.ChainUnavailable(f"the node at {chain.rpc_url} serves another chain id")
+
+
+# A node that answers garbage raises ValueError in web3's decoding.
+PROBE_ERRORS: tuple[type[BaseException], ...] = (*OUTAGE_ERRORS, ValueError)
+PROBES: dict[str, Callable[[Platform], None]] = {"database": _database, "redis": _redis, "chain": _chain}
+
+
+def dependency_problems(p: Platform) -> dict[str, str | None]:
+    """Each dependency's name → None if it answers, else what went wrong (no secrets: error types and messages of
+    connection failures)."""
+    problems: dict[str, str | None] = {}
+    for name, probe in PROBES.items():
+        try:
+            probe(p)
+            problems[name] = None
+        except PROBE_ERRORS as error:
+            problems[name] = f"{type(error).__name__}: {str(error)[:200]}"
+    return problems
