@@ -49,7 +49,7 @@ def test_health_reports_every_dependency_and_fails_when_one_is_down(app, setting
     report = json.loads(capsys.readouterr().out)
     assert report["healthy"] is True
     assert report["problems"] == {"database": None, "redis": None, "chain": None}
-    assert report["queue_depths"] == {"default": 0, "chain": 0, "bulk": 0, "email": 0}
+    assert report["queue_depths"] == {"default": 0, "chain": 0, "bulk": 0, "email": 0, "webhooks": 0}
 
     previous = platform.current()
     platform.install(Platform(settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})))
