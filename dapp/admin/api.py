@@ -19,11 +19,14 @@ from dapp.admin.errors import (
 from dapp.admin.schemas import (
     AdminCertificatePage,
     AdminDevicePage,
+    AdminListQuery,
     AdminReservationPage,
     JobRead,
     JobsRead,
     OrganizationSummary,
     OutboxEntryRead,
+    OutboxQuery,
+    SearchQuery,
     UserSummary,
 )
 from dapp.admin.service import accounts, jobs, outbox, webhooks
@@ -42,7 +45,7 @@ class UserFilter(BaseModel):
     organization_id: uuid.UUID | None = None
 
 
-@api.admin_route("/admin/organizations", "GET")
+@api.admin_route("/admin/organizations", "GET", query=SearchQuery)
 def list_organizations(call: AdminCall[None]) -> list[dict[str, object]]:
     """Every organization with its member count and whether it is disabled (`?q=` words of its name or address)."""
     search = request.args.get("q", "").strip() or None
@@ -61,19 +64,19 @@ def _columns(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
-@api.admin_route("/admin/devices", "GET", response=AdminDevicePage, errors=(Invalid,))
+@api.admin_route("/admin/devices", "GET", query=AdminListQuery, response=AdminDevicePage, errors=(Invalid,))
 def list_all_devices(call: AdminCall[None]) -> dict[str, Any]:
     """Every organization's devices, newest first; `?q=` words of external id, project, country or organization."""
     return _found("devices", call)
 
 
-@api.admin_route("/admin/reservations", "GET", response=AdminReservationPage, errors=(Invalid,))
+@api.admin_route("/admin/reservations", "GET", query=AdminListQuery, response=AdminReservationPage, errors=(Invalid,))
 def list_all_reservations(call: AdminCall[None]) -> dict[str, Any]:
     """Every buyer's reservations, newest first; `?q=` words of name, wallet or organization."""
     return _found("reservations", call)
 
 
-@api.admin_route("/admin/certificates", "GET", response=AdminCertificatePage, errors=(Invalid,))
+@api.admin_route("/admin/certificates", "GET", query=AdminListQuery, response=AdminCertificatePage, errors=(Invalid,))
 def list_all_certificates(call: AdminCall[None]) -> dict[str, Any]:
     """Every certificate, newest window first; `?q=` words of token id, country, status or organization."""
     return _found("certificates", call)
@@ -143,7 +146,7 @@ def enable_user(call: AdminCall[None], user_id: uuid.UUID) -> UserSummary:
     return _user(call, user_id, False)
 
 
-@api.admin_route("/admin/chain-outbox", "GET", errors=(Invalid,))
+@api.admin_route("/admin/chain-outbox", "GET", query=OutboxQuery, errors=(Invalid,))
 def list_chain_outbox(call: AdminCall[None]) -> list[dict[str, object]]:
     """Chain-outbox entries that failed, back off after a failed try, or wait for their receipt (oldest 500); with
     `?status=pending|sent|done|failed`, the newest 500 entries in that state."""

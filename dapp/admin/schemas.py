@@ -7,6 +7,25 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from dapp.accounts.schemas import Name
+from dapp.web.paging import PageQuery
+
+
+class SearchQuery(BaseModel):
+    """`?q=`: words that each must appear in a row's searched columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(default="", max_length=200, description="Words to search for; every word must match.")
+
+
+class AdminListQuery(PageQuery, SearchQuery):
+    """A page of one platform-wide list, searched by `?q=`."""
+
+
+class OutboxQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = Field(default=None, max_length=20, description="pending, sent, done or failed")
 
 
 class PlatformAdminCreate(BaseModel):

@@ -55,7 +55,7 @@ def reservation_record(call: PublicCall[None], reservation_id: str) -> Reservati
     return ReservationRecord.model_validate(service.record(call.session, "reservation", reservation_id))
 
 
-@api.public_route("/register/certificates", "GET", response=RegisterPage, errors=(Invalid,))
+@api.public_route("/register/certificates", "GET", query=RegisterFilter, response=RegisterPage, errors=(Invalid,))
 def register(call: PublicCall[None]) -> RegisterPage:
     """Issued certificates and what is retired of them (filters: country, technology, date_from, date_to,
     reservation, status), newest generation first, paginated; each row links to its verification."""
@@ -66,7 +66,7 @@ def register(call: PublicCall[None]) -> RegisterPage:
     )
 
 
-@api.public_route("/register/totals", "GET", response=RegisterTotals, errors=(Invalid,))
+@api.public_route("/register/totals", "GET", query=RegisterFilter, response=RegisterTotals, errors=(Invalid,))
 def register_totals(call: PublicCall[None]) -> RegisterTotals:
     """Issued and retired Wh by country and vintage, under the same filters as the register."""
     filters = query_args(RegisterFilter)

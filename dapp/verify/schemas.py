@@ -4,7 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from dapp.web.paging import PageQuery
 
 
 class Check(BaseModel):
@@ -74,10 +76,8 @@ class ReservationRecord(BaseModel):
     device_ids: list[str]
 
 
-class RegisterFilter(BaseModel):
-    """Filters of the public register (R-REG-1); dates are generation dates, inclusive."""
-
-    model_config = ConfigDict(extra="forbid")
+class RegisterFilter(PageQuery):
+    """Filters of the public register (R-REG-1); dates are generation dates, inclusive; and the page."""
 
     country: str | None = Field(default=None, min_length=3, max_length=3)
     technology: str | None = Field(default=None, max_length=10, description="A fuel code or a device type code.")
@@ -85,8 +85,6 @@ class RegisterFilter(BaseModel):
     date_to: date | None = None
     reservation: uuid.UUID | None = None
     status: Literal["held", "partly_retired", "retired"] | None = None
-    page: int = Field(default=1, ge=1)
-    size: int = Field(default=50, ge=1, le=200)
 
 
 class RegisterRow(BaseModel):

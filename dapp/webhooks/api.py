@@ -8,7 +8,7 @@ from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.errors import Invalid
 from dapp.web.api import ApiBlueprint, MemberCall
-from dapp.web.paging import page_args
+from dapp.web.paging import PageQuery, page_args
 from dapp.webhooks.errors import WebhookDeliveryNotFound, WebhookDisabled, WebhookNotFound, WebhookUrlRefused
 from dapp.webhooks.schemas import (
     DeliveryPage,
@@ -91,6 +91,7 @@ def delete_webhook(call: MemberCall[None], endpoint_id: uuid.UUID) -> WebhookRea
     "GET",
     Module.ORGANIZATION,
     READ,
+    query=PageQuery,
     response=DeliveryPage,
     errors=(Invalid, WebhookNotFound),
 )

@@ -16,8 +16,9 @@ def _known_kinds(kinds: list[str]) -> list[str]:
     return sorted(set(kinds))
 
 
+EventKind = Annotated[str, Field(max_length=max(len(kind) for kind in EVENT_KINDS))]
 EventKinds = Annotated[
-    list[str],
+    list[EventKind],
     Field(min_length=1, max_length=len(EVENT_KINDS), description="Kinds of events: " + ", ".join(EVENT_KINDS)),
     AfterValidator(_known_kinds),
 ]
