@@ -144,6 +144,7 @@ def post_drec_reads(call: MemberCall[DrecReadBatchCreate], externalId: str) -> P
     "GET",
     Module.METER_READS,
     Permission.READ,
+    query=DrecReadQuery,
     errors=(DeviceNotFound, DrecBadRequest, DrecDeviceInvalid),
 )
 def get_drec_reads(call: MemberCall[None], externalId: str) -> dict[str, Any]:  # noqa: N803 - the original's name

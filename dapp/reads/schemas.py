@@ -153,10 +153,10 @@ class DrecReadQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    readType: str = "meterReads"  # noqa: N815 - the original platform's parameter name
+    readType: str = Field(default="meterReads", max_length=20)  # noqa: N815 - the original platform's name
     start: datetime
     end: datetime
-    pagenumber: int = Field(default=1, ge=1)
+    pagenumber: int = Field(default=1, ge=1, le=MAX_PAGE)
 
     @model_validator(mode="after")
     def _meter_reads_in_order(self) -> "DrecReadQuery":
