@@ -12,7 +12,7 @@ from dapp.chain.certificate_data import metadata_cid_fields
 from dapp.models.issuance import Certificate, CertificateContribution
 from tests.indexer import onchain
 from tests.test_slice import build_slice, certificates
-from tests.verify.conftest import agree
+from tests.verify.conftest import agree, standalone
 
 
 def verify(app, reference: str):
@@ -107,11 +107,26 @@ def test_a_never_issued_token_is_not_found(app, settings, registry) -> None:
 
 
 @pytest.mark.parametrize(
-    "reference", [str(2**256), "9" * 200, "\u0661\u0662\u0663", "-1", "1e5", "0x12", "%00", "\u00b2", " 1"]
+    "reference", [str(2**256), "9" * 200, "\u0661\u0662\u0663", "-1", "1e5", "0x12", "\u00b2", " 1"]
 )
 def test_a_malformed_reference_is_a_404_never_a_500(app, settings, registry, reference) -> None:
     response = agree(app, registry, "certificate", reference)
     assert response["code"] == "certificate_never_issued"
+
+
+def test_a_reference_holding_a_control_character_is_refused_by_the_input_boundary(app, registry) -> None:
+    """Never a 500 (SPEC §0): the input boundary (ADR 0080) refuses a NUL before the verifier reads it, with a
+    422 naming the reference, on the API and on the page alike; the standalone verifier finds no such token."""
+    client = app.test_client()
+    api = client.get("/api/v1/verify/certificates/%00")
+    assert (api.status_code, api.json["code"], api.json["errors"][0]["field"]) == (
+        422,
+        "control_character",
+        "reference",
+    )
+    assert client.get("/verify/certificates/%00").status_code == 422
+    status, report = standalone(registry, "certificate", "\x00")
+    assert (status, report["verdict"]) == (2, "not_found")
 
 
 def test_every_certificate_of_a_batch_matches_the_batch_commitment(app, settings) -> None:
