@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dapp import platform
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import go_to, sign_in
 from tests.factories.accounts import make_org, make_platform_admin
 from tests.factories.conversion import T0, certify_and_mint, chain_job, irec_market
 from tests.factories.devices import make_device
@@ -22,7 +22,7 @@ def test_the_admin_submits_a_group_and_the_developer_sees_it_approved(app, live_
     group = group_of(make_device(developer, "ROOF-1"))
     make_platform_admin(OPERATOR)
     sign_in(page, live_server, OPERATOR)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="I-REC registry").click()
+    go_to(page, "Platform", "I-REC registry")
     row = page.locator(f'tr.device-group[data-id="{group.id}"]')
     expect(row).to_have_attribute("data-status", "not_registered")
     row.get_by_role("button", name=f"Submit {group.name} to the registry").click()
@@ -30,7 +30,7 @@ def test_the_admin_submits_a_group_and_the_developer_sees_it_approved(app, live_
     irec.sync()
     page.context.clear_cookies()
     sign_in(page, live_server, developer.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="I-REC groups").click()
+    go_to(page, "Buyers", "I-REC groups")
     expect(page.locator(f'tr.device-group[data-id="{group.id}"]')).to_have_attribute("data-status", "approved")
 
 

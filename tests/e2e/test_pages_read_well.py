@@ -3,21 +3,26 @@ violation; every page reachable by following links, and every page without param
 of the roles that may use it (issue 20, item 3)."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser
 
+from dapp import platform
 from tests.e2e.audit import Audit
 from tests.e2e.steps import new_context, sign_in
-from tests.factories.accounts import make_platform_admin
-from tests.factories.devices import GOOD_ROW, csv_bytes
+from tests.factories.accounts import make_org, make_platform_admin
+from tests.factories.devices import GOOD_ROW, csv_bytes, make_device
+from tests.factories.irec import approve_groups
 from tests.issuance.test_claims import CLAIM
+from tests.support.journeys import Member
 from tests.support.workers import settle
 from tests.test_slice import build_slice, certificates
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "operator@platform.example"
+HOOK = "https://hooks.sunny.example/drec"
 NAVIGATION = {
     "developer": {
         "devices.list_devices",
@@ -31,8 +36,10 @@ NAVIGATION = {
         "reservations.reserved_devices",
         "issuance.certified_reads",
         "issuance.gas_fees",
+        "irec.device_groups",
         "organization.api_keys",
         "organization.show",
+        "webhooks.list_webhooks",
         "audit.audit_log",
         "notify.list_notifications",
         "accounts.account",
@@ -41,9 +48,9 @@ NAVIGATION = {
         "reservations.catalogue",
         "reservations.list_reservations",
         "issuance.list_certificates",
-        "issuance.certified_reads",
         "organization.api_keys",
         "organization.show",
+        "webhooks.list_webhooks",
         "audit.audit_log",
         "notify.list_notifications",
         "accounts.account",
@@ -52,10 +59,12 @@ NAVIGATION = {
         "admin.dashboard",
         "reads.flagged_reads",
         "admin.chain_outbox",
+        "irec.registry_queue",
+        "irec.issue_requests",
         "reads.country_yields",
         "accounts.account",
     },
-    "visitor": {"accounts.login", "accounts.register"},
+    "visitor": {"accounts.login", "accounts.register", "verify.search", "verify.public_register"},
 }
 
 
@@ -77,7 +86,10 @@ def _world(app, settings) -> dict[str, str]:
         content_type="multipart/form-data",
     )
     assert upload.status_code == 202, upload.json
+    _irec_reservation(buyer)
     settle()
+    webhook = developer.api("POST", "/api/v1/webhooks", {"url": HOOK, "events": ["reservation.created"]})
+    assert webhook.status_code == 201, webhook.json
     make_platform_admin(ADMIN)
     return {
         "developer": journey["developer"].email,
@@ -85,6 +97,27 @@ def _world(app, settings) -> dict[str, str]:
         "admin": ADMIN,
         "verify": f"/verify/certificates/{certificate['id']}",
     }
+
+
+def _irec_reservation(buyer: Member) -> None:
+    """The buyer also reserves, under I-REC, the device of another developer whose group the registry approved."""
+    device = make_device(make_org("Rift Solar"), "IREC-1")
+    approve_groups(device)
+    start = platform.current().clock.now()
+    reservation = buyer.api(
+        "POST",
+        "/api/v1/reservations",
+        {
+            "name": "Kenya I-REC 2026",
+            "start": start.isoformat(),
+            "end": (start + timedelta(days=30)).isoformat(),
+            "frequency": "daily",
+            "standard": "I-REC",
+            "authority_to_exceed": True,
+            "device_ids": [str(device.id)],
+        },
+    )
+    assert reservation.status_code == 201, reservation.json
 
 
 def test_every_page_reads_well_at_both_widths_for_every_role(app, settings, live_server: str, browser: Browser) -> None:

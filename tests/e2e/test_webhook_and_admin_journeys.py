@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 from rq import SimpleWorker
 
 from dapp import platform
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import go_to, sign_in
 from tests.factories.accounts import make_org, make_platform_admin
 from tests.webhooks.support import send_webhooks
 
@@ -15,7 +15,7 @@ OPERATOR = "operator@platform.example"
 def test_a_developer_registers_a_webhook_and_sends_it_a_test_event(app, live_server: str, page: Page, receiver) -> None:
     org = make_org("Kisumu Power")
     sign_in(page, live_server, org.email)
-    page.get_by_role("link", name="Webhooks", exact=True).click()
+    go_to(page, "Organization", "Webhooks")
     page.get_by_label("Endpoint URL").fill(receiver.url)
     page.get_by_label("reservation.created").check()
     page.get_by_role("button", name="Add endpoint").click()
