@@ -49,6 +49,7 @@ def chain_facts(event: Event, ledger: Ledger) -> dict[str, Any]:
         "block_number": event.block_number,
         "revoked": a["id"] in ledger.revoked,
         "revocation_reason": ledger.revoked.get(a["id"]),
+        "irec": ledger.irec(a["id"]),
     }
 
 

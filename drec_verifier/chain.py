@@ -37,6 +37,11 @@ EVENTS: dict[str, tuple[str, list[str], list[str], list[str]]] = {
         ["issuer", "subject", "topic", "id", "value", "claimData"],
     ),
     "CertificateRevoked": ("CertificateRevoked(uint256,string)", ["uint256"], ["string"], ["id", "reason"]),
+    "ProvisionalIssued": ("ProvisionalIssued(uint256,address)", ["uint256", "address"], [], ["id", "beneficiary"]),
+    "IrecIssued": (
+        "IrecIssued(uint256,address,string,string)", ["uint256", "address"], ["string", "string"],
+        ["id", "beneficiary", "serialStart", "serialEnd"],
+    ),
     "ReservationCreated": (
         "ReservationCreated(bytes16,address,uint64,uint64,string,uint256,bool,bytes32,string)",
         ["bytes16", "address"], ["uint64", "uint64", "string", "uint256", "bool", "bytes32", "string"],

@@ -12,7 +12,8 @@ from drec_verifier.sources import Sources
 
 ZERO = "0x" + "0" * 40
 CERTIFICATE_EVENTS = ("CertificateIssued", "BatchCommitted", "TransferSingle", "TransferBatch", "ClaimSingle",
-                      "CertificateRevoked")  # fmt: skip
+                      "CertificateRevoked", "ProvisionalIssued", "IrecIssued")  # fmt: skip
+BY_TOKEN = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued")  # events whose first topic is the token id
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Ledger:
     moves: dict[int, list[Move]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[int, list[Event]] = field(default_factory=lambda: defaultdict(list))
     revoked: dict[int, str] = field(default_factory=dict)
+    provisional_for: dict[int, str] = field(default_factory=dict)  # I-REC: minted to the provisional account
+    irec_issued: dict[int, Event] = field(default_factory=dict)  # I-REC: serials written, tokens to the buyer
 
     def add(self, event: Event) -> None:
         """Take one event of the certificate contract into account (events arrive in chain order)."""
@@ -48,6 +51,26 @@ class Ledger:
             self.claims[args["id"]].append(event)
         elif event.name == "CertificateRevoked":
             self.revoked[args["id"]] = args["reason"]
+        elif event.name == "ProvisionalIssued":
+            self.provisional_for[args["id"]] = args["beneficiary"].lower()
+        elif event.name == "IrecIssued":
+            self.irec_issued[args["id"]] = event
+
+    def irec(self, token: int) -> dict[str, Any] | None:
+        """The I-REC state the chain records for `token`: None for a D-REC, else provisional (held for its buyer
+        until the registry issues) or issued (with the registry's serial range)."""
+        issued = self.irec_issued.get(token)
+        if issued is not None:
+            return {
+                "state": "issued",
+                "beneficiary": issued.args["beneficiary"].lower(),
+                "serial_start": issued.args["serialStart"],
+                "serial_end": issued.args["serialEnd"],
+                "tx_hash": issued.tx_hash,
+            }
+        if token in self.provisional_for:
+            return {"state": "provisional", "beneficiary": self.provisional_for[token]}
+        return None
 
     def _move(self, source: str, target: str, token: int, value: int, event: Event) -> None:
         self.moves[token].append(Move(source.lower(), target.lower(), value, event.tx_hash, event.block_number))
@@ -95,7 +118,8 @@ def for_tokens(sources: Sources, tokens: list[int], issued: list[Event] | None =
     moves = [TOPICS[name] for name in ("TransferSingle", "TransferBatch", "ClaimSingle")]
     for event in rpc.events(address, [moves], first):
         ledger.add(event)
-    for event in rpc.events(address, [TOPICS["CertificateRevoked"], [topic_uint(t) for t in tokens]], first):
+    by_token = [TOPICS[name] for name in BY_TOKEN]
+    for event in rpc.events(address, [by_token, [topic_uint(t) for t in tokens]], first):
         ledger.add(event)
     return ledger
 

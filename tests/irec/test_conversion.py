@@ -77,6 +77,22 @@ def test_provisional_mint_then_whole_mwh_requests_carry_the_remainder_and_confir
     assert document["irec"]["serial_start"] == first_state.serial_start
     assert document["irec"]["serial_end"] == first_state.serial_end
     assert document["device_groups"][0]["registry_id"]
+    assert verified_irec(app, first.token_id) == {
+        "state": "issued",
+        "beneficiary": market.wallet.lower(),
+        "serial_start": first_state.serial_start,
+        "serial_end": first_state.serial_end,
+        "tx_hash": first_state.confirm_tx_hash,
+    }
+
+
+def verified_irec(app, token_id: str) -> dict:
+    """The I-REC state the public verification reads from the chain's events (issue 16), page and API alike."""
+    report = app.test_client().get(f"/api/v1/verify/certificates/{token_id}").json
+    page = app.test_client().get(f"/verify/certificates/{token_id}").get_data(as_text=True)
+    state = report["chain"]["irec"]
+    assert ("I-REC issued" if state["state"] == "issued" else "I-REC pending") in page
+    return state
 
 
 def test_the_registry_approving_fewer_mwh_returns_the_rest_to_the_remainder(app) -> None:
@@ -106,6 +122,7 @@ def test_a_rejected_request_keeps_its_certificates_provisional_with_the_reason(a
     assert "Production exceeds the registered capacity" in notices[0]["body"]
     token = token_functions()
     assert token.provisionalBeneficiary(certificate.token_id).call().lower() == market.wallet.lower()
+    assert verified_irec(app, certificate.token_id) == {"state": "provisional", "beneficiary": market.wallet.lower()}
 
 
 def test_a_slow_decision_leaves_one_request_waiting(app) -> None:
