@@ -23,7 +23,8 @@ from typing import Any
 
 import requests
 
-from bench.indexer_catchup import fresh_chain, scratch_database, send_all
+from bench.indexer_catchup import fresh_chain, send_all
+from bench.scratch import scratch_database
 from dapp import platform
 from dapp.app import create_app
 from dapp.chain.certificate_data import metadata_cid_fields
