@@ -37,7 +37,6 @@ def in_unit(wh: int | None, factor: int) -> str:
 
 
 UNITS = {"Wh": 1, "kWh": 1_000, "MWh": 1_000_000, "GWh": 1_000_000_000}
-STATUSES = ["accepted", "certified", "baseline", "flagged", "dismissed", "rejected"]
 
 
 @bp.get("/reads")
