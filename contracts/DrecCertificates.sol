@@ -49,6 +49,7 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     mapping(bytes32 commitment => bool) private _commitments;
     mapping(uint256 id => mapping(address owner => uint256)) private _claimed;
     mapping(uint256 id => address) private _provisionalBeneficiary;
+    mapping(uint256 id => bool) private _partlyReleased; // some of a provisional certificate went out as D-REC
 
     /// @notice Holds I-REC certificates until the registry confirms them (R-IREC-1).
     address public provisionalAccount;
@@ -74,7 +75,19 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     event ProvisionalIssued(uint256 indexed id, address indexed beneficiary);
 
     /// @notice The I-REC registry issued certificate `id` with these serial numbers; tokens went to the beneficiary.
-    event IrecIssued(uint256 indexed id, address indexed beneficiary, string serialStart, string serialEnd);
+    ///         The metadata document naming the serials is `metadataCidPrefix ‖ metadataCidDigest` (binary CIDv1).
+    event IrecIssued(
+        uint256 indexed id,
+        address indexed beneficiary,
+        string serialStart,
+        string serialEnd,
+        bytes4 metadataCidPrefix,
+        bytes32 metadataCidDigest
+    );
+
+    /// @notice `volumeWh` of provisional certificate `id` went to the beneficiary as plain D-REC, never to be I-REC;
+    ///         `provisionalWh` is what stays provisional (zero: the certificate is no longer provisional).
+    event ProvisionalReleased(uint256 indexed id, address indexed beneficiary, uint256 volumeWh, uint256 provisionalWh);
 
     /// @notice Certificate `id` was revoked: it can no longer be transferred or claimed.
     event CertificateRevoked(uint256 indexed id, string reason);
@@ -87,6 +100,8 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
     error CertificateAlreadyIssued(uint256 id);
     error CertificateIsRevoked(uint256 id);
     error NotProvisional(uint256 id);
+    error AlreadyReleased(uint256 id);
+    error ZeroRelease(uint256 id);
     error NoProvisionalAccount();
     error CertificateNotIssued(uint256 id);
     error EmptyCertificate(bytes32 certificateKey);
@@ -117,16 +132,46 @@ contract DrecCertificates is ERC1155, AccessControl, IERC1888 {
         _issueBatch(certificates, holder);
     }
 
-    /// @notice The registry confirmed certificate `id`: record its serial numbers and move it to the beneficiary.
-    function confirmIrec(uint256 id, string calldata serialStart, string calldata serialEnd)
-        external
-        onlyRole(ISSUER_ROLE)
-    {
+    /// @notice The registry confirmed certificate `id`: record its serial numbers and the CID of the metadata
+    ///         document that names them, and move what the provisional account holds of it to the beneficiary.
+    function confirmIrec(
+        uint256 id,
+        string calldata serialStart,
+        string calldata serialEnd,
+        bytes4 metadataCidPrefix,
+        bytes32 metadataCidDigest
+    ) external onlyRole(ISSUER_ROLE) {
         address beneficiary = _provisionalBeneficiary[id];
         if (beneficiary == address(0)) revert NotProvisional(id);
         delete _provisionalBeneficiary[id];
-        emit IrecIssued(id, beneficiary, serialStart, serialEnd);
+        emit IrecIssued(id, beneficiary, serialStart, serialEnd, metadataCidPrefix, metadataCidDigest);
         _safeTransferFrom(provisionalAccount, beneficiary, id, balanceOf(provisionalAccount, id), "");
+    }
+
+    /// @notice Release `volumeWh` of provisional certificate `id` to its beneficiary as plain D-REC (an admin's
+    ///         decision after a registry rejection, or for a remainder never requested). Once per certificate:
+    ///         releasing all it holds ends its provisional state; releasing part of it leaves the rest for
+    ///         {confirmIrec} and refuses a second release.
+    function releaseProvisional(uint256 id, uint256 volumeWh) external onlyRole(ISSUER_ROLE) {
+        address beneficiary = _provisionalBeneficiary[id];
+        if (beneficiary == address(0)) revert NotProvisional(id);
+        if (_partlyReleased[id]) revert AlreadyReleased(id);
+        if (volumeWh == 0) revert ZeroRelease(id);
+        uint256 held = balanceOf(provisionalAccount, id);
+        if (volumeWh > held) revert ERC1155InsufficientBalance(provisionalAccount, held, volumeWh, id);
+        if (volumeWh == held) {
+            delete _provisionalBeneficiary[id];
+        } else {
+            _partlyReleased[id] = true;
+        }
+        emit ProvisionalReleased(id, beneficiary, volumeWh, held - volumeWh);
+        _safeTransferFrom(provisionalAccount, beneficiary, id, volumeWh, "");
+    }
+
+    /// @notice Whether part of provisional certificate `id` was released as D-REC (a release of all of it ends
+    ///         its provisional state instead: {provisionalBeneficiary} is then zero).
+    function isPartlyReleased(uint256 id) external view returns (bool) {
+        return _partlyReleased[id];
     }
 
     /// @notice Revoke certificate `id`: its tokens can no longer move or be claimed.

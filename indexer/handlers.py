@@ -6,7 +6,8 @@ facts of the token ids an event touched.
 - `token_transfer` (one row per token id moved) and `token_claim` rows are written with their `chain_event`
   and deleted with it (foreign key, on delete cascade);
 - `token_balance` of a touched token id is recomputed from its transfers;
-- `certificate_chain_state` (revocation, provisional beneficiary, I-REC serials) folds the certificate's
+- `certificate_chain_state` (revocation, provisional beneficiary, I-REC serials and their document's CID, a
+  release as D-REC) folds the certificate's
   events in chain order; after a rewind it is folded again from the events that remain;
 - a platform certificate becomes `minted` when its CertificateIssued is indexed and `pending` again when a
   rewind removes it.
@@ -20,6 +21,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from dapp import events
+from dapp.chain.certificate_data import metadata_cid
 from dapp.models.chain import CertificateChainState, ChainEvent, TokenClaim, TokenTransfer
 from dapp.models.issuance import Certificate, CertificateStatus
 from indexer import bulk
@@ -27,7 +29,7 @@ from indexer.decoding import DecodedEvent
 
 CERTIFICATES = "DrecCertificates"
 ZERO_ADDRESS = "0x" + "00" * 20
-STATE_EVENTS = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued")
+STATE_EVENTS = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued", "ProvisionalReleased")
 
 RECOMPUTE_BALANCES = text("""
     WITH moves AS (
@@ -191,6 +193,14 @@ def _fold(state: CertificateChainState, event: str, args: dict[str, Any]) -> Non
     elif event == "IrecIssued":
         state.irec_serial_start = args["serialStart"]
         state.irec_serial_end = args["serialEnd"]
+        state.irec_metadata_cid = metadata_cid(_hex(args["metadataCidPrefix"]), _hex(args["metadataCidDigest"]))
+    elif event == "ProvisionalReleased":
+        state.released_wh = int(args["volumeWh"])
+        state.is_released_whole = int(args["provisionalWh"]) == 0
+
+
+def _hex(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))
 
 
 def _recompute_certificates(session: Session, tokens: set[str]) -> None:

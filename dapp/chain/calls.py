@@ -12,7 +12,7 @@ from typing import Any
 
 from web3 import Web3
 
-from dapp.chain.certificate_data import CertificateData
+from dapp.chain.certificate_data import CertificateData, metadata_cid_fields
 from dapp.chain.contracts import Chain
 
 CERTIFICATES = "DrecCertificates"
@@ -38,9 +38,21 @@ def issue_provisional_batch(chain: Chain, certificates: list[CertificateData]) -
     return ContractCall(chain.contract(CERTIFICATES).functions.issueProvisionalBatch(data))
 
 
-def confirm_irec(chain: Chain, token_id: int, serial_start: str, serial_end: str) -> ContractCall:
-    """Record a provisional certificate's I-REC serials and move its tokens to the beneficiary (`confirmIrec`)."""
-    return ContractCall(chain.contract(CERTIFICATES).functions.confirmIrec(token_id, serial_start, serial_end))
+def confirm_irec(chain: Chain, token_id: int, serial_start: str, serial_end: str, metadata_cid: str) -> ContractCall:
+    """Record a provisional certificate's I-REC serials and the CID of the metadata document naming them, and move
+    its tokens to the beneficiary (`confirmIrec`)."""
+    function = chain.contract(CERTIFICATES).functions.confirmIrec
+    return ContractCall(function(token_id, serial_start, serial_end, *metadata_cid_fields(metadata_cid)))
+
+
+def release_provisional(chain: Chain, token_id: int, volume_wh: int) -> ContractCall:
+    """Move `volume_wh` of a provisional certificate to its beneficiary as plain D-REC (`releaseProvisional`)."""
+    return ContractCall(chain.contract(CERTIFICATES).functions.releaseProvisional(token_id, volume_wh))
+
+
+def is_partly_released(chain: Chain, token_id: int) -> bool:
+    """Whether part of a provisional certificate was released as D-REC already (the rest still provisional)."""
+    return bool(chain.contract(CERTIFICATES).functions.isPartlyReleased(token_id).call())
 
 
 def is_provisional(chain: Chain, token_id: int) -> bool:

@@ -82,3 +82,31 @@ class RedemptionNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("No such I-REC redemption in your organization.")
+
+
+class IrecCertificateNotFound(NotFound):
+    """No certificate on its way to I-REC has this id (a D-REC, or not minted yet)."""
+
+    code = "irec_certificate_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No certificate of an I-REC reservation, minted to the provisional account, has this id.")
+
+
+class CertificateNotProvisional(Conflict):
+    """Only a provisional (or rejected) certificate is released as D-REC: an issued or released one is done."""
+
+    code = "certificate_not_provisional"
+
+
+class CertificateEnergyRequested(Conflict):
+    """Wh of the certificate wait at the registry (queued, requested, or approved with conflicting serials): they
+    may become I-RECs, so the certificate is released only once the registry has decided."""
+
+    code = "certificate_energy_requested"
+
+
+class NothingToRelease(Conflict):
+    """Every Wh of the certificate is in approved requests: it becomes an I-REC, nothing is left to release."""
+
+    code = "certificate_nothing_to_release"

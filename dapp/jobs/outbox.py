@@ -12,6 +12,7 @@ HANDLERS: tuple[Handler, ...] = (
     reservations.LOG,
     issuance.MINTS,
     issuance.PROVISIONAL_MINTS,
+    irec.RELEASES,
     irec.CONFIRMATIONS,
     issuance.CLAIMS,
     issuance.TRANSFERS,

@@ -30,6 +30,7 @@ class OutboxKind:
     TRANSFER_CERTIFICATE = "transfer_certificate"
     MINT_PROVISIONAL = "mint_provisional"  # an I-REC reservation's certificate, to the provisional account
     CONFIRM_IREC = "confirm_irec"  # its I-REC serials on chain; its tokens to the beneficiary
+    RELEASE_PROVISIONAL = "release_provisional"  # provisional Wh to the beneficiary as plain D-REC (ADR 0110)
 
 
 class OutboxStatus:
@@ -195,3 +196,6 @@ class CertificateChainState(Base):
     provisional_beneficiary: Mapped[str | None] = mapped_column(String(42))  # lower-case 0x hex
     irec_serial_start: Mapped[str | None] = mapped_column(Text)
     irec_serial_end: Mapped[str | None] = mapped_column(Text)
+    irec_metadata_cid: Mapped[str | None] = mapped_column(String(100))  # the document naming the serials
+    released_wh: Mapped[int | None] = mapped_column(BigInteger)  # released as D-REC from the provisional account
+    is_released_whole: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

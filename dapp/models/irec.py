@@ -76,6 +76,7 @@ class ConversionStatus(StrEnum):
     REQUESTED = "requested"  # all its energy is in issue requests; waiting for the registry
     REJECTED = "rejected"  # an issue request holding its energy was rejected: an admin decides
     ISSUED = "issued"  # serials assigned, metadata version 2 stored; the on-chain confirmation is in the outbox
+    RELEASED = "released"  # an admin released it whole as plain D-REC (ADR 0110): it never becomes an I-REC
 
 
 class IssueRequestStatus(StrEnum):
@@ -84,13 +85,16 @@ class IssueRequestStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SERIAL_CONFLICT = "serial_conflict"  # approved with serials that overlap an earlier range: refused, flagged
+    WITHDRAWN = "withdrawn"  # rejected, then a certificate of it was released as D-REC: its Wh left it (ADR 0110)
 
 
 class IrecCertificate(Base):
     """A certificate of an I-REC reservation on its way to I-REC; its serials once issued."""
 
     __tablename__ = "irec_certificate"
-    __table_args__ = (CheckConstraint("status IN ('provisional', 'requested', 'rejected', 'issued')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('provisional', 'requested', 'rejected', 'issued', 'released')", name="status"),
+    )
 
     certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
@@ -99,6 +103,9 @@ class IrecCertificate(Base):
     serial_ranges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     metadata_cid: Mapped[str | None] = mapped_column(String(100))  # the metadata document's version 2
     confirm_tx_hash: Mapped[str | None] = mapped_column(String(66))
+    released_wh: Mapped[int | None] = mapped_column(BigInteger)  # what an admin released as D-REC (ADR 0110)
+    released_at: Mapped[datetime | None]
+    release_tx_hash: Mapped[str | None] = mapped_column(String(66))
     collected_at: Mapped[datetime]
     issued_at: Mapped[datetime | None]
 
@@ -110,12 +117,14 @@ class IrecPart(Base):
     __table_args__ = (
         UniqueConstraint("certificate_id", "group_id", name="uq_irec_part_certificate_group"),
         CheckConstraint("energy_wh > 0", name="energy_positive"),
+        CheckConstraint("released_wh >= 0 AND released_wh <= energy_wh", name="released_within_part"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     certificate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("certificate.id"), index=True)
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("irec_device_group.id"), index=True)
     energy_wh: Mapped[int] = mapped_column(BigInteger)
+    released_wh: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # never to be requested
     position: Mapped[datetime]  # the certificate's generation start: parts are requested in this order
 
 
@@ -124,7 +133,9 @@ class IrecIssueRequest(Base):
 
     __tablename__ = "irec_issue_request"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'requested', 'approved', 'rejected', 'serial_conflict')", name="status"),
+        CheckConstraint(
+            "status IN ('queued', 'requested', 'approved', 'rejected', 'serial_conflict', 'withdrawn')", name="status"
+        ),
         CheckConstraint("volume_mwh >= 1", name="volume_whole_mwh"),
         ExcludeConstraint(
             (text("int8range(serial_first, serial_last, '[]')"), "&&"),

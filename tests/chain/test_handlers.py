@@ -13,9 +13,11 @@ def test_every_kind_of_outbox_entry_has_exactly_one_handler() -> None:
     assert sorted(kinds) == sorted(declared)
 
 
-def test_a_run_takes_logs_then_mints_then_irec_confirmations_then_claims_and_transfers() -> None:
+def test_a_run_takes_logs_then_mints_then_irec_releases_and_confirmations_then_claims_and_transfers() -> None:
     names = [handler.name for handler in HANDLERS]
-    assert names == ["logged", "mint_entries", "provisional_mint_entries", "irec_confirmations", "claims", "transfers"]
+    assert names == [
+        "logged", "mint_entries", "provisional_mint_entries", "irec_releases", "irec_confirmations", "claims", "transfers"
+    ]
 
 
 def test_an_entry_of_a_kind_no_handler_owns_is_an_error_not_a_silence() -> None:

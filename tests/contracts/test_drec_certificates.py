@@ -9,6 +9,7 @@ from eth_utils import keccak
 
 CID_PREFIX = bytes.fromhex("01551220")  # CIDv1, raw, sha2-256, 32 bytes: the binary form of bafkrei… CIDs
 CID_DIGEST = hashlib.sha256(b"metadata document").digest()
+ZERO_ADDRESS = "0x" + "00" * 20
 CERTIFICATE_DATA = "(bytes32,address,uint256,uint64,uint64,bytes16,bytes32,bytes4,bytes32)"
 
 
@@ -253,13 +254,98 @@ def test_provisional_certificates_go_to_the_beneficiary_when_irec_confirms(
     assert certificates.balanceOf(stranger, token_id(cert)) == 5000
     assert certificates.provisionalBeneficiary(token_id(cert)) == buyer.address
 
-    confirmed = certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", sender=issuer)
+    confirmed = certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", *V2_CID, sender=issuer)
     [event] = confirmed.decode_logs(certificates.IrecIssued)
     assert (event.serialStart, event.serialEnd) == ("IREC-0001", "IREC-0005")
+    assert (bytes(event.metadataCidPrefix), bytes(event.metadataCidDigest)) == V2_CID
     assert certificates.balanceOf(buyer, token_id(cert)) == 5000
     assert certificates.balanceOf(stranger, token_id(cert)) == 0
     with ape.reverts(certificates.NotProvisional):
-        certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", sender=issuer)
+        certificates.confirmIrec(token_id(cert), "IREC-0001", "IREC-0005", *V2_CID, sender=issuer)
+
+
+V2_CID = (CID_PREFIX, keccak(b"metadata version 2"))
+
+
+def provisional(certificates, admin, issuer, buyer, holder, volume_wh=5000):
+    """A certificate of `buyer` minted to the provisional account `holder`."""
+    certificates.setProvisionalAccount(holder, sender=admin)
+    cert = certificate(buyer, volume_wh=volume_wh)
+    certificates.issueProvisionalBatch([cert], sender=issuer)
+    return token_id(cert)
+
+
+def test_only_the_issuer_confirms_or_releases(certificates, admin, issuer, buyer, stranger):
+    token = provisional(certificates, admin, issuer, buyer, stranger)
+    with ape.reverts(certificates.AccessControlUnauthorizedAccount):
+        certificates.confirmIrec(token, "IREC-0001", "IREC-0005", *V2_CID, sender=buyer)
+    for sender in (buyer, stranger, admin):
+        with ape.reverts(certificates.AccessControlUnauthorizedAccount):
+            certificates.releaseProvisional(token, 5000, sender=sender)
+    assert certificates.provisionalBeneficiary(token) == buyer.address
+
+
+def test_a_release_of_everything_moves_it_as_drec_and_ends_the_provisional_state(
+    certificates, admin, issuer, buyer, stranger
+):
+    token = provisional(certificates, admin, issuer, buyer, stranger)
+    receipt = certificates.releaseProvisional(token, 5000, sender=issuer)
+    [event] = receipt.decode_logs(certificates.ProvisionalReleased)
+    assert (event.id, event.beneficiary, event.volumeWh, event.provisionalWh) == (token, buyer.address, 5000, 0)
+    assert certificates.balanceOfBatch([buyer, stranger], [token, token]) == [5000, 0]
+    assert certificates.provisionalBeneficiary(token) == ZERO_ADDRESS
+    assert not certificates.isPartlyReleased(token)
+    with ape.reverts(certificates.NotProvisional):
+        certificates.releaseProvisional(token, 5000, sender=issuer)
+    with ape.reverts(certificates.NotProvisional):
+        certificates.confirmIrec(token, "IREC-0001", "IREC-0005", *V2_CID, sender=issuer)
+    certificates.claim(buyer, token, 5000, b"", sender=buyer)  # a plain D-REC: its buyer claims it
+    assert certificates.claimedBalanceOf(buyer, token) == 5000
+
+
+def test_a_partial_release_happens_once_and_confirmation_moves_the_rest(
+    certificates, admin, issuer, buyer, stranger
+):
+    token = provisional(certificates, admin, issuer, buyer, stranger)
+    [event] = certificates.releaseProvisional(token, 1200, sender=issuer).decode_logs(certificates.ProvisionalReleased)
+    assert (event.volumeWh, event.provisionalWh) == (1200, 3800)
+    assert certificates.balanceOfBatch([buyer, stranger], [token, token]) == [1200, 3800]
+    assert certificates.isPartlyReleased(token)
+    assert certificates.provisionalBeneficiary(token) == buyer.address
+    with ape.reverts(certificates.AlreadyReleased):
+        certificates.releaseProvisional(token, 100, sender=issuer)
+    certificates.confirmIrec(token, "IREC-0001", "IREC-0003", *V2_CID, sender=issuer)
+    assert certificates.balanceOfBatch([buyer, stranger], [token, token]) == [5000, 0]
+
+
+def test_a_release_refuses_a_plain_drec_nothing_and_more_than_held(certificates, admin, issuer, buyer, stranger):
+    plain = certificate(buyer, key=b"plain", volume_wh=700)
+    certificates.issueBatch([plain], sender=issuer)
+    with ape.reverts(certificates.NotProvisional):
+        certificates.releaseProvisional(token_id(plain), 700, sender=issuer)
+    token = provisional(certificates, admin, issuer, buyer, stranger)
+    with ape.reverts(certificates.ZeroRelease):
+        certificates.releaseProvisional(token, 0, sender=issuer)
+    with ape.reverts(certificates.ERC1155InsufficientBalance):
+        certificates.releaseProvisional(token, 5001, sender=issuer)
+    assert certificates.balanceOf(stranger, token) == 5000
+
+
+def test_gas_of_release_and_confirmation_against_a_plain_mint(certificates, admin, issuer, buyer, stranger):
+    """Prints the figures for the closing note (R-NF-4); asserts only that neither costs more than a mint."""
+    mint = certificates.issueBatch([certificate(buyer, key=b"plain")], sender=issuer).gas_used
+    certificates.setProvisionalAccount(stranger, sender=admin)
+    keys = [b"released", b"confirmed", b"partly"]
+    minted = certificates.issueProvisionalBatch([certificate(buyer, key=k) for k in keys], sender=issuer)
+    released = certificates.releaseProvisional(token_id(certificate(buyer, key=keys[0])), 1_234_567, sender=issuer)
+    confirmed = certificates.confirmIrec(
+        token_id(certificate(buyer, key=keys[1])), "IREC-2026-000001", "IREC-2026-000002", *V2_CID, sender=issuer
+    )
+    partly = certificates.releaseProvisional(token_id(certificate(buyer, key=keys[2])), 234_567, sender=issuer)
+    figures = {"plain mint (1)": mint, "provisional mint (3)": minted.gas_used, "release all": released.gas_used,
+               "release part": partly.gas_used, "confirmIrec with CID": confirmed.gas_used}  # fmt: skip
+    print("gas:", figures)
+    assert max(released.gas_used, confirmed.gas_used) < mint
 
 
 def test_only_the_admin_sets_the_provisional_account(certificates, stranger):

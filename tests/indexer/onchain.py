@@ -76,9 +76,15 @@ def issue_provisional(beneficiary: str, volume_wh: int) -> str:
     return str(int.from_bytes(data[0], "big"))
 
 
-def confirm_irec(token_id: str, serial_start: str, serial_end: str) -> None:
+def confirm_irec(token_id: str, serial_start: str, serial_end: str, cid: str = CID) -> None:
     chain = platform_chain()
-    chain.transact(certificates(chain).functions.confirmIrec(int(token_id), serial_start, serial_end))
+    function = certificates(chain).functions.confirmIrec
+    chain.transact(function(int(token_id), serial_start, serial_end, *metadata_cid_fields(cid)))
+
+
+def release_provisional(token_id: str, volume_wh: int) -> None:
+    chain = platform_chain()
+    chain.transact(certificates(chain).functions.releaseProvisional(int(token_id), volume_wh))
 
 
 def revoke(token_id: str, reason: str) -> None:

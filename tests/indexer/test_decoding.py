@@ -36,6 +36,8 @@ def emit_every_event(chain: Chain) -> None:
     onchain.revoke(second, "révoqué – reason with unicode")
     provisional = onchain.issue_provisional(bob.address, 700)
     onchain.confirm_irec(provisional, "S-1", "S-700")
+    released = onchain.issue_provisional(bob.address, 300)
+    onchain.release_provisional(released, 300)
     log = chain.contract("ReservationLog").functions
     reservation = secrets.token_bytes(16)
     chain.transact(log.logCreated(reservation, bob.address, 1, 2, "monthly", 2**200, True, bytes(32), "bafy"))
@@ -70,6 +72,7 @@ def test_decodes_every_event_of_both_contracts_as_web3_does(app) -> None:
         "CertificateRevoked",
         "ProvisionalIssued",
         "IrecIssued",
+        "ProvisionalReleased",
         "ReservationCreated",
         "ReservationDevicesChanged",
         "ReservationEnded",

@@ -76,7 +76,7 @@ def test_a_chain_worker_killed_after_the_approval_writes_the_serials_once_on_res
     irec.sync()
     run = new_run()
     handled, transaction_id = sending.prepare(
-        run, partial(onchain._due, run), partial(onchain._confirmation, run)
+        run, partial(onchain._due, run, OutboxKind.CONFIRM_IREC), partial(onchain._confirmation, run)
     )  # signed and recorded, then the worker dies before broadcasting
     assert (handled, transaction_id is not None) == (1, True)
     chain_job()  # the restarted worker settles the recorded transaction, then sends the rest

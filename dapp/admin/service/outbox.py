@@ -95,7 +95,12 @@ def _subjects(session: Session, entries: list[OutboxEntry]) -> dict[int, OutboxS
     for entry in entries:
         group = "log" if entry.kind.startswith("log_reservation") else entry.kind
         by_kind.setdefault(group, {})[uuid.UUID(entry.subject_id)] = entry.id
-    certificate_kinds = (OutboxKind.MINT_CERTIFICATE, OutboxKind.MINT_PROVISIONAL, OutboxKind.CONFIRM_IREC)
+    certificate_kinds = (
+        OutboxKind.MINT_CERTIFICATE,
+        OutboxKind.MINT_PROVISIONAL,
+        OutboxKind.CONFIRM_IREC,
+        OutboxKind.RELEASE_PROVISIONAL,
+    )
     found = _certificates(session, {k: v for kind in certificate_kinds for k, v in by_kind.get(kind, {}).items()})
     found |= _claims(session, by_kind.get(OutboxKind.CLAIM_CERTIFICATE, {}))
     found |= _transfers(session, by_kind.get(OutboxKind.TRANSFER_CERTIFICATE, {}))

@@ -33,7 +33,7 @@ from dapp.irec import notices
 from dapp.irec.errors import IssueRequestNotFound, IssueRequestNotRetryable
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable, Serials
 from dapp.issuance import metadata
-from dapp.models.chain import OutboxKind
+from dapp.models.chain import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.models.irec import (
     ConversionStatus,
     IrecAllocation,
@@ -91,16 +91,19 @@ def _energy_by_group(session: Session, certificate_id: uuid.UUID) -> list[tuple[
 
 
 def unallocated_parts(session: Session, group_id: uuid.UUID) -> list[tuple[IrecPart, int]]:
-    """(part, Wh not yet in any live request) of a group, oldest certificate first."""
+    """(part, Wh neither in a request nor released as D-REC) of a group, oldest certificate first."""
     allocated = (
         select(IrecAllocation.part_id, func.sum(IrecAllocation.energy_wh).label("wh"))
         .group_by(IrecAllocation.part_id)
         .subquery()
     )
     query = (
-        select(IrecPart, IrecPart.energy_wh - func.coalesce(allocated.c.wh, 0))
+        select(IrecPart, IrecPart.energy_wh - IrecPart.released_wh - func.coalesce(allocated.c.wh, 0))
         .outerjoin(allocated, allocated.c.part_id == IrecPart.id)
-        .where(IrecPart.group_id == group_id, IrecPart.energy_wh > func.coalesce(allocated.c.wh, 0))
+        .where(
+            IrecPart.group_id == group_id,
+            IrecPart.energy_wh - IrecPart.released_wh > func.coalesce(allocated.c.wh, 0),
+        )
         .order_by(IrecPart.position, IrecPart.certificate_id)
     )
     return [(part, int(left)) for part, left in session.execute(query).tuples()]
@@ -142,7 +145,7 @@ def _request(
         session.add(IrecAllocation(request_id=request.id, part_id=part.id, offset_wh=offset, energy_wh=energy))
         offset += energy
     session.flush()
-    _set_status(session, {part.certificate_id for part, _ in taken})
+    set_status(session, {part.certificate_id for part, _ in taken})
     return request
 
 
@@ -208,7 +211,7 @@ def _approved(
     if approved_mwh < request.volume_mwh:
         _release_tail(session, request, (request.volume_mwh - approved_mwh) * WH_PER_MWH)
     session.flush()
-    for certificate_id in _certificates_of(session, [request.id]):
+    for certificate_id in certificates_of(session, [request.id]):
         complete(session, content, now, certificate_id)
 
 
@@ -228,7 +231,7 @@ def _release_tail(session: Session, request: IrecIssueRequest, energy_wh: int) -
 
 def _rejected(session: Session, request: IrecIssueRequest, reason: str, now: datetime) -> None:
     request.status, request.reason, request.decided_at = IssueRequestStatus.REJECTED, reason, now
-    certificate_ids = sorted(_certificates_of(session, [request.id]), key=str)
+    certificate_ids = sorted(certificates_of(session, [request.id]), key=str)
     for certificate_id in certificate_ids:
         session.get_one(IrecCertificate, certificate_id).status = ConversionStatus.REJECTED
     notices.request_rejected(session, certificate_ids, reason, now)
@@ -251,21 +254,22 @@ def retry(session: Session, admin: PlatformAdmin, now: datetime, request_id: uui
         None,
     )
     request.created_at = now
-    _set_status(session, _certificates_of(session, [request.id]))
+    set_status(session, certificates_of(session, [request.id]))
     audit.record(session, admin, "irec.retry_issue_request", "irec_issue_request", request.id, now=now)
     enqueue_after_commit(session, "irec.sync_registry")
     return request
 
 
-def _certificates_of(session: Session, request_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+def certificates_of(session: Session, request_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     query = select(IrecPart.certificate_id).join(IrecAllocation, IrecAllocation.part_id == IrecPart.id)
     return set(session.scalars(query.where(IrecAllocation.request_id.in_(request_ids))))
 
 
-def _set_status(session: Session, certificate_ids: Iterable[uuid.UUID]) -> None:
+def set_status(session: Session, certificate_ids: Iterable[uuid.UUID]) -> None:
+    """Provisional or requested, by where the Wh of each (not issued, not released) certificate are."""
     for certificate_id in certificate_ids:
         state = session.get_one(IrecCertificate, certificate_id)
-        if state.status != ConversionStatus.ISSUED:
+        if state.status not in (ConversionStatus.ISSUED, ConversionStatus.RELEASED):
             state.status = (
                 ConversionStatus.REQUESTED
                 if _fully(session, certificate_id, live=True)
@@ -274,13 +278,15 @@ def _set_status(session: Session, certificate_ids: Iterable[uuid.UUID]) -> None:
 
 
 def _fully(session: Session, certificate_id: uuid.UUID, live: bool) -> bool:
-    """Whether every Wh of the certificate's parts is in requests (live ones, or approved ones only)."""
+    """Whether every Wh of the certificate's parts is in requests (live ones, or approved ones only) or released."""
     statuses = (
         [IssueRequestStatus.QUEUED, IssueRequestStatus.REQUESTED, IssueRequestStatus.APPROVED]
         if live
         else [IssueRequestStatus.APPROVED]
     )
-    total = session.scalar(select(func.sum(IrecPart.energy_wh)).where(IrecPart.certificate_id == certificate_id))
+    total = session.scalar(
+        select(func.sum(IrecPart.energy_wh - IrecPart.released_wh)).where(IrecPart.certificate_id == certificate_id)
+    )
     covered = session.scalar(
         select(func.coalesce(func.sum(IrecAllocation.energy_wh), 0))
         .join(IrecPart, IrecPart.id == IrecAllocation.part_id)
@@ -292,26 +298,52 @@ def _fully(session: Session, certificate_id: uuid.UUID, live: bool) -> bool:
 
 def complete(session: Session, content: ContentStore, now: datetime, certificate_id: uuid.UUID) -> bool:
     """Serials, a new metadata document (the certificate's, with the serials) and the on-chain confirmation of a
-    certificate fully converted by approved requests; False (and nothing done) while some of its Wh wait."""
+    certificate fully converted by approved requests (but for Wh released as D-REC); False (and nothing done)
+    while some of its Wh wait. A confirmation waits for the release's transaction: `confirmIrec` moves what the
+    provisional account holds, so the released Wh must have left it first (`after_release`)."""
     state = session.get_one(IrecCertificate, certificate_id, with_for_update=True)
-    if state.status == ConversionStatus.ISSUED or not _fully(session, certificate_id, live=False):
-        _set_status(session, [certificate_id])
+    done = (ConversionStatus.ISSUED, ConversionStatus.RELEASED)
+    if state.status in done or not _fully(session, certificate_id, live=False):
+        set_status(session, [certificate_id])
         return False
     ranges = serial_ranges(session, certificate_id)
     certificate = session.get_one(Certificate, certificate_id)
     document = metadata.document(session, certificate) | {
         "previous_version_cid": certificate.metadata_cid,
         "standard_issued": "I-REC",
-        "irec": {"serial_start": ranges[0]["start"], "serial_end": ranges[-1]["end"], "serial_ranges": ranges},
+        "irec": {"serial_start": ranges[0]["start"], "serial_end": ranges[-1]["end"], "serial_ranges": ranges}
+        | ({"released_as_drec_wh": state.released_wh} if state.released_wh else {}),
     }
     state.metadata_cid = add_json(content, document)
     state.serial_start, state.serial_end = str(ranges[0]["start"]), str(ranges[-1]["end"])
     state.serial_ranges = ranges
     state.status, state.issued_at = ConversionStatus.ISSUED, now
-    outbox.enqueue(session, OutboxKind.CONFIRM_IREC, str(certificate_id), now)
+    if not _release_pending(session, certificate_id):
+        _confirm(session, certificate_id, now)
     notices.certificates_issued(session, [certificate_id], f"{state.serial_start} – {state.serial_end}", now)
-    enqueue_after_commit(session, "chain.submit_outbox")
     return True
+
+
+def after_release(session: Session, certificate_id: uuid.UUID, tx_hash: str | None, now: datetime) -> None:
+    """The release of part or all of a certificate is on chain: an issued one's confirmation may go now."""
+    state = session.get_one(IrecCertificate, certificate_id, with_for_update=True)
+    state.release_tx_hash = state.release_tx_hash or tx_hash
+    if state.status == ConversionStatus.ISSUED:
+        _confirm(session, certificate_id, now)
+
+
+def _confirm(session: Session, certificate_id: uuid.UUID, now: datetime) -> None:
+    outbox.enqueue(session, OutboxKind.CONFIRM_IREC, str(certificate_id), now)
+    enqueue_after_commit(session, "chain.submit_outbox")
+
+
+def _release_pending(session: Session, certificate_id: uuid.UUID) -> bool:
+    query = select(OutboxEntry.id).where(
+        OutboxEntry.kind == OutboxKind.RELEASE_PROVISIONAL,
+        OutboxEntry.subject_id == str(certificate_id),
+        OutboxEntry.status != OutboxStatus.DONE,
+    )
+    return session.scalar(query.limit(1)) is not None
 
 
 def serial_ranges(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -60,11 +60,16 @@ class ChainState:
     provisional_beneficiary: str | None = None
     irec_serial_start: str | None = None
     irec_serial_end: str | None = None
+    irec_metadata_cid: str | None = None
+    released_wh: int | None = None
+    is_released_whole: bool = False
 
     @property
     def is_provisional(self) -> bool:
-        """Held by the provisional account until the I-REC registry confirms it."""
-        return self.provisional_beneficiary is not None and self.irec_serial_start is None
+        """Held by the provisional account until the I-REC registry confirms it or an admin releases it whole."""
+        return (
+            self.provisional_beneficiary is not None and self.irec_serial_start is None and not self.is_released_whole
+        )
 
 
 def holdings(session: Session, address: str) -> list[Holding]:
@@ -122,6 +127,9 @@ def chain_state(session: Session, token_id: str) -> ChainState:
         state.provisional_beneficiary,
         state.irec_serial_start,
         state.irec_serial_end,
+        state.irec_metadata_cid,
+        state.released_wh,
+        state.is_released_whole,
     )
 
 
