@@ -29,6 +29,8 @@ def verify(sources: Sources, ledger: Ledger, token: int, commitments: dict[Any, 
     if document is not None:
         _document_checks(report, document, event)
     _holdings(report, ledger, token, event.args["volumeWh"])
+    if report.facts["chain"]["irec"] and report.facts["chain"]["irec"]["state"] == "issued":
+        _irec_document(sources, report, token)
     if sources.records is not None:
         _record_check(report, sources.records("certificate", str(token)), document)
     return report
@@ -194,6 +196,43 @@ def _holdings(report: Report, ledger: Ledger, token: int, volume: int) -> None:
         "holdings add up",
         held + claimed == volume and min(balances.values(), default=0) >= 0,
         f"Held {held} Wh + claimed {claimed} Wh, issued {volume} Wh.",
+    )
+
+
+def _irec_document(sources: Sources, report: Report, token: int) -> None:
+    """The I-REC document the chain names (`IrecIssued`): retrievable, its CID recomputes, and it is this
+    certificate's next version with the event's serials."""
+    irec, chain = report.facts["chain"]["irec"], report.facts["chain"]
+    name, cid = "I-REC document agrees with the chain", irec["metadata_cid"]
+    try:
+        raw = sources.document(cid)
+    except DocumentUnavailable as error:
+        report.check(name, False, f"{cid}: {error}")
+        return
+    try:
+        doc = json.loads(raw)
+        found = {
+            "CID": content.cid_of(raw),
+            "token id": str(int(doc["certificate_key"], 16)),
+            "previous version": doc["previous_version_cid"],
+            "serial start": doc["irec"]["serial_start"],
+            "serial end": doc["irec"]["serial_end"],
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        report.check(name, False, f"The document at {cid} is not an I-REC metadata document: {error}.")
+        return
+    expected = {
+        "CID": cid, "token id": str(token), "previous version": chain["metadata_cid"],
+        "serial start": irec["serial_start"], "serial end": irec["serial_end"],
+    }  # fmt: skip
+    differ = [field for field, value in expected.items() if found[field] != value]
+    report.facts["irec_metadata"] = doc
+    report.check(
+        name,
+        not differ,
+        f"The document at {cid} is this certificate's next version and names the serials of IrecIssued."
+        if not differ
+        else f"The document at {cid} and the chain differ on: {', '.join(differ)}.",
     )
 
 

@@ -39,8 +39,13 @@ EVENTS: dict[str, tuple[str, list[str], list[str], list[str]]] = {
     "CertificateRevoked": ("CertificateRevoked(uint256,string)", ["uint256"], ["string"], ["id", "reason"]),
     "ProvisionalIssued": ("ProvisionalIssued(uint256,address)", ["uint256", "address"], [], ["id", "beneficiary"]),
     "IrecIssued": (
-        "IrecIssued(uint256,address,string,string)", ["uint256", "address"], ["string", "string"],
-        ["id", "beneficiary", "serialStart", "serialEnd"],
+        "IrecIssued(uint256,address,string,string,bytes4,bytes32)", ["uint256", "address"],
+        ["string", "string", "bytes4", "bytes32"],
+        ["id", "beneficiary", "serialStart", "serialEnd", "cidPrefix", "cidDigest"],
+    ),
+    "ProvisionalReleased": (
+        "ProvisionalReleased(uint256,address,uint256,uint256)", ["uint256", "address"], ["uint256", "uint256"],
+        ["id", "beneficiary", "volumeWh", "provisionalWh"],
     ),
     "ReservationCreated": (
         "ReservationCreated(bytes16,address,uint64,uint64,string,uint256,bool,bytes32,string)",

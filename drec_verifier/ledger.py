@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drec_verifier.chain import TOPICS, Event, Rpc, decode_log, topic_uint
+from drec_verifier.content import cid_text
 from drec_verifier.sources import Sources
 
 ZERO = "0x" + "0" * 40
 CERTIFICATE_EVENTS = ("CertificateIssued", "BatchCommitted", "TransferSingle", "TransferBatch", "ClaimSingle",
-                      "CertificateRevoked", "ProvisionalIssued", "IrecIssued")  # fmt: skip
-BY_TOKEN = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued")  # events whose first topic is the token id
+                      "CertificateRevoked", "ProvisionalIssued", "IrecIssued", "ProvisionalReleased")  # fmt: skip
+BY_TOKEN = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued", "ProvisionalReleased")  # first topic: token id
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Ledger:
     revoked: dict[int, str] = field(default_factory=dict)
     provisional_for: dict[int, str] = field(default_factory=dict)  # I-REC: minted to the provisional account
     irec_issued: dict[int, Event] = field(default_factory=dict)  # I-REC: serials written, tokens to the buyer
+    released: dict[int, Event] = field(default_factory=dict)  # I-REC: (part of it) released as plain D-REC
 
     def add(self, event: Event) -> None:
         """Take one event of the certificate contract into account (events arrive in chain order)."""
@@ -51,25 +53,36 @@ class Ledger:
             self.claims[args["id"]].append(event)
         elif event.name == "CertificateRevoked":
             self.revoked[args["id"]] = args["reason"]
-        elif event.name == "ProvisionalIssued":
-            self.provisional_for[args["id"]] = args["beneficiary"].lower()
+        else:
+            self._irec_event(event)
+
+    def _irec_event(self, event: Event) -> None:
+        if event.name == "ProvisionalIssued":
+            self.provisional_for[event.args["id"]] = event.args["beneficiary"].lower()
         elif event.name == "IrecIssued":
-            self.irec_issued[args["id"]] = event
+            self.irec_issued[event.args["id"]] = event
+        elif event.name == "ProvisionalReleased":
+            self.released[event.args["id"]] = event
 
     def irec(self, token: int) -> dict[str, Any] | None:
         """The I-REC state the chain records for `token`: None for a D-REC, else provisional (held for its buyer
-        until the registry issues) or issued (with the registry's serial range)."""
-        issued = self.irec_issued.get(token)
+        until the registry issues), issued (with the registry's serial range and the CID of the document naming
+        it) or released (all of it went to the buyer as plain D-REC); `released_wh` when some of it was."""
+        issued, released = self.irec_issued.get(token), self.released.get(token)
+        extra = {"released_wh": released.args["volumeWh"], "release_tx_hash": released.tx_hash} if released else {}
         if issued is not None:
             return {
                 "state": "issued",
                 "beneficiary": issued.args["beneficiary"].lower(),
                 "serial_start": issued.args["serialStart"],
                 "serial_end": issued.args["serialEnd"],
+                "metadata_cid": cid_text(issued.args["cidPrefix"] + issued.args["cidDigest"]),
                 "tx_hash": issued.tx_hash,
-            }
+            } | extra
+        if released is not None and released.args["provisionalWh"] == 0:
+            return {"state": "released", "beneficiary": released.args["beneficiary"].lower()} | extra
         if token in self.provisional_for:
-            return {"state": "provisional", "beneficiary": self.provisional_for[token]}
+            return {"state": "provisional", "beneficiary": self.provisional_for[token]} | extra
         return None
 
     def _move(self, source: str, target: str, token: int, value: int, event: Event) -> None:

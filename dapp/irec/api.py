@@ -2,33 +2,39 @@
 
 import uuid
 
+from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.irec.errors import (
+    CertificateEnergyRequested,
     CertificateNotIrecIssued,
+    CertificateNotProvisional,
     DeviceGroupNotFound,
     DevicesInRegisteredGroup,
     DevicesNotFound,
     GroupAlreadySubmitted,
     GroupEmpty,
     GroupMixesCountriesOrFuels,
+    IrecCertificateNotFound,
     IssueRequestNotFound,
     IssueRequestNotRetryable,
     NoOwnSerials,
     RedemptionNotFound,
     RedemptionOrClaimExists,
 )
-from dapp.irec.presenters import conversion_read, request_read
+from dapp.irec.presenters import conversion_read, provisional_read, request_read
 from dapp.irec.schemas import (
     DeviceGroupList,
     DeviceGroupRead,
     IssueRequestList,
     IssueRequestRead,
+    ProvisionalCertificateList,
+    ProvisionalCertificateRead,
     RedemptionCreate,
     RedemptionRead,
     Regroup,
     ReservationConversionRead,
 )
-from dapp.irec.service import conversion, groups, redemption, registration, status
+from dapp.irec.service import conversion, groups, redemption, registration, release, status
 from dapp.issuance.errors import (
     CertificateNotFound,
     CertificateNotMinted,
@@ -123,6 +129,30 @@ def retry_issue_request(call: AdminCall[None], request_id: uuid.UUID) -> IssueRe
     """Send a rejected (or conflicting) issue request again: the same Wh, a new round and client key."""
     request = conversion.retry(call.session, call.actor, call.now, request_id)
     return request_read(request, call.session.get_one(IrecDeviceGroup, request.group_id))
+
+
+@api.admin_route("/admin/irec/certificates", "GET", response=ProvisionalCertificateList)
+def list_provisional_certificates(call: AdminCall[None]) -> ProvisionalCertificateList:
+    """Certificates of I-REC reservations still provisional (or rejected), which an admin may release as D-REC,
+    and those released."""
+    rows = status.provisional_certificates(call.session)
+    return ProvisionalCertificateList(items=[provisional_read(row) for row in rows])
+
+
+@api.admin_route(
+    "/admin/irec/certificates/<uuid:certificate_id>/release",
+    "POST",
+    response=ProvisionalCertificateRead,
+    status=202,
+    errors=(IrecCertificateNotFound, CertificateNotProvisional, CertificateEnergyRequested),
+)
+def release_certificate(call: AdminCall[None], certificate_id: uuid.UUID) -> ProvisionalCertificateRead:
+    """Release a provisional certificate to its buyer as plain D-REC (after a rejection, or a remainder that makes
+    no whole MWh): every Wh of it not in an approved request, once, never while some of it waits at the registry.
+    Rejected requests holding its Wh are withdrawn; the release goes on chain through the outbox (ADR 0110)."""
+    release.release(call.session, call.actor, platform.current().content, call.now, certificate_id)
+    [row] = status.provisional_certificates(call.session, certificate_id)
+    return provisional_read(row)
 
 
 @api.member_route(

@@ -104,9 +104,3 @@ class CertificateEnergyRequested(Conflict):
     may become I-RECs, so the certificate is released only once the registry has decided."""
 
     code = "certificate_energy_requested"
-
-
-class NothingToRelease(Conflict):
-    """Every Wh of the certificate is in approved requests: it becomes an I-REC, nothing is left to release."""
-
-    code = "certificate_nothing_to_release"

@@ -1,15 +1,18 @@
 """Conversion figures as the API and the pages show them (one place, so both say the same)."""
 
 import uuid
+from typing import Any
 
 from dapp.irec.schemas import (
     CertificateConversionRead,
     GroupConversionRead,
     IssueRequestRead,
+    ProvisionalCertificateRead,
     ReservationConversionRead,
 )
-from dapp.irec.service.status import Conversion
-from dapp.models.irec import IrecDeviceGroup, IrecIssueRequest
+from dapp.irec.service.status import Conversion, Provisional
+from dapp.models.irec import IrecCertificate, IrecDeviceGroup, IrecIssueRequest
+from dapp.models.issuance import Certificate
 
 FINAL_REMAINDER = (
     "The reservation has ended: {wh} Wh are carried and can never make a whole MWh from this reservation alone. "
@@ -25,23 +28,36 @@ def conversion_read(reservation_id: uuid.UUID, conversion: Conversion) -> Reserv
         groups=[
             GroupConversionRead(
                 group_id=g.group.id, name=g.group.name, country_code=g.group.country_code, minted_wh=g.minted_wh,
-                requested_wh=g.requested_wh, approved_wh=g.approved_wh, carried_wh=g.carried_wh,
+                requested_wh=g.requested_wh, approved_wh=g.approved_wh, released_wh=g.released_wh,
+                carried_wh=g.carried_wh,
             )
             for g in conversion.groups
         ],
-        certificates=[
-            CertificateConversionRead(
-                certificate_id=c.id, token_id=c.token_id, volume_wh=c.volume_wh, generation_start=c.generation_start,
-                generation_end=c.generation_end, status=state.status if state else "pending",
-                serial_start=state.serial_start if state else None, serial_end=state.serial_end if state else None,
-                serial_ranges=(state.serial_ranges or []) if state else [],
-                metadata_cid=state.metadata_cid if state else None,
-                confirm_tx_hash=state.confirm_tx_hash if state else None,
-            )
-            for c, state in conversion.certificates
-        ],
+        certificates=[CertificateConversionRead(**_certificate(c, state)) for c, state in conversion.certificates],
         final_remainder=FINAL_REMAINDER.format(wh=carried) if conversion.is_ended and carried else None,
     )  # fmt: skip
+
+
+def provisional_read(row: Provisional) -> ProvisionalCertificateRead:
+    return ProvisionalCertificateRead(
+        **_certificate(row.certificate, row.state),
+        organization_name=row.organization_name,
+        reservation_id=row.certificate.reservation_id,
+    )
+
+
+def _certificate(c: Certificate, state: IrecCertificate | None) -> dict[str, Any]:
+    return {
+        "certificate_id": c.id, "token_id": c.token_id, "volume_wh": c.volume_wh,
+        "generation_start": c.generation_start, "generation_end": c.generation_end,
+        "status": state.status if state else "pending",
+        "serial_start": state.serial_start if state else None, "serial_end": state.serial_end if state else None,
+        "serial_ranges": (state.serial_ranges or []) if state else [],
+        "metadata_cid": state.metadata_cid if state else None,
+        "confirm_tx_hash": state.confirm_tx_hash if state else None,
+        "released_wh": state.released_wh if state else None,
+        "release_tx_hash": state.release_tx_hash if state else None,
+    }  # fmt: skip
 
 
 def request_read(request: IrecIssueRequest, group: IrecDeviceGroup) -> IssueRequestRead:

@@ -63,6 +63,7 @@ class GroupConversionRead(BaseModel):
     minted_wh: int = Field(description="Provisional Wh of the reservation's certificates from this group.")
     requested_wh: int = Field(description="Of which in issue requests (whole MWh with the group's other Wh).")
     approved_wh: int = Field(description="Of which the registry issued as I-RECs.")
+    released_wh: int = Field(description="Of which a platform admin released as plain D-RECs (never I-RECs).")
     carried_wh: int = Field(description="Of which not requested yet: carried to the group's next whole-MWh request.")
 
 
@@ -72,12 +73,30 @@ class CertificateConversionRead(BaseModel):
     volume_wh: int
     generation_start: datetime
     generation_end: datetime
-    status: str = Field(description="pending (not minted yet), provisional, requested, rejected or issued")
+    status: str = Field(
+        description="pending (not minted yet), provisional, requested, rejected, issued, or released (as D-REC)"
+    )
     serial_start: str | None
     serial_end: str | None
     serial_ranges: list[dict[str, Any]]
     metadata_cid: str | None = Field(description="The metadata document's version 2, with the serials.")
     confirm_tx_hash: str | None
+    released_wh: int | None = Field(
+        description="Wh a platform admin released to the buyer as plain D-RECs: the whole certificate when its "
+        "status is released, else the part no approved request holds."
+    )
+    release_tx_hash: str | None
+
+
+class ProvisionalCertificateRead(CertificateConversionRead):
+    """A certificate of an I-REC reservation awaiting a decision or released, as the platform admin sees it."""
+
+    organization_name: str
+    reservation_id: uuid.UUID
+
+
+class ProvisionalCertificateList(BaseModel):
+    items: list[ProvisionalCertificateRead]
 
 
 class ReservationConversionRead(BaseModel):
@@ -96,7 +115,10 @@ class IssueRequestRead(BaseModel):
     round: int
     volume_mwh: int
     approved_mwh: int | None
-    status: str = Field(description="queued, requested, approved, rejected or serial_conflict")
+    status: str = Field(
+        description="queued, requested, approved, rejected, serial_conflict, or withdrawn (rejected, then a "
+        "certificate of it was released as D-REC: its Wh left the request)"
+    )
     reason: str | None
     registry_id: str | None
     serial_start: str | None

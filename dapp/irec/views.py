@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 from dapp import platform
 from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin
 from dapp.errors import field_error
-from dapp.irec.presenters import conversion_read, request_read
-from dapp.irec.service import conversion, groups, registration, status
+from dapp.irec.presenters import conversion_read, provisional_read, request_read
+from dapp.irec.service import conversion, groups, registration, release, status
 from dapp.web.pages import Failed, PageCall, admin_page, attempt, page
 
 bp = Blueprint("irec", __name__)
@@ -77,7 +77,8 @@ def reservation_conversion(call: PageCall[Actor], reservation_id: uuid.UUID) -> 
 @admin_page
 def issue_requests(call: PageCall[PlatformAdmin]) -> str:
     items = [request_read(r, g) for r, g in status.issue_requests(call.session)]
-    return render_template("irec/admin_requests.html", requests=items)
+    provisional = [provisional_read(row) for row in status.provisional_certificates(call.session)]
+    return render_template("irec/admin_requests.html", requests=items, certificates=provisional)
 
 
 @bp.post("/admin/irec/issue-requests/<uuid:request_id>/retry")
@@ -87,4 +88,16 @@ def retry_issue_request(call: PageCall[PlatformAdmin], request_id: uuid.UUID) ->
     request_row = attempt(call.session, lambda: conversion.retry(call.session, call.actor, now, request_id))
     if not isinstance(request_row, Failed):
         flash("The issue request will be sent to the registry again.", "success")
+    return redirect(url_for("irec.issue_requests"))
+
+
+@bp.post("/admin/irec/certificates/<uuid:certificate_id>/release")
+@admin_page
+def release_certificate(call: PageCall[PlatformAdmin], certificate_id: uuid.UUID) -> Response:
+    p = platform.current()
+    state = attempt(
+        call.session, lambda: release.release(call.session, call.actor, p.content, p.clock.now(), certificate_id)
+    )
+    if not isinstance(state, Failed):
+        flash(f"{state.released_wh} Wh will go to the buyer as D-REC.", "success")
     return redirect(url_for("irec.issue_requests"))

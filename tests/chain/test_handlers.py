@@ -16,7 +16,13 @@ def test_every_kind_of_outbox_entry_has_exactly_one_handler() -> None:
 def test_a_run_takes_logs_then_mints_then_irec_releases_and_confirmations_then_claims_and_transfers() -> None:
     names = [handler.name for handler in HANDLERS]
     assert names == [
-        "logged", "mint_entries", "provisional_mint_entries", "irec_releases", "irec_confirmations", "claims", "transfers"
+        "logged",
+        "mint_entries",
+        "provisional_mint_entries",
+        "irec_releases",
+        "irec_confirmations",
+        "claims",
+        "transfers",
     ]
 
 

@@ -303,9 +303,7 @@ def test_a_release_of_everything_moves_it_as_drec_and_ends_the_provisional_state
     assert certificates.claimedBalanceOf(buyer, token) == 5000
 
 
-def test_a_partial_release_happens_once_and_confirmation_moves_the_rest(
-    certificates, admin, issuer, buyer, stranger
-):
+def test_a_partial_release_happens_once_and_confirmation_moves_the_rest(certificates, admin, issuer, buyer, stranger):
     token = provisional(certificates, admin, issuer, buyer, stranger)
     [event] = certificates.releaseProvisional(token, 1200, sender=issuer).decode_logs(certificates.ProvisionalReleased)
     assert (event.volumeWh, event.provisionalWh) == (1200, 3800)

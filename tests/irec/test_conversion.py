@@ -82,8 +82,10 @@ def test_provisional_mint_then_whole_mwh_requests_carry_the_remainder_and_confir
         "beneficiary": market.wallet.lower(),
         "serial_start": first_state.serial_start,
         "serial_end": first_state.serial_end,
+        "metadata_cid": first_state.metadata_cid,
         "tx_hash": first_state.confirm_tx_hash,
     }
+    assert irec_document_check(app, first.token_id)["passed"]
 
 
 def verified_irec(app, token_id: str) -> dict:
@@ -91,8 +93,16 @@ def verified_irec(app, token_id: str) -> dict:
     report = app.test_client().get(f"/api/v1/verify/certificates/{token_id}").json
     page = app.test_client().get(f"/verify/certificates/{token_id}").get_data(as_text=True)
     state = report["chain"]["irec"]
-    assert ("I-REC issued" if state["state"] == "issued" else "I-REC pending") in page
+    label = {"issued": "I-REC issued", "released": "Released as D-REC"}.get(state["state"], "I-REC pending")
+    assert label in page
     return state
+
+
+def irec_document_check(app, token_id: str) -> dict:
+    """The verification's check of the I-REC document the chain names (its CID, token, previous version, serials)."""
+    report = app.test_client().get(f"/api/v1/verify/certificates/{token_id}").json
+    [check] = [c for c in report["checks"] if c["name"] == "I-REC document agrees with the chain"]
+    return check
 
 
 def test_the_registry_approving_fewer_mwh_returns_the_rest_to_the_remainder(app) -> None:

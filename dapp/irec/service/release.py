@@ -23,7 +23,6 @@ from dapp.irec.errors import (
     CertificateEnergyRequested,
     CertificateNotProvisional,
     IrecCertificateNotFound,
-    NothingToRelease,
 )
 from dapp.irec.service import conversion
 from dapp.models.chain import OutboxKind
@@ -58,12 +57,10 @@ def release(
             "once they are decided (a rejected one may then be withdrawn by the release)."
         )
     withdrawn = _withdraw(session, _requests_holding(session, parts, (IssueRequestStatus.REJECTED,)))
-    approved = _approved_wh(session, parts)
+    approved = _approved_wh(session, parts)  # under every Wh when nothing waits: all approved means issued
     for part in parts:
         part.released_wh = part.energy_wh - approved.get(part.id, 0)
     released = sum(part.released_wh for part in parts)
-    if released == 0:
-        raise NothingToRelease("Every Wh of this certificate is in approved requests: it becomes an I-REC.")
     state.released_wh, state.released_at = released, now
     outbox.enqueue(session, OutboxKind.RELEASE_PROVISIONAL, str(certificate_id), now)
     if approved:

@@ -5,10 +5,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import Actor
+from dapp.models.accounts import Organization
+from dapp.models.irec import ConversionStatus as C
 from dapp.models.irec import IrecAllocation, IrecCertificate, IrecDeviceGroup, IrecIssueRequest, IrecPart
 from dapp.models.irec import IssueRequestStatus as S
 from dapp.models.issuance import Certificate
@@ -21,7 +23,8 @@ class GroupFigures:
     minted_wh: int  # provisional Wh of the reservation's certificates from this group
     requested_wh: int  # of which in issue requests, whatever their state
     approved_wh: int  # of which in approved requests
-    carried_wh: int  # of which in no request yet: the remainder carried to the group's next request
+    released_wh: int  # of which released as D-REC by a platform admin (ADR 0110)
+    carried_wh: int  # of which in no request yet and not released: the remainder carried to the group's next request
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def _figures(session: Session, certificate_ids: list[uuid.UUID]) -> list[GroupFi
             func.sum(IrecPart.energy_wh),
             func.coalesce(func.sum(allocated.c.requested), 0),
             func.coalesce(func.sum(allocated.c.approved), 0),
+            func.sum(IrecPart.released_wh),
         )
         .join(IrecPart, IrecPart.group_id == IrecDeviceGroup.id)
         .outerjoin(allocated, allocated.c.part_id == IrecPart.id)
@@ -70,9 +74,39 @@ def _figures(session: Session, certificate_ids: list[uuid.UUID]) -> list[GroupFi
         .order_by(IrecDeviceGroup.name)
     )
     return [
-        GroupFigures(group, int(minted), int(requested), int(approved), int(minted) - int(requested))
-        for group, minted, requested, approved in session.execute(query).tuples()
+        GroupFigures(
+            group, int(minted), int(requested), int(approved), int(released), int(minted - requested - released)
+        )
+        for group, minted, requested, approved, released in session.execute(query).tuples()
     ]
+
+
+@dataclass(frozen=True)
+class Provisional:
+    certificate: Certificate
+    state: IrecCertificate
+    organization_name: str
+
+
+def provisional_certificates(session: Session, certificate_id: uuid.UUID | None = None) -> list[Provisional]:
+    """Certificates an admin may release as D-REC (provisional or rejected) and those released, oldest first
+    (at most 500), or the one named."""
+    query = (
+        select(Certificate, IrecCertificate, Organization.name)
+        .join(IrecCertificate, IrecCertificate.certificate_id == Certificate.id)
+        .join(Organization, Organization.id == Certificate.beneficiary_organization_id)
+        .where(
+            or_(
+                IrecCertificate.status.in_((C.PROVISIONAL, C.REJECTED, C.RELEASED)),
+                IrecCertificate.released_wh.is_not(None),
+            )
+        )
+        .order_by(Certificate.generation_start, Certificate.id)
+        .limit(500)
+    )
+    if certificate_id is not None:
+        query = query.where(Certificate.id == certificate_id)
+    return [Provisional(c, state, name) for c, state, name in session.execute(query).tuples()]
 
 
 def issue_requests(session: Session, limit: int = 500) -> list[tuple[IrecIssueRequest, IrecDeviceGroup]]:
