@@ -54,8 +54,8 @@ def _serve(session: Session, cid: str) -> Response:
 
 
 def is_published(session: Session, cid: str) -> bool:
-    """Whether a certificate's metadata, an indexed `CertificateIssued` (minted by the platform or not) or an
-    indexed reservation-log event names `cid`."""
+    """Whether a certificate's metadata, an indexed `CertificateIssued` (minted by the platform or not) or
+    `IrecIssued` (the converted document, ADR 0110), or an indexed reservation-log event names `cid`."""
     digest = "0x" + parse_cid(cid)[1].hex()
     metadata = exists().where(Certificate.metadata_cid == cid)
     issued = exists().where(ChainEvent.args["metadataCidDigest"].astext == digest)

@@ -11,6 +11,8 @@ from dapp.issuance.service import holdings as indexed
 from indexer.run import catch_up, follower_from_platform
 from tests.indexer import onchain
 
+IREC_DOCUMENT = "bafkreidgvpkjawlxz6sffxzwgooowe5yt7i6wsyg236mfoks77nywkptdq"  # any CID of the platform's scheme
+
 
 def index() -> int:
     return catch_up(follower_from_platform())
@@ -95,15 +97,30 @@ def test_a_provisional_certificate_is_held_for_its_beneficiary_until_irec_confir
     assert holdings(provisional_account)[token] == 3_000
     assert holdings(beneficiary.address) == {}
 
-    onchain.confirm_irec(token, "KE-2026-000001", "KE-2026-000003")
+    onchain.confirm_irec(token, "KE-2026-000001", "KE-2026-000003", IREC_DOCUMENT)
     index()
 
     with platform.current().db.unit_of_work() as session:
         confirmed = indexed.chain_state(session, token)
     assert not confirmed.is_provisional
     assert (confirmed.irec_serial_start, confirmed.irec_serial_end) == ("KE-2026-000001", "KE-2026-000003")
+    assert confirmed.irec_metadata_cid == IREC_DOCUMENT
     assert holdings(beneficiary.address) == {token: 3_000}
     assert token not in holdings(provisional_account)
+
+
+def test_a_release_as_drec_moves_the_tokens_and_ends_the_provisional_state_only_when_whole(app) -> None:
+    beneficiary = onchain.new_wallet()
+    whole, part = (onchain.issue_provisional(beneficiary.address, 3_000) for _ in range(2))
+    onchain.release_provisional(whole, 3_000)
+    onchain.release_provisional(part, 1_000)
+    index()
+
+    with platform.current().db.unit_of_work() as session:
+        released, partly = indexed.chain_state(session, whole), indexed.chain_state(session, part)
+    assert (released.released_wh, released.is_released_whole, released.is_provisional) == (3_000, True, False)
+    assert (partly.released_wh, partly.is_released_whole, partly.is_provisional) == (1_000, False, True)
+    assert holdings(beneficiary.address) == {whole: 3_000, part: 1_000}
 
 
 def test_holdings_are_found_whatever_the_letter_case_of_the_address(app) -> None:
