@@ -172,6 +172,18 @@ def test_a_final_remainder_is_released_as_drec_and_the_rest_confirmed_as_irec_af
     verified = verified_irec(app, last.token_id)
     assert (verified["state"], verified["released_wh"]) == ("issued", state.released_wh)
     assert irec_document_check(app, last.token_id)["passed"]
+    with platform.current().db.unit_of_work() as session:
+        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.kind == OutboxKind.RELEASE_PROVISIONAL)):
+            entry.status, entry.attempts = OutboxStatus.PENDING, 0  # as if the database lost that it was done
+    chain_job()
+    assert len(released_events(last.token_id)) == 1
+    with platform.current().db.unit_of_work() as session:
+        confirmations = session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.kind == OutboxKind.CONFIRM_IREC, OutboxEntry.subject_id == str(last.id)
+            )
+        ).all()
+        assert [e.status for e in confirmations] == [OutboxStatus.DONE]
 
 
 def test_a_chain_worker_killed_between_the_release_and_its_write_completes_it_once(app) -> None:

@@ -318,7 +318,7 @@ def complete(session: Session, content: ContentStore, now: datetime, certificate
     state.serial_start, state.serial_end = str(ranges[0]["start"]), str(ranges[-1]["end"])
     state.serial_ranges = ranges
     state.status, state.issued_at = ConversionStatus.ISSUED, now
-    if not _release_pending(session, certificate_id):
+    if not _has_entry(session, OutboxKind.RELEASE_PROVISIONAL, certificate_id, open_only=True):
         _confirm(session, certificate_id, now)
     notices.certificates_issued(session, [certificate_id], f"{state.serial_start} – {state.serial_end}", now)
     return True
@@ -328,7 +328,7 @@ def after_release(session: Session, certificate_id: uuid.UUID, tx_hash: str | No
     """The release of part or all of a certificate is on chain: an issued one's confirmation may go now."""
     state = session.get_one(IrecCertificate, certificate_id, with_for_update=True)
     state.release_tx_hash = state.release_tx_hash or tx_hash
-    if state.status == ConversionStatus.ISSUED:
+    if state.status == ConversionStatus.ISSUED and not _has_entry(session, OutboxKind.CONFIRM_IREC, certificate_id):
         _confirm(session, certificate_id, now)
 
 
@@ -337,12 +337,11 @@ def _confirm(session: Session, certificate_id: uuid.UUID, now: datetime) -> None
     enqueue_after_commit(session, "chain.submit_outbox")
 
 
-def _release_pending(session: Session, certificate_id: uuid.UUID) -> bool:
-    query = select(OutboxEntry.id).where(
-        OutboxEntry.kind == OutboxKind.RELEASE_PROVISIONAL,
-        OutboxEntry.subject_id == str(certificate_id),
-        OutboxEntry.status != OutboxStatus.DONE,
-    )
+def _has_entry(session: Session, kind: str, certificate_id: uuid.UUID, open_only: bool = False) -> bool:
+    """Whether the certificate has a chain-outbox entry of `kind` (one not done yet, with `open_only`)."""
+    query = select(OutboxEntry.id).where(OutboxEntry.kind == kind, OutboxEntry.subject_id == str(certificate_id))
+    if open_only:
+        query = query.where(OutboxEntry.status != OutboxStatus.DONE)
     return session.scalar(query.limit(1)) is not None
 
 
