@@ -209,3 +209,28 @@ def test_a_chain_worker_killed_between_the_release_and_its_write_completes_it_on
     with platform.current().db.unit_of_work() as session:
         entries = session.scalars(select(OutboxEntry).where(OutboxEntry.kind == OutboxKind.RELEASE_PROVISIONAL))
         assert {e.status for e in entries} == {OutboxStatus.DONE}
+
+
+def test_a_release_withdraws_the_rejected_request_and_its_other_certificates_are_requested_again(app) -> None:
+    irec_market(app, days=2)
+    first, second = certify_and_mint(until_day=2)
+    irec.behave(reject_with="Missing documents")
+    irec.sync()
+    admin = operator(app)
+    assert admin.api("POST", f"/api/v1/admin/irec/certificates/{first.id}/release").status_code == 202
+    assert state_of(second.id).status == "provisional"  # its Wh back in the carried remainder
+    retry = admin.api("POST", f"/api/v1/admin/irec/issue-requests/{_request_ids()[0]}/retry")
+    assert (retry.status_code, retry.json["code"]) == (409, "issue_request_not_retryable")
+    irec.reset()
+    irec.sync()
+    with platform.current().db.unit_of_work() as session:
+        statuses = [r.status for r in session.scalars(select(IrecIssueRequest).order_by(IrecIssueRequest.created_at))]
+        again = session.scalars(select(IrecAllocation).join(IrecPart)).all()
+        assert {session.get_one(IrecPart, a.part_id).certificate_id for a in again} == {second.id}
+    assert statuses == ["withdrawn", "approved"]
+    assert_conserved()
+
+
+def _request_ids() -> list:  # type: ignore[type-arg]
+    with platform.current().db.unit_of_work() as session:
+        return list(session.scalars(select(IrecIssueRequest.id).order_by(IrecIssueRequest.created_at)))
