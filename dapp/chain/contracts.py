@@ -122,13 +122,7 @@ class Chain:
 
     def fee_quote(self) -> FeeQuote:
         """What a transaction costs now (dapp.chain.fees): the next block's base fee and the tip to offer, or the
-        gas price of a node without EIP-1559; ChainUnavailable when the node does not answer."""
-        try:
-            return self._fee_quote()
-        except OSError as error:  # requests' connection errors are OSErrors
-            raise ChainUnavailable(f"the chain node at {self.rpc_url} does not answer") from error
-
-    def _fee_quote(self) -> FeeQuote:
+        gas price of a node without EIP-1559."""
         try:
             history = self.web3.eth.fee_history(FEE_HISTORY_BLOCKS, "latest", [50])
         except Web3RPCError:  # no eth_feeHistory: a node before EIP-1559

@@ -233,17 +233,12 @@ def _in_flight(run: Run, transaction_id: int) -> InFlight | None:
         first = session.get_one(ChainTransaction, transaction_id)
         family = _family(session, first.sender, first.nonce)
         current = next((tx for tx in family if tx.status == TransactionStatus.SENT), None)
-        if current is None:
-            return None
-        return InFlight(
-            current.id,
-            current.tx_hash,
-            current.sender,
-            current.nonce,
-            current.raw_transaction,
-            current.pending_since or current.signed_at,
-            tuple(tx.tx_hash for tx in family),
-        )
+        return _flight(current, tuple(tx.tx_hash for tx in family)) if current else None
+
+
+def _flight(tx: ChainTransaction, hashes: tuple[str, ...]) -> InFlight:
+    since = tx.pending_since or tx.signed_at
+    return InFlight(tx.id, tx.tx_hash, tx.sender, tx.nonce, tx.raw_transaction, since, hashes)
 
 
 def _family(session: Session, sender: str, nonce: int, lock: bool = False) -> list[ChainTransaction]:
@@ -275,7 +270,7 @@ def _await_receipt(run: Run, flight: InFlight) -> TxReceipt | None:
         if may_replace and _waited(flight) >= run.replace_after:
             replacement = _replace(run, flight)
             may_replace = replacement is not None
-            flight = replacement or flight
+            flight = replacement or _in_flight(run, flight.id) or flight
             continue
         left = deadline - time.monotonic()
         if left <= 0:
@@ -292,11 +287,12 @@ def _waited(flight: InFlight) -> timedelta:
 
 def _replace(run: Run, flight: InFlight) -> InFlight | None:
     """Record a replacement of the stuck transaction `flight` (same nonce and call, higher fees), committed
-    before it is broadcast; None when its fees would pass the ceiling (it keeps waiting as it is)."""
+    before it is broadcast, and broadcast it; None when its fees would pass the ceiling (it keeps waiting as it
+    is) or another run settled or replaced it meanwhile."""
     with run.db.unit_of_work() as session:
         stuck = session.get_one(ChainTransaction, flight.id, with_for_update=True)
         if stuck.status != TransactionStatus.SENT:
-            return _in_flight(run, flight.id)  # settled or replaced by another run meanwhile
+            return None
         entries = _entries_of(session, stuck.id)
         old = Fees(stuck.max_fee_per_gas or 0, stuck.max_priority_fee_per_gas or 0, stuck.raw_transaction[0] != 2)
         try:
@@ -304,23 +300,13 @@ def _replace(run: Run, flight: InFlight) -> InFlight | None:
         except FeeAboveCeiling as error:
             outbox.note_error(entries, str(error))
             return None
-        account = _account_of(session, run, stuck.sender)
-        signed = run.chain.resign(stuck.raw_transaction, account, fees)
+        signed = run.chain.resign(stuck.raw_transaction, _account_of(session, run, stuck.sender), fees)
         stuck.status = TransactionStatus.REPLACED
         session.flush()  # out of the in-flight index before its replacement enters it
         replacement = _recorded(session, signed, fees, run.clock.now(), replaces=stuck)
         for entry in entries:
             entry.transaction_id, entry.tx_hash = replacement.id, replacement.tx_hash
-        pending_since = replacement.pending_since or replacement.signed_at
-        replaced = InFlight(
-            replacement.id,
-            signed.tx_hash,
-            signed.sender,
-            signed.nonce,
-            signed.raw,
-            pending_since,
-            (signed.tx_hash, *flight.hashes),
-        )
+        replaced = _flight(replacement, (signed.tx_hash, *flight.hashes))
     run.chain.broadcast(replaced.raw)
     return replaced
 
@@ -339,22 +325,28 @@ def top_up(run: Run, address: str, value_wei: int) -> None:
     """Give a managed account gas money from the platform account through a recorded transaction (committed
     before it is broadcast), then wait for it; a top-up to `address` already in flight is waited for instead of
     sending another."""
+    try:
+        transaction_id = _record_top_up(run, address, value_wei)
+    except FeeAboveCeiling as error:
+        raise ChainPaused(str(error)) from error
+    except TRANSIENT as error:
+        raise ChainPaused(f"gas top-up of {address} not sent: {outbox.describe(error)}") from error
+    deliver(run, transaction_id)
+
+
+def _record_top_up(run: Run, address: str, value_wei: int) -> int:
     with run.db.unit_of_work() as session:
         in_flight = session.scalar(
             select(ChainTransaction.id).where(
                 ChainTransaction.top_up_to == address, ChainTransaction.status == TransactionStatus.SENT
             )
         )
-        if in_flight is None:
-            signer = run.chain.signer
-            try:
-                fees = run.chain.fee_quote().fees()
-            except FeeAboveCeiling as error:
-                raise ChainPaused(str(error)) from error
-            nonce = _next_nonce(session, run.chain, signer.address)
-            signed = run.chain.sign_transfer(signer, address, value_wei, nonce, fees)
-            in_flight = _recorded(session, signed, fees, run.clock.now(), top_up_to=address).id
-    deliver(run, in_flight)
+        if in_flight is not None:
+            return in_flight
+        chain, signer = run.chain, run.chain.signer
+        fees = chain.fee_quote().fees()
+        signed = chain.sign_transfer(signer, address, value_wei, _next_nonce(session, chain, signer.address), fees)
+        return _recorded(session, signed, fees, run.clock.now(), top_up_to=address).id
 
 
 def fail(run: Run, entry_ids: Iterable[int], error: str, refused: bool = False) -> None:

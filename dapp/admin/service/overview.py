@@ -55,7 +55,7 @@ def chain_figures(session: Session, chain: Chain) -> ChainFigures:
             if address is not None
         ]
         fees = chain.fee_quote()
-    except ChainUnavailable as error:
+    except (ChainUnavailable, OSError) as error:  # requests' connection errors are OSErrors
         return ChainFigures(None, [], str(error))
     return ChainFigures(lag, signers, None, fees)
 
