@@ -100,13 +100,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 PROCESSES = ("worker", "scheduler", "indexer", "web")  # the long-running ones: refused on a wrong chain
+SIGNING = ("worker", "web")  # those that sign (transactions, claim statements): the key is unlocked at start
 
 
-def _check_chain(settings: Any) -> None:
+def _check_chain(settings: Any, unlock: bool) -> None:
     """Refuse to start against another chain or without the platform signer's key (ADR 0116, 0118)."""
     try:
         contracts.check_network(settings)
-        keystore.platform_key(settings)
+        if unlock:
+            keystore.platform_key(settings)
     except (contracts.WrongChain, keystore.KeystoreError) as error:
         raise SystemExit(f"drec: refusing to start: {error}") from None
 
@@ -117,6 +119,6 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     print(operate.describe(platform.current().settings), file=sys.stderr)
     if args.command in PROCESSES:
-        _check_chain(platform.current().settings)
+        _check_chain(platform.current().settings, unlock=args.command in SIGNING)
     handler: Callable[[argparse.Namespace], None] = args.handler
     handler(args)

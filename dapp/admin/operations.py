@@ -73,7 +73,7 @@ def snapshot(p: Platform) -> Snapshot:
 
 def _fees(p: Platform) -> FeeFigures | None:
     try:
-        quote = contracts.from_settings(p.settings).fee_quote()
+        quote = contracts.reader(p.settings).fee_quote()
     except OUTAGE_ERRORS:
         return None
     return FeeFigures(

@@ -236,11 +236,16 @@ def from_settings(settings: Any) -> Chain:
     )
 
 
+def reader(settings: Any) -> Chain:
+    """The chain of `settings` for reading only (the indexer, probes, fee figures): no key is unlocked."""
+    return Chain(settings.chain_rpc_url, settings.deployment_file, "", FeeCeiling.from_settings(settings))
+
+
 def check_network(settings: Any) -> None:
     """Refuse to start against another chain than the configured one: the node at the URL and the deployment file
     must both be `settings.chain_id`. A node that does not answer (or no deployment yet) is an outage, not a
     refusal (ADR 0090): the process starts and waits for it."""
-    chain = Chain(settings.chain_rpc_url, settings.deployment_file, "")
+    chain = reader(settings)
     try:
         node = chain.node_chain_id()
     except (OSError, Web3Exception, ValueError):
