@@ -141,6 +141,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"a custom chain network needs {names}")
         else:
             preset = NETWORKS[self.chain_network]
+            if "chain_id" in self.model_fields_set and self.chain_id != preset.chain_id:
+                raise ValueError(
+                    f"the {self.chain_network} network is chain {preset.chain_id}, not {self.chain_id} (DREC_CHAIN_ID,"
+                    " perhaps from var/stack.env): drop the setting, or name another chain DREC_CHAIN_NETWORK=custom"
+                )
             for name, attribute in PRESET_FIELDS.items():
                 if name not in self.model_fields_set:
                     setattr(self, name, getattr(preset, attribute))

@@ -69,6 +69,8 @@ def test_a_setting_wins_over_its_preset_and_a_custom_network_needs_its_url_and_c
     assert (own.chain_rpc_url, own.chain_id, own.confirmations) == ("https://volta.example.org", 73799, 2)
     with pytest.raises(ValidationError, match="a custom chain network needs DREC_CHAIN_RPC_URL and DREC_CHAIN_ID"):
         Settings(_env_file=None, chain_network="custom")
+    with pytest.raises(ValidationError, match="the volta network is chain 73799, not 31337"):
+        Settings(_env_file=None, chain_network="volta", chain_id=31337)
 
 
 def test_a_plain_private_key_is_refused_on_a_public_network_and_never_echoed() -> None:
