@@ -18,6 +18,7 @@ from dapp.admin import metrics as admin_metrics
 from dapp.admin import views as admin_views
 from dapp.audit import api as audit_api
 from dapp.audit import views as audit_views
+from dapp.chain import contracts, keystore
 from dapp.devices import api as devices_api
 from dapp.devices import views as devices_views
 from dapp.errors import DatabaseUnavailable, DomainError, RedisUnavailable
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application for `settings` (read from the environment when omitted)."""
     settings = settings or Settings()
     settings.check_production_safety()
+    contracts.check_network(settings)  # another chain than the configured one: refused at start (ADR 0116)
+    keystore.platform_key(settings)  # unlocked once, now: a wrong passphrase stops the start (ADR 0118)
     platform_module.install(platform_module.Platform(settings))
     outbox.install()
     app = Flask("dapp")

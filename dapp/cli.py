@@ -5,9 +5,12 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from dapp import logs, operate, platform
 from dapp.admin import cli as admin_cli
+from dapp.chain import cli as chain_cli
+from dapp.chain import contracts, keystore
 from dapp.jobs import outbox
 from dapp.platform import QUEUE_NAMES
 from dapp.reads import cli as reads_cli
@@ -82,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     demo.add_parser("seed", help="create demo accounts and a device").set_defaults(handler=_demo_seed)
     admin_cli.add_commands(commands)
+    chain_cli.add_commands(commands)
     reads_cli.add_commands(commands)
     commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=_scheduler)
     indexer = commands.add_parser("indexer", help="run the chain indexer (or replay it from a block)")
@@ -95,10 +99,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROCESSES = ("worker", "scheduler", "indexer", "web")  # the long-running ones: refused on a wrong chain
+SIGNING = ("worker", "web")  # those that sign (transactions, claim statements): the key is unlocked at start
+
+
+def _check_chain(settings: Any, unlock: bool) -> None:
+    """Refuse to start against another chain or without the platform signer's key (ADR 0116, 0118)."""
+    try:
+        contracts.check_network(settings)
+        if unlock:
+            keystore.platform_key(settings)
+    except (contracts.WrongChain, keystore.KeystoreError) as error:
+        raise SystemExit(f"drec: refusing to start: {error}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     logs.configure()
     outbox.install()
     args = _parser().parse_args(argv)
     print(operate.describe(platform.current().settings), file=sys.stderr)
+    if args.command in PROCESSES:
+        _check_chain(platform.current().settings, unlock=args.command in SIGNING)
     handler: Callable[[argparse.Namespace], None] = args.handler
     handler(args)

@@ -20,7 +20,7 @@ def _redis(p: Platform) -> None:
 
 
 def _chain(p: Platform) -> None:
-    chain = contracts.from_settings(p.settings)
+    chain = contracts.reader(p.settings)
     if int(chain.web3.eth.chain_id) != p.settings.chain_id:
         raise contracts.ChainUnavailable(f"the node at {chain.rpc_url} serves another chain id")
 

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 def follower_from_platform() -> Follower:
     p = platform.current()
-    chain = contracts.from_settings(p.settings)
+    chain = contracts.reader(p.settings)
     return Follower(
         web3=chain.web3,
         contracts={name: chain.contract(name) for name in chain.deployment["contracts"]},

@@ -170,15 +170,24 @@ def chain_id(rpc_url: str) -> int | None:
         return None
 
 
-def start_anvil(state_file: Path | None, port: int | None = None, *, steps_tracing: bool = False) -> tuple[str, Stop]:
-    """Run anvil on 127.0.0.1 (a free port unless `port` is given), chain id 31337.
+def start_anvil(
+    state_file: Path | None,
+    port: int | None = None,
+    *,
+    steps_tracing: bool = False,
+    network_id: int = CHAIN_ID,
+    options: tuple[str, ...] = (),
+) -> tuple[str, Stop]:
+    """Run anvil on 127.0.0.1 (a free port unless `port` is given), chain id 31337 unless `network_id`.
 
     With `state_file`, the chain is loaded from it and saved every second and on exit, so a restart (even
     after SIGKILL) keeps the blocks. With `steps_tracing`, `debug_traceTransaction` returns every opcode step
-    (benchmarks use it). Returns the RPC URL and a function that stops anvil (SIGTERM, then wait).
+    (benchmarks use it); `options` are more of anvil's (tests: `--order fees`). Returns the RPC URL and a
+    function that stops anvil (SIGTERM, then wait).
     """
     port = port or free_port()
-    command = [str(anvil_path()), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID)]
+    command = [str(anvil_path()), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(network_id)]
+    command += options
     if steps_tracing:
         command.append("--steps-tracing")
     log_file = None
@@ -189,7 +198,7 @@ def start_anvil(state_file: Path | None, port: int | None = None, *, steps_traci
         log_file = state_file.parent / "anvil.log"
     process = spawn(command, log_file)
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: chain_id(url) == CHAIN_ID, "anvil", process)
+    wait_until(lambda: chain_id(url) == network_id, "anvil", process)
     return url, lambda: stop_process(process)
 
 
@@ -223,6 +232,7 @@ def deploy(rpc_url: str, deployment_file: Path, echo: bool = False) -> dict[str,
     """
     env = {
         **os.environ,
+        "DREC_CHAIN_NETWORK": "local",  # the embedded anvil, whatever .env says
         "DREC_CHAIN_RPC_URL": rpc_url,
         "DREC_DEPLOYMENT_FILE": str(deployment_file.resolve()),
         "SOLCX_BINARY_PATH": str(SOLC_LAUNCHERS),  # this checkout's compiler, should Ape compile first

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dapp import metrics, platform, probes
 from dapp.chain import contracts
+from dapp.chain.fees import GWEI
 from dapp.models.chain import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.outages import OUTAGE_ERRORS
 from dapp.platform import QUEUE_NAMES, Platform
@@ -28,6 +29,16 @@ class IndexerLagFigures:
 
 
 @dataclass
+class FeeFigures:
+    """What the network asks for a transaction now against the ceiling (ADR 0117); above it, transactions wait."""
+
+    base_fee_gwei: float
+    priority_fee_gwei: float
+    ceiling_gwei: float
+    above_ceiling: bool
+
+
+@dataclass
 class Snapshot:
     problems: dict[str, str | None]
     queue_depths: dict[str, int] = field(default_factory=dict)
@@ -37,6 +48,7 @@ class Snapshot:
     indexer: IndexerLagFigures | None = None
     mint_gas_used: int = 0
     mint_transactions: int = 0
+    fees: FeeFigures | None = None
 
     @property
     def healthy(self) -> bool:
@@ -54,7 +66,19 @@ def snapshot(p: Platform) -> Snapshot:
             _outbox(session, p.clock.now() if report.problems["redis"] is None else None, report)
             if report.problems["chain"] is None:
                 report.indexer = _indexer(session, p)
+    if report.problems["chain"] is None:
+        report.fees = _fees(p)
     return report
+
+
+def _fees(p: Platform) -> FeeFigures | None:
+    try:
+        quote = contracts.reader(p.settings).fee_quote()
+    except OUTAGE_ERRORS:
+        return None
+    return FeeFigures(
+        quote.base_fee / GWEI, quote.priority_fee / GWEI, quote.ceiling.max_fee / GWEI, quote.above_ceiling
+    )
 
 
 def _outbox(session: Session, now: datetime | None, report: Snapshot) -> None:
@@ -120,6 +144,8 @@ class OperationsCollector(Collector):
             yield GaugeMetricFamily(
                 "drec_indexer_lag_seconds", "Chain time the indexer is behind", value=report.indexer.seconds
             )
+        if report.fees is not None:
+            yield from _fee_gauges(report.fees)
         yield CounterMetricFamily("drec_mint_gas_used", "Gas used by mint transactions", value=report.mint_gas_used)
         yield CounterMetricFamily("drec_mint_transactions", "Mint transactions mined", value=report.mint_transactions)
         if report.problems["redis"] is None:
@@ -131,6 +157,17 @@ def _gauge(name: str, documentation: str, label: str, values: dict[str, float] |
     for key, value in values.items():
         family.add_metric([key], value)
     return family
+
+
+def _fee_gauges(fees: FeeFigures) -> Iterator[GaugeMetricFamily]:
+    yield GaugeMetricFamily("drec_chain_base_fee_gwei", "Base fee of the next block", value=fees.base_fee_gwei)
+    yield GaugeMetricFamily("drec_chain_priority_fee_gwei", "Priority fee offered", value=fees.priority_fee_gwei)
+    yield GaugeMetricFamily("drec_chain_fee_ceiling_gwei", "Most a transaction may offer", value=fees.ceiling_gwei)
+    yield GaugeMetricFamily(
+        "drec_chain_fee_above_ceiling",
+        "1 while the network asks more than the ceiling (transactions wait)",
+        value=int(fees.above_ceiling),
+    )
 
 
 def _jobs(p: Platform) -> Iterator[CounterMetricFamily]:

@@ -5,10 +5,14 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_defunct, encode_typed_data
+from eth_account.signers.local import LocalAccount
 from eth_keys.exceptions import BadSignature
 from eth_utils import is_checksum_address, to_checksum_address
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dapp.errors import field_error
+from dapp.models.accounts import Organization
 from dapp.security import decrypt_secret, encrypt_secret
 
 ZERO_ADDRESS = "0x" + "0" * 40
@@ -26,6 +30,14 @@ def new_managed_account(secret_key: str) -> tuple[str, bytes]:
 
 def managed_account_key(secret_key: str, encrypted_key: bytes) -> bytes:
     return decrypt_secret(secret_key, encrypted_key)
+
+
+def managed_account(session: Session, secret_key: str, address: str) -> LocalAccount | None:
+    """The platform-managed account at `address`, unlocked; None if no organization's managed key is there."""
+    encrypted_key = session.scalar(
+        select(Organization.encrypted_private_key).where(Organization.blockchain_address == address)
+    )
+    return Account.from_key(managed_account_key(secret_key, encrypted_key)) if encrypted_key else None
 
 
 def sign_text(private_key: str, message: bytes) -> tuple[str, str]:

@@ -4,24 +4,39 @@ Only this package and the indexer import web3 (DESIGN §3). Addresses and ABIs c
 that `scripts/deploy.py` (Ape) writes.
 """
 
+import contextlib
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import rlp
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_account.typed_transactions import TypedTransaction
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import TransactionNotFound, Web3RPCError
+from web3.exceptions import TransactionNotFound, Web3Exception, Web3RPCError
 from web3.types import TxReceipt
 
+from dapp.chain import keystore
+from dapp.chain.fees import GWEI, FeeCeiling, FeeQuote, Fees
+
 RECEIPT_TIMEOUT_SECONDS = 120
+FEE_HISTORY_BLOCKS = 10
+LOCAL_CEILING = FeeCeiling(100 * GWEI, 10 * GWEI)
 
 
 class ChainUnavailable(Exception):
     """The chain node cannot be reached or the deployment is missing."""
+
+
+class WrongChain(Exception):
+    """The node at the configured URL, or the deployment file, is another chain than the configured one."""
 
 
 class TransactionReverted(Exception):
@@ -46,6 +61,7 @@ class Chain:
     rpc_url: str
     deployment_file: Path
     private_key: str
+    ceiling: FeeCeiling = field(default=LOCAL_CEILING)
 
     @cached_property
     def web3(self) -> Web3:
@@ -73,17 +89,67 @@ class Chain:
         use this: it records each transaction before broadcasting it (dapp.chain.sending).
         """
         account = signer or self.signer
-        signed = self.sign(call, account, self.web3.eth.get_transaction_count(account.address, "pending"))
-        return self._send(signed.raw)
+        nonce = self.pool_nonce(account.address)
+        return self._send(self.sign(call, account, nonce, self.fee_quote().fees()).raw)
 
-    def sign(self, call: Any, account: LocalAccount, nonce: int) -> SignedTransaction:
-        """Build (estimating gas) and sign a contract call with `nonce`; nothing is sent.
+    def sign(self, call: Any, account: LocalAccount, nonce: int, fees: Fees) -> SignedTransaction:
+        """Build (estimating gas) and sign a contract call with `nonce` and `fees`; nothing is sent.
 
         A call the contract would revert raises `ContractLogicError` here.
         """
-        tx = call.build_transaction({"from": account.address, "nonce": nonce, "chainId": self.deployment["chain_id"]})
-        signed = account.sign_transaction(tx)
-        return SignedTransaction(account.address, nonce, hex_hash(signed.hash), bytes(signed.raw_transaction))
+        tx = call.build_transaction(
+            {"from": account.address, "nonce": nonce, "chainId": self.deployment["chain_id"], **fees.fields()}
+        )
+        return _signed(account, tx)
+
+    def sign_transfer(
+        self, account: LocalAccount, to: str, value_wei: int, nonce: int, fees: Fees
+    ) -> SignedTransaction:
+        """Sign a plain transfer of the chain's coin (a gas top-up); nothing is sent."""
+        tx = {
+            "to": Web3.to_checksum_address(to),
+            "value": value_wei,
+            "gas": 21_000,
+            "nonce": nonce,
+            "chainId": self.deployment["chain_id"],
+            **fees.fields(),
+        }
+        return _signed(account, tx)
+
+    def resign(self, raw: bytes, account: LocalAccount, fees: Fees) -> SignedTransaction:
+        """The transaction of `raw` (same nonce, call and gas) signed again with other fees: its replacement."""
+        return _signed(account, {**_unsigned(raw), **fees.fields()})
+
+    def fee_quote(self) -> FeeQuote:
+        """What a transaction costs now (dapp.chain.fees): the next block's base fee and the tip to offer, or the
+        gas price of a node without EIP-1559."""
+        try:
+            history = self.web3.eth.fee_history(FEE_HISTORY_BLOCKS, "latest", [50])
+        except Web3RPCError:  # no eth_feeHistory: a node before EIP-1559
+            return FeeQuote(int(self.web3.eth.gas_price), 0, self.ceiling, legacy=True)
+        base_fee = int(history["baseFeePerGas"][-1])
+        if base_fee == 0:
+            return FeeQuote(int(self.web3.eth.gas_price), 0, self.ceiling, legacy=True)
+        tips = sorted(int(reward[0]) for reward in history.get("reward", []) if reward)
+        tip = tips[len(tips) // 2] if tips else 0
+        with contextlib.suppress(Web3RPCError):  # a node without a suggestion: the recent blocks' median alone
+            tip = max(tip, int(self.web3.eth.max_priority_fee))
+        return FeeQuote(base_fee, tip, self.ceiling)
+
+    def wait_for_any_receipt(self, tx_hashes: Sequence[str], timeout: float) -> TxReceipt | None:
+        """The receipt of whichever of `tx_hashes` is mined first (a transaction and its replacements share a
+        nonce: at most one is), or None after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for tx_hash in tx_hashes:
+                if (receipt := self.receipt(tx_hash)) is not None:
+                    return receipt
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+
+    def node_chain_id(self) -> int:
+        return int(self.web3.eth.chain_id)
 
     def broadcast(self, raw: bytes) -> None:
         """Hand signed bytes to the node; the same bytes twice are the same transaction, never a second one."""
@@ -127,20 +193,6 @@ class Chain:
         except OSError as error:  # requests' connection errors are OSErrors
             raise ChainUnavailable(f"the chain node at {self.rpc_url} does not answer") from error
 
-    def fund(self, address: str, minimum_wei: int, top_up_wei: int) -> None:
-        """Give a platform-managed account gas money from the platform account when it runs low."""
-        if self.web3.eth.get_balance(Web3.to_checksum_address(address)) >= minimum_wei:
-            return
-        tx = {
-            "to": address,
-            "value": top_up_wei,
-            "gas": 21_000,
-            "gasPrice": self.web3.eth.gas_price,
-            "nonce": self.pool_nonce(self.signer.address),
-            "chainId": self.deployment["chain_id"],
-        }
-        self._send(self.signer.sign_transaction(tx).raw_transaction)
-
     def _send(self, raw: bytes) -> TxReceipt:
         tx_hash = self.web3.eth.send_raw_transaction(raw)
         receipt = self.web3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
@@ -149,5 +201,66 @@ class Chain:
         return receipt
 
 
+def _signed(account: LocalAccount, tx: dict[str, Any]) -> SignedTransaction:
+    signed = account.sign_transaction(tx)
+    return SignedTransaction(account.address, int(tx["nonce"]), hex_hash(signed.hash), bytes(signed.raw_transaction))
+
+
+def _unsigned(raw: bytes) -> dict[str, Any]:
+    """The fields of a signed transaction but its signature and fees: an EIP-1559 (type 2) one or a legacy one
+    with EIP-155 replay protection."""
+    if raw[0] == 2:
+        fields = dict(TypedTransaction.from_bytes(HexBytes(raw)).as_dict())
+        for name in ("v", "r", "s", "yParity", "maxFeePerGas", "maxPriorityFeePerGas"):
+            fields.pop(name, None)
+        return fields
+    nonce, _gas_price, gas, to, value, data, v, _r, _s = rlp.decode(raw)
+    number = int.from_bytes
+    return {
+        "nonce": number(nonce),
+        "gas": number(gas),
+        "to": Web3.to_checksum_address(to),
+        "value": number(value),
+        "data": bytes(data),
+        "chainId": (number(v) - 35) // 2,
+    }
+
+
 def from_settings(settings: Any) -> Chain:
-    return Chain(settings.chain_rpc_url, settings.deployment_file, settings.platform_private_key)
+    """The chain of `settings`, signing with the platform's key (from its keystore on a public network)."""
+    return Chain(
+        settings.chain_rpc_url,
+        settings.deployment_file,
+        keystore.platform_key(settings),
+        FeeCeiling.from_settings(settings),
+    )
+
+
+def reader(settings: Any) -> Chain:
+    """The chain of `settings` for reading only (the indexer, probes, fee figures): no key is unlocked."""
+    return Chain(settings.chain_rpc_url, settings.deployment_file, "", FeeCeiling.from_settings(settings))
+
+
+def check_network(settings: Any) -> None:
+    """Refuse to start against another chain than the configured one: the node at the URL and the deployment file
+    must both be `settings.chain_id`. A node that does not answer (or no deployment yet) is an outage, not a
+    refusal (ADR 0090): the process starts and waits for it."""
+    chain = reader(settings)
+    try:
+        node = chain.node_chain_id()
+    except (OSError, Web3Exception, ValueError):
+        return
+    if node != settings.chain_id:
+        raise WrongChain(
+            f"the node at {settings.chain_rpc_url} is chain {node}, not chain {settings.chain_id} of the"
+            f" {settings.chain_network} network: check DREC_CHAIN_RPC_URL and DREC_CHAIN_NETWORK/DREC_CHAIN_ID"
+        )
+    try:
+        deployed = chain.deployment.get("chain_id")
+    except (ChainUnavailable, ValueError):
+        return
+    if deployed != settings.chain_id:
+        raise WrongChain(
+            f"the deployment file {settings.deployment_file} is for chain {deployed}, not chain {settings.chain_id}:"
+            " deploy to this network (docs/public-chains.md) or point DREC_DEPLOYMENT_FILE at its deployment"
+        )

@@ -7,6 +7,7 @@ order.
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from dapp import platform
 from dapp.chain import contracts, outbox, sending
@@ -45,6 +46,7 @@ def new_run() -> sending.Run:
         p.settings.chain_receipt_timeout_seconds,
         p.settings.secret_key,
         p.settings.mint_batch_size,
+        replace_after=timedelta(seconds=p.settings.chain_replace_after_seconds),
     )
 
 

@@ -11,11 +11,18 @@ A worker killed anywhere leaves either nothing (step 1 did not commit) or a reco
 run resolves before it signs anything new: the receipt if it is mined; waiting if the node has it; the very same
 bytes again if the node lost it while its nonce is still free. Only once another transaction has used its nonce,
 so that it can never be mined, is it dropped and its entries tried again in a new transaction.
+
+Fees follow dapp.chain.fees: nothing is signed while the network asks more than the ceiling (the run waits, no
+attempt is spent). A transaction pending longer than `replace_after` is replaced at its nonce with higher fees,
+the replacement recorded (and committed) before it is broadcast like any other; the one it replaced stays
+`replaced` and watched, and whichever of them is mined is the one its entries record (ADR 0117). A managed
+account's gas top-up is a recorded transaction too, so a crash never funds it twice.
 """
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -23,12 +30,14 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from web3.exceptions import ContractLogicError, Web3Exception
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
 from web3.types import TxReceipt
 
 from dapp.chain import outbox
+from dapp.chain.accounts import managed_account
 from dapp.chain.calls import ContractCall
-from dapp.chain.contracts import Chain, ChainUnavailable
+from dapp.chain.contracts import Chain, ChainUnavailable, SignedTransaction, hex_hash
+from dapp.chain.fees import FeeAboveCeiling, Fees
 from dapp.clock import Clock
 from dapp.db import Database
 from dapp.ipfs import ContentStore, ContentStoreError
@@ -44,6 +53,14 @@ class ChainPaused(Exception):
 
     The entries keep their state (pending with a backoff, or sent); the scheduler's next run resumes.
     """
+
+
+class NeedsGas(Exception):
+    """A managed account has too little of the chain's coin to pay for its transaction: top it up first."""
+
+    def __init__(self, address: str, top_up_wei: int) -> None:
+        super().__init__(f"{address} needs gas")
+        self.address, self.top_up_wei = address, top_up_wei
 
 
 def _nothing(*_: Any) -> None:
@@ -107,6 +124,7 @@ class Run:
     secret_key: str  # unlocks the organizations' managed keys
     mint_batch_size: int
     failed: set[int] = field(default_factory=set)  # entries that failed in this run: not tried again in it
+    replace_after: timedelta = timedelta(seconds=180)  # a transaction pending this long is replaced
 
     def effects(self, kind: str) -> Effects:
         return effects_of(self.handlers, kind)
@@ -146,6 +164,11 @@ def prepare(run: Run, pick: Pick, build: Build) -> tuple[int, int | None]:
             ids = [e.id for e in entries]
             prepared = build(session, entries, now) if entries else None
             return len(ids), record(session, run.chain, prepared, now) if prepared else None
+    except FeeAboveCeiling as error:  # nothing was signed; the entries wait without spending an attempt
+        raise ChainPaused(str(error)) from error
+    except NeedsGas as need:  # nothing was signed: fund the account (recorded), then the handler tries again
+        top_up(run, need.address, need.top_up_wei)
+        return len(ids), None
     except ContractLogicError as error:  # nothing was sent: the node would revert the call
         error_text = f"The contract refused the call: {outbox.describe(error)}"
         fail(run, _culprits(run.chain, prepared) or ids, error_text, refused=True)
@@ -172,22 +195,158 @@ def settle_in_flight(run: Run) -> int:
     return len(ids)
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """A recorded transaction not settled yet, with the hashes of those it replaced (any of them may be mined)."""
+
+    id: int
+    tx_hash: str
+    sender: str
+    nonce: int
+    raw: bytes
+    pending_since: datetime
+    hashes: tuple[str, ...]  # this transaction's first, then those it replaced
+
+
 def deliver(run: Run, transaction_id: int) -> None:
-    """Bring a recorded transaction to its receipt (broadcasting it if the node does not have it) and settle it."""
-    with run.db.unit_of_work() as session:
-        tx = session.get_one(ChainTransaction, transaction_id)
-        if tx.status != TransactionStatus.SENT:
-            return  # settled by another run meanwhile
-        tx_hash, sender, nonce, raw = tx.tx_hash, tx.sender, tx.nonce, tx.raw_transaction
+    """Bring a recorded transaction to its receipt (broadcasting it if the node does not have it, replacing it if
+    it is stuck) and settle it."""
+    flight = _in_flight(run, transaction_id)
+    if flight is None:
+        return  # settled by another run meanwhile
     try:
-        receipt = _receipt(run, tx_hash, sender, nonce, raw)
+        receipt = _await_receipt(run, flight)
     except TRANSIENT as error:
         with run.db.unit_of_work() as session:
-            entries = _entries_of(session, transaction_id)
-            outbox.note_error(entries, f"Transaction {tx_hash} not settled yet: {outbox.describe(error)}")
-        raise ChainPaused(f"transaction {tx_hash} (nonce {nonce}) not settled: {outbox.describe(error)}") from error
+            entries = _entries_of_nonce(session, flight.sender, flight.nonce)
+            outbox.note_error(entries, f"Transaction {flight.tx_hash} not settled yet: {outbox.describe(error)}")
+        raise ChainPaused(
+            f"transaction {flight.tx_hash} (nonce {flight.nonce}) not settled: {outbox.describe(error)}"
+        ) from error
     with run.db.unit_of_work() as session:
-        _settle(session, run, transaction_id, receipt, run.clock.now())
+        _settle(session, run, flight, receipt, run.clock.now())
+
+
+def _in_flight(run: Run, transaction_id: int) -> InFlight | None:
+    """The unsettled transaction at the nonce of `transaction_id` (its replacement, if it has one)."""
+    with run.db.unit_of_work() as session:
+        first = session.get_one(ChainTransaction, transaction_id)
+        family = _family(session, first.sender, first.nonce)
+        current = next((tx for tx in family if tx.status == TransactionStatus.SENT), None)
+        return _flight(current, tuple(tx.tx_hash for tx in family)) if current else None
+
+
+def _flight(tx: ChainTransaction, hashes: tuple[str, ...]) -> InFlight:
+    since = tx.pending_since or tx.signed_at
+    return InFlight(tx.id, tx.tx_hash, tx.sender, tx.nonce, tx.raw_transaction, since, hashes)
+
+
+def _family(session: Session, sender: str, nonce: int, lock: bool = False) -> list[ChainTransaction]:
+    """The unsettled transactions of one nonce: the one in flight and those it replaced, newest first."""
+    query = select(ChainTransaction).where(
+        ChainTransaction.sender == sender,
+        ChainTransaction.nonce == nonce,
+        ChainTransaction.status.in_((TransactionStatus.SENT, TransactionStatus.REPLACED)),
+    )
+    query = query.order_by(ChainTransaction.id.desc())
+    return list(session.scalars(query.with_for_update() if lock else query))
+
+
+def _await_receipt(run: Run, flight: InFlight) -> TxReceipt | None:
+    """The receipt of the transaction or of one it replaced, or None if it was dropped (its nonce used by no
+    transaction of ours); replaces it when it is stuck, within the fee ceiling. Raises TimeExhausted when
+    nothing is mined within the run's receipt timeout: it stays in flight for the next run."""
+    chain = run.chain
+    deadline = time.monotonic() + run.receipt_timeout
+    may_replace = True
+    while True:
+        receipt = chain.wait_for_any_receipt(flight.hashes, 0)
+        if receipt is not None:
+            return receipt
+        if not chain.is_known(flight.tx_hash):
+            if chain.mined_nonce(flight.sender) > flight.nonce:
+                return chain.wait_for_any_receipt(flight.hashes, 0)  # mined meanwhile, else dropped for good
+            chain.broadcast(flight.raw)  # never broadcast (a worker died first) or lost by the node: again
+        if may_replace and _waited(flight) >= run.replace_after:
+            replacement = _replace(run, flight)
+            may_replace = replacement is not None
+            flight = replacement or _in_flight(run, flight.id) or flight
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeExhausted(f"transaction {flight.tx_hash} is not mined after {run.receipt_timeout:g} s")
+        until_stuck = (run.replace_after - _waited(flight)).total_seconds() if may_replace else left
+        receipt = chain.wait_for_any_receipt(flight.hashes, max(0.0, min(left, until_stuck)))
+        if receipt is not None:
+            return receipt
+
+
+def _waited(flight: InFlight) -> timedelta:
+    return datetime.now(UTC) - flight.pending_since
+
+
+def _replace(run: Run, flight: InFlight) -> InFlight | None:
+    """Record a replacement of the stuck transaction `flight` (same nonce and call, higher fees), committed
+    before it is broadcast, and broadcast it; None when its fees would pass the ceiling (it keeps waiting as it
+    is) or another run settled or replaced it meanwhile."""
+    with run.db.unit_of_work() as session:
+        stuck = session.get_one(ChainTransaction, flight.id, with_for_update=True)
+        if stuck.status != TransactionStatus.SENT:
+            return None
+        entries = _entries_of(session, stuck.id)
+        old = Fees(stuck.max_fee_per_gas or 0, stuck.max_priority_fee_per_gas or 0, stuck.raw_transaction[0] != 2)
+        try:
+            fees = run.chain.fee_quote().replacement(old)
+        except FeeAboveCeiling as error:
+            outbox.note_error(entries, str(error))
+            return None
+        signed = run.chain.resign(stuck.raw_transaction, _account_of(session, run, stuck.sender), fees)
+        stuck.status = TransactionStatus.REPLACED
+        session.flush()  # out of the in-flight index before its replacement enters it
+        replacement = _recorded(session, signed, fees, run.clock.now(), replaces=stuck)
+        for entry in entries:
+            entry.transaction_id, entry.tx_hash = replacement.id, replacement.tx_hash
+        replaced = _flight(replacement, (signed.tx_hash, *flight.hashes))
+    run.chain.broadcast(replaced.raw)
+    return replaced
+
+
+def _account_of(session: Session, run: Run, sender: str) -> LocalAccount:
+    """The key that signed a recorded transaction: the platform's, or an organization's managed account's."""
+    if sender == run.chain.signer.address:
+        return run.chain.signer
+    account = managed_account(session, run.secret_key, sender)
+    if account is None:
+        raise LookupError(f"no key of this platform signs for {sender}")
+    return account
+
+
+def top_up(run: Run, address: str, value_wei: int) -> None:
+    """Give a managed account gas money from the platform account through a recorded transaction (committed
+    before it is broadcast), then wait for it; a top-up to `address` already in flight is waited for instead of
+    sending another."""
+    try:
+        transaction_id = _record_top_up(run, address, value_wei)
+    except FeeAboveCeiling as error:
+        raise ChainPaused(str(error)) from error
+    except TRANSIENT as error:
+        raise ChainPaused(f"gas top-up of {address} not sent: {outbox.describe(error)}") from error
+    deliver(run, transaction_id)
+
+
+def _record_top_up(run: Run, address: str, value_wei: int) -> int:
+    with run.db.unit_of_work() as session:
+        in_flight = session.scalar(
+            select(ChainTransaction.id).where(
+                ChainTransaction.top_up_to == address, ChainTransaction.status == TransactionStatus.SENT
+            )
+        )
+        if in_flight is not None:
+            return in_flight
+        chain, signer = run.chain, run.chain.signer
+        fees = chain.fee_quote().fees()
+        signed = chain.sign_transfer(signer, address, value_wei, _next_nonce(session, chain, signer.address), fees)
+        return _recorded(session, signed, fees, run.clock.now(), top_up_to=address).id
 
 
 def fail(run: Run, entry_ids: Iterable[int], error: str, refused: bool = False) -> None:
@@ -203,7 +362,22 @@ def fail(run: Run, entry_ids: Iterable[int], error: str, refused: bool = False) 
 def record(session: Session, chain: Chain, prepared: Prepared, now: datetime) -> int:
     """Sign the call with the sender's next nonce; store the transaction and mark its entries sent."""
     account = prepared.signer.account if prepared.signer else chain.signer
-    signed = chain.sign(prepared.call.function, account, _next_nonce(session, chain, account.address))
+    fees = chain.fee_quote().fees()  # FeeAboveCeiling: nothing is signed
+    signed = chain.sign(prepared.call.function, account, _next_nonce(session, chain, account.address), fees)
+    transaction = _recorded(session, signed, fees, now)
+    outbox.mark_sent(prepared.entries, transaction)
+    return transaction.id
+
+
+def _recorded(
+    session: Session,
+    signed: SignedTransaction,
+    fees: Fees,
+    now: datetime,
+    replaces: ChainTransaction | None = None,
+    top_up_to: str | None = None,
+) -> ChainTransaction:
+    """Store a signed transaction, in flight."""
     transaction = ChainTransaction(
         sender=signed.sender,
         nonce=signed.nonce,
@@ -211,11 +385,15 @@ def record(session: Session, chain: Chain, prepared: Prepared, now: datetime) ->
         raw_transaction=signed.raw,
         status=TransactionStatus.SENT,
         signed_at=now,
+        pending_since=datetime.now(UTC),  # wall time: how long it has waited, whatever the platform clock says
+        max_fee_per_gas=fees.max_fee,
+        max_priority_fee_per_gas=fees.priority_fee,
+        replaces_id=replaces.id if replaces else None,
+        top_up_to=top_up_to or (replaces.top_up_to if replaces else None),
     )
     session.add(transaction)
     session.flush()  # the unique in-flight (sender, nonce) index turns a second worker's same nonce into an error
-    outbox.mark_sent(prepared.entries, transaction)
-    return transaction.id
+    return transaction
 
 
 def _next_nonce(session: Session, chain: Chain, sender: str) -> int:
@@ -228,32 +406,29 @@ def _next_nonce(session: Session, chain: Chain, sender: str) -> int:
     return max(chain.pool_nonce(sender), -1 if in_flight is None else in_flight + 1)
 
 
-def _receipt(run: Run, tx_hash: str, sender: str, nonce: int, raw: bytes) -> TxReceipt | None:
-    """The transaction's receipt, or None if it was dropped: its nonce is used and no block holds it."""
-    chain = run.chain
-    receipt = chain.receipt(tx_hash)
-    if receipt is not None:
-        return receipt
-    if not chain.is_known(tx_hash):
-        if chain.mined_nonce(sender) > nonce:
-            return chain.receipt(tx_hash)  # mined meanwhile, else another transaction took the nonce for good
-        chain.broadcast(raw)  # never broadcast (the worker died first) or lost by the node: the same bytes again
-    return chain.wait_for_receipt(tx_hash, run.receipt_timeout)
-
-
-def _settle(session: Session, run: Run, transaction_id: int, receipt: TxReceipt | None, now: datetime) -> None:
-    tx = session.get_one(ChainTransaction, transaction_id, with_for_update=True)
-    if tx.status != TransactionStatus.SENT:
-        return
-    entries = _entries_of(session, transaction_id)
-    tx.settled_at = now
+def _settle(session: Session, run: Run, flight: InFlight, receipt: TxReceipt | None, now: datetime) -> None:
+    """Settle the nonce of `flight`: the transaction the receipt names is mined (or reverted), the others of its
+    nonce dropped; the entries record the one mined, whichever it is."""
+    family = _family(session, flight.sender, flight.nonce, lock=True)
+    if not any(tx.status == TransactionStatus.SENT for tx in family):
+        return  # settled by another run meanwhile
+    entries = _entries_of_nonce(session, flight.sender, flight.nonce)
+    for tx in family:
+        tx.settled_at, tx.status = now, TransactionStatus.DROPPED
     if receipt is None:
-        tx.status = TransactionStatus.DROPPED
         _fail_entries(
-            session, run, entries, f"Transaction {tx.tx_hash} dropped: nonce {tx.nonce} was used by another.", now
+            session,
+            run,
+            entries,
+            f"Transaction {flight.tx_hash} dropped: nonce {flight.nonce} was used by another.",
+            now,
         )
         return
+    mined_hash = hex_hash(receipt["transactionHash"])
+    tx = next(tx for tx in family if tx.tx_hash == mined_hash)
     tx.block_number, tx.gas_used = receipt["blockNumber"], receipt["gasUsed"]
+    for entry in entries:
+        entry.transaction_id = tx.id
     if receipt["status"] != 1:
         tx.status = TransactionStatus.REVERTED
         error = f"Transaction {tx.tx_hash} reverted in block {tx.block_number}: none of it happened."
@@ -263,6 +438,17 @@ def _settle(session: Session, run: Run, transaction_id: int, receipt: TxReceipt 
     outbox.mark_done(entries, now, tx.tx_hash, tx.gas_used)
     for kind, group in _by_kind(entries).items():
         run.effects(kind).done(session, group, tx.tx_hash, now)
+
+
+def _entries_of_nonce(session: Session, sender: str, nonce: int) -> list[OutboxEntry]:
+    """The entries waiting on a nonce's transactions (they follow its newest one)."""
+    current = select(ChainTransaction.id).where(
+        ChainTransaction.sender == sender,
+        ChainTransaction.nonce == nonce,
+        ChainTransaction.status.in_((TransactionStatus.SENT, TransactionStatus.REPLACED)),
+    )
+    query = select(OutboxEntry).where(OutboxEntry.transaction_id.in_(current)).order_by(OutboxEntry.id)
+    return list(session.scalars(query.with_for_update()))
 
 
 def _entries_of(session: Session, transaction_id: int) -> list[OutboxEntry]:

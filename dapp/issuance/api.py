@@ -5,6 +5,7 @@ from typing import Any
 
 from dapp import platform
 from dapp.access.permissions import Module, Permission
+from dapp.chain import keystore
 from dapp.errors import Invalid
 from dapp.issuance.errors import (
     CertificateNotFound,
@@ -173,7 +174,9 @@ def list_transfers(call: MemberCall[None], certificate_id: uuid.UUID) -> list[di
 def claim_statement(call: MemberCall[None], claim_id: uuid.UUID) -> dict[str, object]:
     """The signed retirement statement of a claim (facts, signer, EIP-191 signature)."""
     settings = platform.current().settings
-    made = claims.signed_statement(call.session, call.actor, claim_id, settings.base_url, settings.platform_private_key)
+    made = claims.signed_statement(
+        call.session, call.actor, claim_id, settings.base_url, keystore.platform_key(settings)
+    )
     return {"facts": made.facts, "signer": made.signer, "signature": made.signature}
 
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dapp import codes, platform
 from dapp.access.permissions import Actor, Module, Permission, require
+from dapp.chain import keystore
 from dapp.issuance import labels, statement
 from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreate, TransferCreate
 from dapp.issuance.service import claims, custody, explain, listing, transfers
@@ -194,7 +195,9 @@ def claim_statement(call: PageCall[Actor], claim_id: uuid.UUID) -> str:
 
 def _statement(call: PageCall[Actor], claim_id: uuid.UUID) -> statement.Statement:
     settings = platform.current().settings
-    return claims.signed_statement(call.session, call.actor, claim_id, settings.base_url, settings.platform_private_key)
+    return claims.signed_statement(
+        call.session, call.actor, claim_id, settings.base_url, keystore.platform_key(settings)
+    )
 
 
 @bp.get("/claims/<uuid:claim_id>/statement.pdf")

@@ -74,6 +74,9 @@ class TransactionStatus:
     MINED = "mined"
     REVERTED = "reverted"
     DROPPED = "dropped"  # its nonce was used by another transaction: it can never be mined
+    # A stuck transaction sent again at its nonce with higher fees (`replaces_id` on the new one): it may still be
+    # mined instead of its replacement, so it is watched until one of them is (ADR 0117).
+    REPLACED = "replaced"
 
 
 class ChainTransaction(Base):
@@ -81,7 +84,8 @@ class ChainTransaction(Base):
 
     The signed bytes are kept so that a worker that died before the receipt can look the transaction up, or
     broadcast the very same bytes again, instead of signing a second transaction for the same entries. At most
-    one transaction per (sender, nonce) is in flight.
+    one transaction per (sender, nonce) is in flight; those it replaced stay `replaced` until one of them is mined.
+    A gas top-up of a managed account is recorded the same way, with no entries (`top_up_to`).
     """
 
     __tablename__ = "chain_transaction"
@@ -89,7 +93,7 @@ class ChainTransaction(Base):
         Index(
             "uq_chain_transaction_in_flight", "sender", "nonce", unique=True, postgresql_where=text("status = 'sent'")
         ),
-        CheckConstraint("status IN ('sent', 'mined', 'reverted', 'dropped')", name="status"),
+        CheckConstraint("status IN ('sent', 'mined', 'reverted', 'dropped', 'replaced')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -102,6 +106,11 @@ class ChainTransaction(Base):
     settled_at: Mapped[datetime | None]
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     gas_used: Mapped[int | None] = mapped_column(BigInteger)
+    max_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger)  # wei; a legacy transaction's gas price
+    max_priority_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger)
+    pending_since: Mapped[datetime | None]  # wall-clock time it was signed: how long it has waited to be mined
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("chain_transaction.id"))
+    top_up_to: Mapped[str | None] = mapped_column(String(42))  # the managed account a gas top-up funds
 
 
 class ChainEvent(Base):

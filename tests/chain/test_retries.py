@@ -162,7 +162,10 @@ def test_a_transaction_whose_nonce_another_took_is_dropped_and_its_certificates_
     run = new_run()
     assert reservation_log.send_log_entry(run) == 1
     recorded_id = mints.prepare_mints(run)
-    chain.fund(Account.create().address, 1, 10**15)  # another transaction of the platform account, same nonce
+    nonce = chain.pool_nonce(chain.signer.address)  # another transaction of the platform account, same nonce
+    transfer = chain.sign_transfer(chain.signer, Account.create().address, 10**15, nonce, chain.fee_quote().fees())
+    chain.broadcast(transfer.raw)
+    chain.wait_for_receipt(transfer.tx_hash, 10)
 
     counts = jobs.submit_outbox(new_run())
     assert (counts["in_flight"], counts["mint_entries"]) == (1, 0)
@@ -185,6 +188,7 @@ def _issue_outside_the_pipeline(chain: Chain, certificate_id) -> str:
         certificate.metadata_cid = add_json(content(), metadata.document(session, certificate))
         data = mints.certificate_data(certificate)
         certificate.metadata_cid = None  # the platform's record stays as it was: only the chain knows
-    signed = chain.sign(calls.issue_batch(chain, [data]).function, chain.signer, chain.pool_nonce(chain.signer.address))
+    call = calls.issue_batch(chain, [data]).function
+    signed = chain.sign(call, chain.signer, chain.pool_nonce(chain.signer.address), chain.fee_quote().fees())
     chain.broadcast(signed.raw)
     return signed.tx_hash

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dapp.chain.contracts import Chain, ChainUnavailable
+from dapp.chain.fees import FeeQuote
 from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxEntry
 from dapp.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -28,6 +29,7 @@ class ChainFigures:
     lag: IndexerLag | None
     signers: list[SignerBalance]
     error: str | None  # why the node could not be asked
+    fees: FeeQuote | None = None  # what a transaction costs now, against the ceiling (ADR 0117)
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,10 @@ def chain_figures(session: Session, chain: Chain) -> ChainFigures:
             ).tuples()
             if address is not None
         ]
-    except ChainUnavailable as error:
+        fees = chain.fee_quote()
+    except (ChainUnavailable, OSError) as error:  # requests' connection errors are OSErrors
         return ChainFigures(None, [], str(error))
-    return ChainFigures(lag, signers, None)
+    return ChainFigures(lag, signers, None, fees)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
