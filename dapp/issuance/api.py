@@ -7,6 +7,7 @@ from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.errors import Invalid
 from dapp.issuance.errors import (
+    CertificateHeldProvisionally,
     CertificateNotFound,
     CertificateNotMinted,
     CertificateNotOwned,
@@ -108,6 +109,7 @@ def certified_reads(call: MemberCall[None]) -> CertificatePage:
     response=ClaimRead,
     status=201,
     errors=(
+        CertificateHeldProvisionally,
         CertificateNotFound,
         CertificateNotMinted,
         CertificateNotOwned,
@@ -142,7 +144,14 @@ def list_claims(call: MemberCall[None], certificate_id: uuid.UUID) -> list[dict[
     body=TransferCreate,
     response=TransferRead,
     status=201,
-    errors=(CertificateNotFound, CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet),
+    errors=(
+        CertificateHeldProvisionally,
+        CertificateNotFound,
+        CertificateNotMinted,
+        CertificateNotOwned,
+        CertificateRevoked,
+        ExternalWallet,
+    ),
 )
 def transfer_certificate(call: MemberCall[TransferCreate], certificate_id: uuid.UUID) -> TransferRead:
     """Transfer part or all of a certificate from your managed account to an address or an organization."""

@@ -55,3 +55,10 @@ class CertificateRedeemedAsIrec(Conflict):
     """The certificate is redeemed (or being redeemed) as I-REC: it cannot also be claimed as a D-REC (R-IREC-3)."""
 
     code = "certificate_redeemed_as_irec"
+
+
+class CertificateHeldProvisionally(Conflict):
+    """The certificate is held in the platform's provisional account on the buyer's behalf until the I-REC registry
+    issues it (R-IREC-1): it can be neither claimed nor transferred yet."""
+
+    code = "certificate_held_provisionally"

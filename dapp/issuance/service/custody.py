@@ -18,12 +18,21 @@ from dapp.access.permissions import Actor
 from dapp.audit import service as audit
 from dapp.chain import outbox
 from dapp.errors import DomainError, field_error
-from dapp.issuance.errors import CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet
+from dapp.issuance.errors import (
+    CertificateHeldProvisionally,
+    CertificateNotMinted,
+    CertificateNotOwned,
+    CertificateRevoked,
+    ExternalWallet,
+)
 from dapp.issuance.service import holdings
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
 from dapp.models.chain import ChainEvent, TokenBalance
+from dapp.models.irec import ConversionStatus, IrecCertificate
 from dapp.models.issuance import Certificate, CertificateStatus, CertificateTransfer, Claim, HeldStatus
+from dapp.models.reservations import Reservation
+from dapp.reservations.service.irec import IREC
 
 OPERATIONS: tuple[type[Claim] | type[CertificateTransfer], ...] = (Claim, CertificateTransfer)
 
@@ -80,6 +89,9 @@ def _refusal(session: Session, organization: Organization, certificate: Certific
         return CertificateRevoked(
             f"The certificate was revoked ({state.revocation_reason}): it can be neither claimed nor transferred.",
         )
+    provisional = _provisional(session, certificate)
+    if provisional is not None:
+        return provisional
     managed = organization.blockchain_address or ""
     if _balance(session, managed, certificate.token_id) > 0:
         return None
@@ -91,6 +103,31 @@ def _refusal(session: Session, organization: Organization, certificate: Certific
         )
     return CertificateNotOwned(
         "Your platform-managed account holds none of this certificate (it was transferred or claimed).",
+    )
+
+
+def _provisional(session: Session, certificate: Certificate) -> CertificateHeldProvisionally | None:
+    """Why a certificate of an I-REC reservation cannot be used yet: its tokens sit in the provisional account
+    until its serials are on chain (R-IREC-1); None once they moved to the buyer."""
+    standard = session.scalar(select(Reservation.standard).where(Reservation.id == certificate.reservation_id))
+    if standard != IREC:
+        return None
+    state = session.get(IrecCertificate, certificate.id)
+    if state is not None and state.status == ConversionStatus.ISSUED and state.confirm_tx_hash is not None:
+        return None
+    if state is not None and state.status == ConversionStatus.REJECTED:
+        waiting = (
+            "the registry rejected the issue request that holds its energy; the platform retries the request or "
+            "releases the certificate, and you are notified of either"
+        )
+    else:
+        waiting = (
+            "its issue request is under way; once the registry assigns its serials and they are written on chain, "
+            "the tokens move to your account and you are notified"
+        )
+    return CertificateHeldProvisionally(
+        "This certificate is held provisionally, in the platform's provisional account on your behalf, pending its "
+        f"I-REC issuance: {waiting}. Then redeem it as I-REC or claim or transfer it as a D-REC.",
     )
 
 
