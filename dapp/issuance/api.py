@@ -7,6 +7,7 @@ from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.errors import Invalid
 from dapp.issuance.errors import (
+    CertificateEnergyRedeemedAsIrec,
     CertificateHeldProvisionally,
     CertificateNotFound,
     CertificateNotMinted,
@@ -109,6 +110,7 @@ def certified_reads(call: MemberCall[None]) -> CertificatePage:
     response=ClaimRead,
     status=201,
     errors=(
+        CertificateEnergyRedeemedAsIrec,
         CertificateHeldProvisionally,
         CertificateNotFound,
         CertificateNotMinted,

@@ -62,3 +62,10 @@ class CertificateHeldProvisionally(Conflict):
     issues it (R-IREC-1): it can be neither claimed nor transferred yet."""
 
     code = "certificate_held_provisionally"
+
+
+class CertificateEnergyRedeemedAsIrec(Conflict):
+    """Some of the certificate's energy is in an I-REC serial already redeemed with another certificate (a serial
+    straddling both, ADR 0113): it cannot also be claimed as a D-REC; redeeming it as I-REC burns it."""
+
+    code = "certificate_energy_redeemed_as_irec"

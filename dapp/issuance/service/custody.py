@@ -25,14 +25,12 @@ from dapp.issuance.errors import (
     CertificateRevoked,
     ExternalWallet,
 )
-from dapp.issuance.service import holdings
+from dapp.issuance.schemas import StandardState
+from dapp.issuance.service import holdings, standards
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
 from dapp.models.chain import ChainEvent, TokenBalance
-from dapp.models.irec import ConversionStatus, IrecCertificate
 from dapp.models.issuance import Certificate, CertificateStatus, CertificateTransfer, Claim, HeldStatus
-from dapp.models.reservations import Reservation
-from dapp.reservations.service.irec import IREC
 
 OPERATIONS: tuple[type[Claim] | type[CertificateTransfer], ...] = (Claim, CertificateTransfer)
 
@@ -108,23 +106,20 @@ def _refusal(session: Session, organization: Organization, certificate: Certific
 
 def _provisional(session: Session, certificate: Certificate) -> CertificateHeldProvisionally | None:
     """Why a certificate of an I-REC reservation cannot be used yet: its tokens sit in the provisional account
-    until its serials are on chain (R-IREC-1); None once they moved to the buyer."""
-    standard = session.scalar(select(Reservation.standard).where(Reservation.id == certificate.reservation_id))
-    if standard != IREC:
-        return None
-    state = session.get(IrecCertificate, certificate.id)
-    if state is not None and state.status == ConversionStatus.ISSUED and state.confirm_tx_hash is not None:
-        return None
-    if state is not None and state.status == ConversionStatus.REJECTED:
+    until its serials are on chain (R-IREC-1); None for any other."""
+    state = standards.states(session, [certificate])[certificate.id].state
+    if state == StandardState.IREC_REJECTED:
         waiting = (
             "the registry rejected the issue request that holds its energy; the platform retries the request or "
             "releases the certificate, and you are notified of either"
         )
-    else:
+    elif state == StandardState.IREC_PENDING:
         waiting = (
             "its issue request is under way; once the registry assigns its serials and they are written on chain, "
             "the tokens move to your account and you are notified"
         )
+    else:
+        return None
     return CertificateHeldProvisionally(
         "This certificate is held provisionally, in the platform's provisional account on your behalf, pending its "
         f"I-REC issuance: {waiting}. Then redeem it as I-REC or claim or transfer it as a D-REC.",
