@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -36,6 +36,14 @@ class CertificateFilter(BaseModel):
     standard_state: StandardState | None = Field(default=None, description="D-REC or where it stands as I-REC.")
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=50, ge=1, le=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def empty_is_any(cls, data: Any) -> Any:
+        """A filter left empty in the page's form (`country=`) means any, as if it were not sent."""
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value not in ("", [""])}
+        return data
 
 
 class ExplanationQuery(BaseModel):

@@ -19,9 +19,9 @@ REDEMPTION = {
 CLAIM = {**REDEMPTION, "volume_wh": 1, "consumption_start": str(date(2026, 6, 1)), "purpose": "Scope 2"}
 
 
-def issued_market(app):  # type: ignore[no-untyped-def]
+def issued_market(app, **names):  # type: ignore[no-untyped-def]
     """Two days certified and converted: the first certificate is an I-REC with serials, at the buyer."""
-    market = irec_market(app, days=2)
+    market = irec_market(app, days=2, **names)
     certificates = certify_and_mint(until_day=2)
     irec.sync()
     chain_job()

@@ -122,3 +122,13 @@ def test_provisional_certificates_show_their_state_and_offer_no_drec_actions(app
     assert "I-REC pending (provisional)" in page
     assert f"/certificates/{certificate.id}/claims" not in page
     assert f"/irec/certificates/{certificate.id}/redemption" not in page
+
+
+def test_the_certificates_filter_form_leaves_empty_fields_out(app) -> None:
+    market = irec_market(app, days=1)
+    certify_and_mint(until_day=1)
+    buyer = signed_in(app, market.buyer.email)
+    query = "country=&off_taker=&date_from=&date_to=&standard_state=irec_pending"
+    page = buyer.client.get(f"/certificates?{query}")
+    assert page.status_code == 200
+    assert 'data-state="irec_pending"' in page.get_data(as_text=True)
