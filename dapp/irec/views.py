@@ -82,7 +82,8 @@ def reservation_conversion(call: PageCall[Actor], reservation_id: uuid.UUID) -> 
 @admin_page
 def issue_requests(call: PageCall[PlatformAdmin]) -> str:
     items = [request_read(r, g) for r, g in status.issue_requests(call.session)]
-    return render_template("irec/admin_requests.html", requests=items)
+    redemptions = status.redemptions(call.session)
+    return render_template("irec/admin_requests.html", requests=items, redemptions=redemptions)
 
 
 @bp.post("/admin/irec/issue-requests/<uuid:request_id>/retry")

@@ -74,6 +74,8 @@ def test_only_the_owning_buyer_and_platform_admins_read_a_redemption(app) -> Non
     make_platform_admin("operator@platform.example")
     operator = signed_in(app, "operator@platform.example")
     assert operator.client.get(f"/api/v1/admin/irec/redemptions/{redemption['id']}").json["status"] == "redeemed"
+    queue = operator.client.get("/admin/irec/issue-requests").get_data(as_text=True)
+    assert f'href="/admin/irec/redemptions/{redemption["id"]}"' in queue
     page = operator.client.get(f"/admin/irec/redemptions/{redemption['id']}")
     assert page.status_code == 200
     assert "I-REC redemption statement" in page.get_data(as_text=True)
