@@ -56,7 +56,7 @@ def _found(kind: str, call: AdminCall[None]) -> dict[str, Any]:
     """A page of one platform-wide list, searched by `?q=`, each row with its organization's name."""
     page, size = page_args(request.args)
     found = LISTS[kind](call.session, request.args.get("q", "").strip() or None, page, size)
-    items = [{**_columns(row), "organization_name": name} for row, name in found.rows]
+    items = [{**_columns(row), "organization_name": name} for row, name, *_ in found.rows]
     return {"items": items, "page": page, "size": size, "total": found.total}
 
 

@@ -13,6 +13,7 @@ from dapp.admin.service import accounts, catalog, jobs, outbox, overview, webhoo
 from dapp.audit import service as audit
 from dapp.audit.schemas import AuditQuery
 from dapp.chain import contracts
+from dapp.irec.registry import registry_from_settings
 from dapp.platform import QUEUE_NAMES
 from dapp.web.pages import Failed, PageCall, admin_page, attempt
 from dapp.web.paging import page_args
@@ -34,6 +35,9 @@ def dashboard(call: PageCall[PlatformAdmin]) -> str:
         outbox_states=outbox.STATES,
         chain=overview.chain_figures(call.session, contracts.from_settings(p.settings)),
         webhooks=overview.webhook_figures(call.session),
+        irec=overview.irec_figures(
+            call.session, registry_from_settings(p.settings), p.settings.irec_platform_account, p.clock.now()
+        ),
     )
 
 

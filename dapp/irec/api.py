@@ -2,6 +2,8 @@
 
 import uuid
 
+from sqlalchemy.orm import Session
+
 from dapp import platform
 from dapp.access.permissions import Module, Permission
 from dapp.irec.errors import (
@@ -17,11 +19,10 @@ from dapp.irec.errors import (
     IrecCertificateNotFound,
     IssueRequestNotFound,
     IssueRequestNotRetryable,
-    NoOwnSerials,
     RedemptionNotFound,
     RedemptionOrClaimExists,
 )
-from dapp.irec.presenters import conversion_read, provisional_read, request_read
+from dapp.irec.presenters import conversion_read, provisional_read, redemption_read, request_read
 from dapp.irec.schemas import (
     DeviceGroupList,
     DeviceGroupRead,
@@ -31,10 +32,11 @@ from dapp.irec.schemas import (
     ProvisionalCertificateRead,
     RedemptionCreate,
     RedemptionRead,
+    RedemptionStatementRead,
     Regroup,
     ReservationConversionRead,
 )
-from dapp.irec.service import conversion, groups, redemption, registration, release, status
+from dapp.irec.service import conversion, groups, redemption, registration, release, statement, status
 from dapp.issuance.errors import (
     CertificateNotFound,
     CertificateNotMinted,
@@ -165,7 +167,7 @@ def release_certificate(call: AdminCall[None], certificate_id: uuid.UUID) -> Pro
     status=202,
     errors=(
         CertificateNotFound, CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet,
-        CertificateNotIrecIssued, NoOwnSerials, RedemptionOrClaimExists,
+        CertificateNotIrecIssued, RedemptionOrClaimExists,
     ),
 )  # fmt: skip
 def redeem_certificate(call: MemberCall[RedemptionCreate], certificate_id: uuid.UUID) -> RedemptionRead:
@@ -180,9 +182,30 @@ def redeem_certificate(call: MemberCall[RedemptionCreate], certificate_id: uuid.
     "GET",
     Module.CERTIFICATES,
     Permission.READ,
-    response=RedemptionRead,
+    response=RedemptionStatementRead,
     errors=(RedemptionNotFound,),
 )
-def get_redemption(call: MemberCall[None], redemption_id: uuid.UUID) -> RedemptionRead:
-    """A redemption with the registry's statements: reference, serials, redemption account."""
-    return RedemptionRead.model_validate(redemption.get(call.session, call.actor, redemption_id))
+def get_redemption(call: MemberCall[None], redemption_id: uuid.UUID) -> RedemptionStatementRead:
+    """A redemption with the registry's statements and, once redeemed, the signed I-REC redemption statement:
+    beneficiary, period, references, serials and whose energy each carries, device group and devices, the
+    certificate and the transaction that burned it."""
+    return _statement(call.session, call.actor.organization_id, redemption_id)
+
+
+@api.admin_route(
+    "/admin/irec/redemptions/<uuid:redemption_id>",
+    "GET",
+    response=RedemptionStatementRead,
+    errors=(RedemptionNotFound,),
+)
+def get_any_redemption(call: AdminCall[None], redemption_id: uuid.UUID) -> RedemptionStatementRead:
+    """Any organization's redemption and its signed statement (platform admins)."""
+    return _statement(call.session, None, redemption_id)
+
+
+def _statement(
+    session: Session, organization_id: uuid.UUID | None, redemption_id: uuid.UUID
+) -> RedemptionStatementRead:
+    settings = platform.current().settings
+    found = statement.view(session, organization_id, redemption_id, settings.base_url, settings.platform_private_key)
+    return redemption_read(found)

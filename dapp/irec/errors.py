@@ -63,12 +63,6 @@ class CertificateNotIrecIssued(Conflict):
     code = "certificate_not_irec_issued"
 
 
-class NoOwnSerials(Conflict):
-    """The certificate owns no whole serial (each of its MWh starts in a neighbour): nothing to redeem alone."""
-
-    code = "certificate_owns_no_serial"
-
-
 class RedemptionOrClaimExists(Conflict):
     """A certificate is redeemed as I-REC or claimed as D-REC, once, never both (R-IREC-3)."""
 
@@ -104,3 +98,9 @@ class CertificateEnergyRequested(Conflict):
     may become I-RECs, so the certificate is released only once the registry has decided."""
 
     code = "certificate_energy_requested"
+
+
+class RedemptionNotRedeemed(Conflict):
+    """The registry has not redeemed the certificate yet: its statement follows once it has."""
+
+    code = "redemption_not_redeemed"

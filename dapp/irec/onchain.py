@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dapp.chain import calls, outbox
 from dapp.chain.sending import Effects, Handler, Prepared, Run, try_once
+from dapp.irec import notices
 from dapp.irec.service import conversion
 from dapp.models.chain import OutboxEntry, OutboxKind
 from dapp.models.irec import IrecCertificate
@@ -56,9 +57,11 @@ def _confirmation(run: Run, session: Session, entries: list[OutboxEntry], now: d
     return Prepared(call, entries)
 
 
-def _confirmed(session: Session, entries: list[OutboxEntry], tx_hash: str, _now: datetime) -> None:
+def _confirmed(session: Session, entries: list[OutboxEntry], tx_hash: str, now: datetime) -> None:
     for entry in entries:
-        session.get_one(IrecCertificate, uuid.UUID(entry.subject_id)).confirm_tx_hash = tx_hash
+        state = session.get_one(IrecCertificate, uuid.UUID(entry.subject_id))
+        state.confirm_tx_hash = tx_hash
+        notices.serials_confirmed(session, session.get_one(Certificate, state.certificate_id), state, tx_hash, now)
 
 
 def _release(run: Run, session: Session, entries: list[OutboxEntry], now: datetime) -> Prepared | None:

@@ -1,4 +1,4 @@
-"""Conversion figures as the API and the pages show them (one place, so both say the same)."""
+"""Conversion figures and redemption statements as the API and the pages show them (one place, so both say the same)."""
 
 import uuid
 from typing import Any
@@ -8,8 +8,12 @@ from dapp.irec.schemas import (
     GroupConversionRead,
     IssueRequestRead,
     ProvisionalCertificateRead,
+    RedemptionRead,
+    RedemptionStatementRead,
     ReservationConversionRead,
+    SignedStatementRead,
 )
+from dapp.irec.service.statement import RedemptionView
 from dapp.irec.service.status import Conversion, Provisional
 from dapp.models.irec import IrecCertificate, IrecDeviceGroup, IrecIssueRequest
 from dapp.models.issuance import Certificate
@@ -68,3 +72,15 @@ def request_read(request: IrecIssueRequest, group: IrecDeviceGroup) -> IssueRequ
         period_start=request.period_start, period_end=request.period_end, created_at=request.created_at,
         decided_at=request.decided_at,
     )  # fmt: skip
+
+
+def redemption_read(view: RedemptionView) -> RedemptionStatementRead:
+    """A redemption with its signed statement, as the API answers it."""
+    signed = view.statement
+    statement = (
+        SignedStatementRead(title=signed.title, facts=signed.facts, signer=signed.signer, signature=signed.signature)
+        if signed is not None
+        else None
+    )
+    read = RedemptionRead.model_validate(view.redemption).model_dump()
+    return RedemptionStatementRead(**read, token_id=view.token_id, statement=statement)

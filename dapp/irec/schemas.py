@@ -161,3 +161,19 @@ class RedemptionRead(BaseModel):
     claim_id: uuid.UUID | None = Field(description="The claim that burns the token with the registry's reference.")
     created_at: datetime
     redeemed_at: datetime | None
+
+
+class SignedStatementRead(BaseModel):
+    """A statement's facts, signed by the registry (EIP-191 over their canonical JSON), so anyone can check them."""
+
+    title: str
+    facts: dict[str, Any]
+    signer: str
+    signature: str
+
+
+class RedemptionStatementRead(RedemptionRead):
+    """A redemption and, once the registry redeemed it, its signed I-REC redemption statement."""
+
+    token_id: str
+    statement: SignedStatementRead | None = Field(description="Signed once the registry redeemed the serials.")

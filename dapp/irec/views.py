@@ -3,14 +3,19 @@
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
 from werkzeug.wrappers import Response
 
 from dapp import platform
-from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin
+from dapp.access.permissions import Actor, Module, Permission, PlatformAdmin, require
 from dapp.errors import field_error
+from dapp.irec.errors import RedemptionNotRedeemed
 from dapp.irec.presenters import conversion_read, provisional_read, request_read
-from dapp.irec.service import conversion, groups, registration, release, status
-from dapp.web.pages import Failed, PageCall, admin_page, attempt, page
+from dapp.irec.schemas import RedemptionCreate
+from dapp.irec.service import conversion, groups, redemption, registration, release, statement, status
+from dapp.issuance import statement as signed_statement
+from dapp.issuance.service import listing
+from dapp.web.pages import Failed, PageCall, admin_page, attempt, clean_form, page, parse_form
 
 bp = Blueprint("irec", __name__)
 
@@ -78,7 +83,10 @@ def reservation_conversion(call: PageCall[Actor], reservation_id: uuid.UUID) -> 
 def issue_requests(call: PageCall[PlatformAdmin]) -> str:
     items = [request_read(r, g) for r, g in status.issue_requests(call.session)]
     provisional = [provisional_read(row) for row in status.provisional_certificates(call.session)]
-    return render_template("irec/admin_requests.html", requests=items, certificates=provisional)
+    redemptions = status.redemptions(call.session)
+    return render_template(
+        "irec/admin_requests.html", requests=items, certificates=provisional, redemptions=redemptions
+    )
 
 
 @bp.post("/admin/irec/issue-requests/<uuid:request_id>/retry")
@@ -101,3 +109,64 @@ def release_certificate(call: PageCall[PlatformAdmin], certificate_id: uuid.UUID
     if not isinstance(state, Failed):
         flash(f"{state.released_wh} Wh will go to the buyer as D-REC.", "success")
     return redirect(url_for("irec.issue_requests"))
+
+
+@bp.route("/irec/certificates/<uuid:certificate_id>/redemption", methods=["GET", "POST"])
+@page(Module.CERTIFICATES, Permission.READ)
+def redeem_certificate(call: PageCall[Actor], certificate_id: uuid.UUID) -> tuple[str, int] | Response:
+    """The buyer's choice to redeem an issued certificate as I-REC (R-IREC-3), with the beneficiary and period."""
+    certificate = listing.certificate_read(
+        call.session, listing.buyer_certificate(call.session, call.actor, certificate_id), call.actor
+    )
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    code = 200
+    if request.method == "POST":
+        require(call.actor, Module.CERTIFICATES, Permission.WRITE)
+        values, now = clean_form(), platform.current().clock.now()
+        asked = attempt(
+            call.session,
+            lambda: redemption.request_redemption(
+                call.session, call.actor, now, certificate_id, parse_form(RedemptionCreate, values)
+            ),
+        )
+        if not isinstance(asked, Failed):
+            flash("Redemption requested: the I-REC registry redeems the serials within a minute.", "success")
+            return redirect(url_for("irec.redemption_statement", redemption_id=asked.id))
+        errors, code = asked.field_errors, asked.status
+    return render_template("irec/redeem.html", certificate=certificate, values=values, errors=errors), code
+
+
+@bp.get("/irec/redemptions/<uuid:redemption_id>")
+@page(Module.CERTIFICATES, Permission.READ)
+def redemption_statement(call: PageCall[Actor], redemption_id: uuid.UUID) -> str:
+    found = _view(call, call.actor.organization_id, redemption_id)
+    return render_template("irec/statement.html", found=found, pdf=True)
+
+
+@bp.get("/irec/redemptions/<uuid:redemption_id>/statement.pdf")
+@page(Module.CERTIFICATES, Permission.READ)
+def redemption_statement_pdf(call: PageCall[Actor], redemption_id: uuid.UUID) -> FlaskResponse:
+    found = _view(call, call.actor.organization_id, redemption_id)
+    if found.statement is None:
+        raise RedemptionNotRedeemed("The registry has not redeemed this certificate yet; the statement follows.")
+    return FlaskResponse(
+        signed_statement.pdf(found.statement),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=irec-redemption-{redemption_id}.pdf"},
+    )
+
+
+@bp.get("/admin/irec/redemptions/<uuid:redemption_id>")
+@admin_page
+def any_redemption_statement(call: PageCall[PlatformAdmin], redemption_id: uuid.UUID) -> str:
+    return render_template("irec/statement.html", found=_view(call, None, redemption_id), pdf=False)
+
+
+def _view(
+    call: PageCall[Actor] | PageCall[PlatformAdmin], organization_id: uuid.UUID | None, redemption_id: uuid.UUID
+) -> statement.RedemptionView:
+    settings = platform.current().settings
+    return statement.view(
+        call.session, organization_id, redemption_id, settings.base_url, settings.platform_private_key
+    )

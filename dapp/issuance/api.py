@@ -8,6 +8,8 @@ from dapp.access.permissions import Module, Permission
 from dapp.chain import keystore
 from dapp.errors import Invalid
 from dapp.issuance.errors import (
+    CertificateEnergyRedeemedAsIrec,
+    CertificateHeldProvisionally,
     CertificateNotFound,
     CertificateNotMinted,
     CertificateNotOwned,
@@ -109,6 +111,8 @@ def certified_reads(call: MemberCall[None]) -> CertificatePage:
     response=ClaimRead,
     status=201,
     errors=(
+        CertificateEnergyRedeemedAsIrec,
+        CertificateHeldProvisionally,
         CertificateNotFound,
         CertificateNotMinted,
         CertificateNotOwned,
@@ -143,7 +147,14 @@ def list_claims(call: MemberCall[None], certificate_id: uuid.UUID) -> list[dict[
     body=TransferCreate,
     response=TransferRead,
     status=201,
-    errors=(CertificateNotFound, CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet),
+    errors=(
+        CertificateHeldProvisionally,
+        CertificateNotFound,
+        CertificateNotMinted,
+        CertificateNotOwned,
+        CertificateRevoked,
+        ExternalWallet,
+    ),
 )
 def transfer_certificate(call: MemberCall[TransferCreate], certificate_id: uuid.UUID) -> TransferRead:
     """Transfer part or all of a certificate from your managed account to an address or an organization."""

@@ -55,3 +55,17 @@ class CertificateRedeemedAsIrec(Conflict):
     """The certificate is redeemed (or being redeemed) as I-REC: it cannot also be claimed as a D-REC (R-IREC-3)."""
 
     code = "certificate_redeemed_as_irec"
+
+
+class CertificateHeldProvisionally(Conflict):
+    """The certificate is held in the platform's provisional account on the buyer's behalf until the I-REC registry
+    issues it (R-IREC-1): it can be neither claimed nor transferred yet."""
+
+    code = "certificate_held_provisionally"
+
+
+class CertificateEnergyRedeemedAsIrec(Conflict):
+    """Some of the certificate's energy is in an I-REC serial already redeemed with another certificate (a serial
+    straddling both, ADR 0113): it cannot also be claimed as a D-REC; redeeming it as I-REC burns it."""
+
+    code = "certificate_energy_redeemed_as_irec"

@@ -2,12 +2,24 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from dapp.reads.units import MAX_WH
 from dapp.web.paging import MAX_PAGE
+
+
+class StandardState(StrEnum):
+    """Which system a certificate stands in (R-ISS-7, R-IREC-1, R-IREC-3)."""
+
+    DREC = "drec"  # a D-REC reservation's certificate
+    IREC_PENDING = "irec_pending"  # held provisionally until the I-REC registry issues it
+    IREC_REJECTED = "irec_rejected"  # its issue request was rejected: still provisional, an admin decides
+    IREC_ISSUED = "irec_issued"  # serials on chain, tokens at the buyer: redeem as I-REC or keep as D-REC
+    IREC_REDEEMED = "irec_redeemed"  # redeemed (or being redeemed) as I-REC: burned with the registry's reference
+    DREC_RELEASED = "drec_released"  # released whole by an admin as a plain D-REC at the buyer (ADR 0110)
 
 
 class CertificateFilter(BaseModel):
@@ -22,8 +34,17 @@ class CertificateFilter(BaseModel):
     )
     date_from: date | None = None
     date_to: date | None = None
+    standard_state: StandardState | None = Field(default=None, description="D-REC or where it stands as I-REC.")
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=50, ge=1, le=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def empty_is_any(cls, data: Any) -> Any:
+        """A filter left empty in the page's form (`country=`) means any, as if it were not sent."""
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value not in ("", [""])}
+        return data
 
 
 class ExplanationQuery(BaseModel):
@@ -41,6 +62,17 @@ class ContributionRead(BaseModel):
     period_start: datetime
     period_end: datetime
     energy_wh: int
+
+
+class IrecStateRead(BaseModel):
+    """A certificate's standard and, for an I-REC reservation's, where its conversion stands."""
+
+    state: StandardState
+    serial_start: str | None = Field(default=None, description="The first I-REC serial, once issued.")
+    serial_end: str | None = Field(default=None, description="The last I-REC serial, once issued.")
+    reason: str | None = Field(default=None, description="The registry's reason of a rejected issue request.")
+    redemption_id: uuid.UUID | None = Field(default=None, description="Its redemption as I-REC, if any.")
+    redemption_status: str | None = Field(default=None, description="requested, redeemed or failed.")
 
 
 class CertificateRead(BaseModel):
@@ -67,6 +99,7 @@ class CertificateRead(BaseModel):
     claimed_wh: int | None = Field(
         default=None, description="What the organization's accounts claimed of it, from indexed claims (buyers)."
     )
+    standard: IrecStateRead | None = Field(default=None, description="D-REC, or its I-REC state (buyers).")
     contributions: list[ContributionRead]
 
 

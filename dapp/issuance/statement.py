@@ -1,7 +1,7 @@
 """The signed retirement statement of a claim, as HTML facts and as a PDF, with a QR code to verification."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import segno
@@ -35,19 +35,26 @@ class Statement:
     facts: dict[str, Any]
     signer: str
     signature: str
+    title: str = "D-REC retirement statement"
+    labels: list[tuple[str, str]] = field(default_factory=lambda: LABELS)
 
     @property
     def rows(self) -> list[tuple[str, str]]:
-        return [(label, _text(self.facts[key])) for key, label in LABELS]
+        return [(label, _text(self.facts[key])) for key, label in self.labels]
 
     def qr_svg(self) -> str:
         return segno.make(self.facts["verify_url"], error="m").svg_inline(scale=4)
 
 
-def signed(facts: dict[str, Any], platform_key: str) -> Statement:
+def signed(
+    facts: dict[str, Any],
+    platform_key: str,
+    title: str = "D-REC retirement statement",
+    labels: list[tuple[str, str]] = LABELS,
+) -> Statement:
     """The statement signed by the platform (EIP-191 over its canonical JSON), so anyone can check it."""
     signer, signature = sign_text(platform_key, canonical_json(facts))
-    return Statement(facts, signer, signature)
+    return Statement(facts, signer, signature, title, labels)
 
 
 def _text(value: Any) -> str:
@@ -62,7 +69,7 @@ def pdf(statement: Statement) -> bytes:
     document = FPDF()
     document.add_page()
     document.set_font("Helvetica", "B", 18)
-    document.cell(0, 12, "D-REC retirement statement", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 12, statement.title, new_x="LMARGIN", new_y="NEXT")
     document.set_font("Helvetica", size=10)
     for label, value in statement.rows:
         document.set_font("Helvetica", "B", 10)

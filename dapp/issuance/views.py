@@ -24,6 +24,7 @@ from dapp.web.query import query_args, uuid_arg
 
 bp = Blueprint("issuance", __name__)
 bp.add_app_template_filter(labels.holding_state, "holding_state")
+bp.add_app_template_filter(labels.standard_state, "standard_state")
 CSV_COLUMNS = [
     "certificate_id",
     "token_id",
@@ -33,6 +34,7 @@ CSV_COLUMNS = [
     "volume_wh",
     "owned_wh",
     "status",
+    "standard_state",
     "mint_tx_hash",
     "device_external_id",
     "device_wh",
@@ -55,6 +57,7 @@ def _certificates_page(listed: listing.Listed, filters: CertificateFilter, title
         filters=filters,
         off_takers=codes.OFF_TAKERS,
         sdgs=sdgs,
+        standard_states=list(labels.STANDARD_STATES.items()),
         title=title,
         endpoint=endpoint,
     )
@@ -94,6 +97,7 @@ def _csv(certificates: list[CertificateRead]) -> str:
                     c.volume_wh,
                     c.owned_wh,
                     c.status,
+                    c.standard.state if c.standard else "",
                     c.mint_tx_hash or "",
                     k.external_id,
                     k.energy_wh,

@@ -29,6 +29,7 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))  # a path on this platform: the page the notice announces
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]

@@ -37,6 +37,13 @@ EVENT_KINDS: dict[str, str] = {
     "certificate.minted": "A certificate of the organization was minted (its issuance event is indexed).",
     "certificate.claimed": "A claim (retirement) of the organization's certificate was recorded on chain.",
     "certificate.transferred": "A transfer of the organization's certificate was recorded on chain.",
+    "irec.group_approved": "The I-REC registry approved the registration of one of the organization's device groups.",
+    "irec.group_rejected": "The I-REC registry rejected the registration of a device group; with its reason.",
+    "irec.request_approved": "The I-REC registry approved an issue request holding the buyer's certificates.",
+    "irec.request_rejected": "The I-REC registry rejected an issue request holding the buyer's certificates.",
+    "irec.serials_confirmed": "A certificate's I-REC serials were written on chain; its tokens moved to the buyer.",
+    "irec.redemption_completed": "A certificate was redeemed as I-REC at the registry; its token is being burned.",
+    "irec.redemption_failed": "The I-REC registry refused a redemption; nothing was redeemed nor burned.",
 }
 TEST_EVENT = "webhook.test"  # sent by "send test event" to one endpoint; never subscribed to
 

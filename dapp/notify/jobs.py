@@ -18,8 +18,9 @@ def send_notification_emails_job() -> int:
         with p.db.unit_of_work() as session:
             batch = service.claim_unsent(session, BATCH)
             for notification in batch:
+                link = f"\n\n{p.settings.base_url}{notification.link}" if notification.link else ""
                 for address in service.recipients(session, notification.organization_id):
-                    mail.send(address, notification.title, notification.body)
+                    mail.send(address, notification.title, notification.body + link)
                 notification.emailed_at = p.clock.now()
         sent += len(batch)
         if len(batch) < BATCH:

@@ -15,6 +15,7 @@ class NotificationRead(BaseModel):
     kind: str
     title: str
     body: str
+    link: str | None = Field(default=None, description="The path of the page the notification announces.")
     created_at: datetime
     read_at: datetime | None
 

@@ -14,10 +14,19 @@ from dapp.platform import enqueue_after_commit
 
 
 def notify(
-    session: Session, organization_id: uuid.UUID, kind: str, title: str, body: str, now: datetime
+    session: Session,
+    organization_id: uuid.UUID,
+    kind: str,
+    title: str,
+    body: str,
+    now: datetime,
+    link: str | None = None,
 ) -> Notification:
-    """Add a notification to the organization's list; it is emailed to its members after the commit."""
-    notification = Notification(organization_id=organization_id, kind=kind, title=title, body=body, created_at=now)
+    """Add a notification to the organization's list (linking to the page it announces, a path on this platform);
+    it is emailed to its members after the commit."""
+    notification = Notification(
+        organization_id=organization_id, kind=kind, title=title, body=body, link=link, created_at=now
+    )
     session.add(notification)
     enqueue_after_commit(session, "notify.send_notification_emails")
     return notification

@@ -38,6 +38,7 @@ NOT_PAGES = frozenset(
         "gateway.document",
         "issuance.export_certificates",
         "issuance.claim_statement_pdf",
+        "irec.redemption_statement_pdf",
         "metrics.metrics_view",
         "notify.unread_badge",
         "reads.export_reads",

@@ -10,7 +10,9 @@ from tests.factories.accounts import make_org, make_platform_admin
 from tests.factories.conversion import T0, certify_and_mint, chain_job, irec_market
 from tests.factories.devices import make_device
 from tests.factories.irec import group_of
+from tests.irec.test_redemption import REDEMPTION, issued_market
 from tests.support import irec
+from tests.support.workers import run_indexer
 
 pytestmark = pytest.mark.browser
 OPERATOR = "operator@platform.example"
@@ -48,3 +50,38 @@ def test_the_buyer_follows_the_conversion_to_serial_numbers(app, live_server: st
     expect(row.get_by_text("I-REC issued")).to_be_visible()
     expect(row.get_by_text("SIM-")).to_be_visible()
     expect(page.locator("tr.conversion-group")).to_have_count(1)
+
+
+def test_the_buyer_redeems_an_issued_certificate_as_irec_and_reads_its_statement(
+    app, live_server: str, page: Page
+) -> None:
+    market, [first, _] = issued_market(app)
+    sign_in(page, live_server, market.buyer.email, landing="My reservations")
+    go_to(page, "Certificates", "Certificates")
+    page.get_by_label("Standard").select_option("irec_issued")
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator("tr.certificate").filter(has=page.locator('td.standard[data-state="irec_issued"]')).first
+    expect(row.get_by_text("Serials SIM-")).to_be_visible()
+    expect(page.locator("tr.certificate")).to_have_count(2)
+    page.locator(f'a[href="/irec/certificates/{first.id}/redemption"]').click()
+    expect(page.get_by_role("heading", name="Redeem a certificate as I-REC")).to_be_visible()
+    page.get_by_label("Beneficiary").fill(REDEMPTION["beneficiary"])
+    page.get_by_label("Location of consumption").fill(REDEMPTION["location"])
+    page.get_by_label("Country of consumption (ISO alpha-3)").fill(REDEMPTION["country_code"])
+    page.get_by_label("Consumption from").fill(REDEMPTION["consumption_start"])
+    page.get_by_label("Consumption to").fill(REDEMPTION["consumption_end"])
+    page.get_by_role("button", name="Redeem as I-REC").click()
+    expect(page.get_by_text("Redemption requested")).to_be_visible()
+    expect(page.locator('article.statement[data-status="requested"]')).to_be_visible()
+    irec.sync()
+    chain_job()
+    run_indexer()
+    page.reload()
+    expect(page.get_by_role("heading", name="I-REC redemption statement")).to_be_visible()
+    expect(page.get_by_text(REDEMPTION["beneficiary"])).to_be_visible()
+    expect(page.get_by_text("RED-").first).to_be_visible()
+    go_to(page, "Certificates", "Certificates")
+    redeemed = page.locator('td.standard[data-state="irec_redeemed"]')
+    expect(redeemed).to_have_count(1)
+    page.get_by_role("link", name="I-REC statement").click()
+    expect(page.get_by_role("heading", name="I-REC redemption statement")).to_be_visible()

@@ -12,11 +12,14 @@ from dapp import platform
 from tests.e2e.audit import Audit
 from tests.e2e.steps import new_context, sign_in
 from tests.factories.accounts import make_org, make_platform_admin
+from tests.factories.conversion import chain_job
 from tests.factories.devices import GOOD_ROW, csv_bytes, make_device
 from tests.factories.irec import approve_groups
+from tests.irec.test_redemption import REDEMPTION, issued_market
 from tests.issuance.test_claims import CLAIM
+from tests.support import irec
 from tests.support.journeys import Member
-from tests.support.workers import settle
+from tests.support.workers import run_indexer, settle
 from tests.test_slice import build_slice, certificates
 
 pytestmark = pytest.mark.browser
@@ -73,8 +76,10 @@ def _world(app, settings) -> dict[str, str]:
     a project, and a platform admin; returns the addresses the crawl starts from besides the home page."""
     journey = build_slice(app, settings)
     buyer, developer = journey["buyer"], journey["developer"]
-    [certificate] = certificates(buyer)
-    claim = buyer.api("POST", f"/api/v1/certificates/{certificate['id']}/claims", {**CLAIM, "volume_wh": 1_000})
+    irec_buyer = _irec_redemption(app)  # certifies the slice's next windows too
+    certificate = certificates(buyer)[0]  # the newest: the first row, whose claims page the crawl opens
+    volume = min(1_000, certificate["volume_wh"])
+    claim = buyer.api("POST", f"/api/v1/certificates/{certificate['id']}/claims", {**CLAIM, "volume_wh": volume})
     assert claim.status_code == 201, claim.json
     project = developer.api("POST", "/api/v1/projects", {"name": "Kibera rooftops", "sdg_benefits": ["SDG7"]})
     assert project.status_code == 201, project.json
@@ -95,6 +100,7 @@ def _world(app, settings) -> dict[str, str]:
         "developer": journey["developer"].email,
         "buyer": journey["buyer"].email,
         "admin": ADMIN,
+        "irec buyer": irec_buyer,
         "verify": f"/verify/certificates/{certificate['id']}",
     }
 
@@ -120,10 +126,26 @@ def _irec_reservation(buyer: Member) -> None:
     assert reservation.status_code == 201, reservation.json
 
 
+def _irec_redemption(app) -> str:  # type: ignore[no-untyped-def]
+    """A second buyer with two certificates issued as I-REC, the first redeemed; returns its email."""
+    market, _ = issued_market(app, names=("Rift Valley Power", "Scope Two Buyer"))
+    client = app.test_client()
+    issued = client.get("/api/v1/certificates?standard_state=irec_issued", headers=market.buyer.auth).json["items"]
+    assert len(issued) == 2, issued
+    answer = client.post(
+        f"/api/v1/irec/certificates/{issued[-1]['id']}/redemption", headers=market.buyer.auth, json=REDEMPTION
+    )
+    assert answer.status_code == 202, answer.json
+    irec.sync()
+    chain_job()
+    run_indexer()
+    return market.buyer.email
+
+
 def test_every_page_reads_well_at_both_widths_for_every_role(app, settings, live_server: str, browser: Browser) -> None:
     world = _world(app, settings)
     audit = Audit(app, live_server)
-    for role in ("developer", "buyer", "admin", "visitor"):
+    for role in ("developer", "buyer", "irec buyer", "admin", "visitor"):
         context = new_context(browser)
         page = context.new_page()
         if role != "visitor":

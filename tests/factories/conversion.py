@@ -29,13 +29,13 @@ class IrecMarket:
     wallet: str
 
 
-def irec_market(app, days: int = 3) -> IrecMarket:
+def irec_market(app, days: int = 3, names: tuple[str, str] = ("Sunny Developers", "Green Buyer")) -> IrecMarket:
     """A 5 MW device with daylight reads on `days` days (3 × 0.5 MWh a day), its group approved, reserved daily
-    with standard I-REC; nothing certified yet."""
+    with standard I-REC by a buyer; nothing certified yet. `names`: the developer's and the buyer's."""
     p = platform.current()
     p.clock.set(T0)
-    developer = make_org("Sunny Developers")
-    buyer = make_org("Green Buyer", OrganizationType.BUYER)
+    developer = make_org(names[0])
+    buyer = make_org(names[1], OrganizationType.BUYER)
     device = make_device(developer, "SUN-1", capacity_kw="5000")
     approve_groups(device)
     p.clock.set(T0 + timedelta(days=days, hours=1))

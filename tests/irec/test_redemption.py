@@ -4,6 +4,7 @@ import threading
 from datetime import date
 
 from dapp import platform
+from tests.factories.accounts import signed_in
 from tests.factories.conversion import certify_and_mint, chain_job, irec_market, token_functions
 from tests.support import irec
 from tests.support.workers import run_indexer
@@ -18,9 +19,9 @@ REDEMPTION = {
 CLAIM = {**REDEMPTION, "volume_wh": 1, "consumption_start": str(date(2026, 6, 1)), "purpose": "Scope 2"}
 
 
-def issued_market(app):  # type: ignore[no-untyped-def]
+def issued_market(app, **names):  # type: ignore[no-untyped-def]
     """Two days certified and converted: the first certificate is an I-REC with serials, at the buyer."""
-    market = irec_market(app, days=2)
+    market = irec_market(app, days=2, **names)
     certificates = certify_and_mint(until_day=2)
     irec.sync()
     chain_job()
@@ -98,3 +99,25 @@ def test_two_redemptions_at_once_one_wins(app) -> None:
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [202, 409]
+
+
+def test_a_provisional_certificate_is_refused_as_held_provisionally_for_claims_and_transfers(app) -> None:
+    market = irec_market(app, days=1)
+    [certificate] = certify_and_mint(until_day=1)
+    run_indexer()
+    client = app.test_client()
+    claim = client.post(f"/api/v1/certificates/{certificate.id}/claims", headers=market.buyer.auth, json=CLAIM)
+    transfer = client.post(
+        f"/api/v1/certificates/{certificate.id}/transfers",
+        headers=market.buyer.auth,
+        json={"volume_wh": 1, "to_address": "0x000000000000000000000000000000000000dEaD"},
+    )
+    for answer in (claim, transfer):
+        assert answer.status_code == 409, answer.json
+        assert answer.json["code"] == "certificate_held_provisionally"
+        assert "pending its I-REC issuance" in answer.json["detail"]
+        assert "holds none" not in answer.json["detail"]
+    buyer = signed_in(app, market.buyer.email)
+    page = buyer.form(f"/certificates/{certificate.id}/claims", {k: str(v) for k, v in CLAIM.items()})
+    assert page.status_code == 409
+    assert "held provisionally" in page.get_data(as_text=True)

@@ -114,6 +114,8 @@ def test_a_rejected_certificate_released_by_the_admin_is_a_drec_at_the_buyer_nev
     assert conversion["groups"][0]["released_wh"] == certificate.volume_wh
 
     client = app.test_client()
+    listed = client.get("/api/v1/certificates?standard_state=drec_released", headers=market.buyer.auth).json
+    assert [(c["id"], c["standard"]["state"]) for c in listed["items"]] == [(str(certificate.id), "drec_released")]
     redeem = client.post(
         f"/api/v1/irec/certificates/{certificate.id}/redemption", headers=market.buyer.auth, json=REDEMPTION
     )

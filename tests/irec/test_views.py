@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from dapp import platform
 from tests.factories.accounts import make_org, make_platform_admin, signed_in
+from tests.factories.conversion import certify_and_mint, irec_market
 from tests.factories.devices import make_device
 from tests.factories.irec import group_of
 from tests.support import irec
@@ -45,3 +46,36 @@ def test_a_developer_regroups_devices_from_the_page(app) -> None:
     refused = developer.form("/irec/device-groups", {"name": "", "device_ids": [str(roof.id)]})
     assert refused.status_code == 302
     assert group_of(roof).name == "Kisumu"
+
+
+def test_the_admin_dashboard_shows_the_registry_queue_and_its_failures(app) -> None:
+    market = irec_market(app, days=2)
+    irec.behave(reject_with="Metering evidence missing")
+    certify_and_mint(until_day=2)
+    irec.sync()
+    irec.reset()
+    make_device(market.developer, "ROOF-2", device_type_code="TC110")  # a second group, never submitted
+    irec.sync()
+    make_platform_admin(OPERATOR)
+    operator = signed_in(app, OPERATOR)
+    page = operator.client.get("/admin").get_data(as_text=True)
+    assert 'class="irec-groups" data-state="approved">1<' in page
+    assert 'class="irec-groups" data-state="not_registered">1<' in page
+    assert 'class="irec-requests" data-state="rejected">1<' in page
+    assert '<span id="irec-failed">1</span> issue requests need a decision' in page
+    assert 'href="/admin/irec/issue-requests"' in page
+    assert "irec-registry-error" not in page
+
+
+def test_the_admin_dashboard_says_when_the_registry_does_not_answer(app) -> None:
+    platform.current().clock.set(T0)
+    make_platform_admin(OPERATOR)
+    operator = signed_in(app, OPERATOR)
+    settings = platform.current().settings
+    url, settings.irec_registry_url = settings.irec_registry_url, "http://127.0.0.1:9"
+    try:
+        response = operator.client.get("/admin")
+    finally:
+        settings.irec_registry_url = url
+    assert response.status_code == 200
+    assert "The I-REC registry could not be asked" in response.get_data(as_text=True)

@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from dapp.models.accounts import Organization
 from dapp.models.devices import Device
+from dapp.models.irec import IrecRedemption
 from dapp.models.issuance import Certificate
 from dapp.models.reservations import Reservation
 
 
 @dataclass(frozen=True)
 class Found:
-    rows: list[Any]  # (object, organization name) pairs
+    rows: list[Any]  # (object, organization name) pairs; certificates add their I-REC redemption's id
     total: int
 
 
@@ -35,8 +36,10 @@ def reservations(session: Session, search: str | None, page: int, size: int) -> 
 
 
 def certificates(session: Session, search: str | None, page: int, size: int) -> Found:
-    scope = select(Certificate, Organization.name).join(
-        Organization, Organization.id == Certificate.beneficiary_organization_id
+    scope = (
+        select(Certificate, Organization.name, IrecRedemption.id)
+        .join(Organization, Organization.id == Certificate.beneficiary_organization_id)
+        .outerjoin(IrecRedemption, IrecRedemption.certificate_id == Certificate.id)
     )
     columns = (Certificate.token_id, Certificate.country_code, Certificate.status, Organization.name)
     return _page(session, matching(scope, columns, search), Certificate.window_start.desc(), page, size)

@@ -211,7 +211,9 @@ def _approved(
     if approved_mwh < request.volume_mwh:
         _release_tail(session, request, (request.volume_mwh - approved_mwh) * WH_PER_MWH)
     session.flush()
-    for certificate_id in certificates_of(session, [request.id]):
+    certificate_ids = sorted(certificates_of(session, [request.id]), key=str)
+    notices.request_decided(session, request, certificate_ids, now)
+    for certificate_id in certificate_ids:
         complete(session, content, now, certificate_id)
 
 
@@ -235,6 +237,7 @@ def _rejected(session: Session, request: IrecIssueRequest, reason: str, now: dat
     for certificate_id in certificate_ids:
         session.get_one(IrecCertificate, certificate_id).status = ConversionStatus.REJECTED
     notices.request_rejected(session, certificate_ids, reason, now)
+    notices.request_decided(session, request, certificate_ids, now)
 
 
 def retry(session: Session, admin: PlatformAdmin, now: datetime, request_id: uuid.UUID) -> IrecIssueRequest:
@@ -347,8 +350,7 @@ def _has_entry(session: Session, kind: str, certificate_id: uuid.UUID, open_only
 
 def serial_ranges(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:
     """The serials whose MWh hold the certificate's Wh, one range per approved request, in serial order. A serial
-    whose MWh straddles two certificates appears in both (its Wh split between them is in `energy_wh`); it is
-    owned, for redemption, by the certificate that holds its MWh's first Wh (`owned_first`…`owned_last`)."""
+    whose MWh straddles two certificates appears in both (ADR 0113 says which redemption redeems it)."""
     query = (
         select(IrecAllocation, IrecIssueRequest)
         .join(IrecPart, IrecPart.id == IrecAllocation.part_id)
@@ -363,17 +365,14 @@ def serial_ranges(session: Session, certificate_id: uuid.UUID) -> list[dict[str,
         start_wh, end_wh = allocation.offset_wh, allocation.offset_wh + allocation.energy_wh
         first = request.serial_first + start_wh // WH_PER_MWH
         last = request.serial_first + (end_wh - 1) // WH_PER_MWH
-        owned = (request.serial_first + -(-start_wh // WH_PER_MWH), last)  # serials whose MWh starts in these Wh
         ranges.append(
             {"request_id": str(request.id), "registry_id": request.registry_id, "first": first, "last": last,
-             "start": _label(request, first), "end": _label(request, last), "energy_wh": allocation.energy_wh,
-             "owned_first": owned[0] if owned[0] <= owned[1] else None,
-             "owned_last": owned[1] if owned[0] <= owned[1] else None}
+             "start": label(request, first), "end": label(request, last), "energy_wh": allocation.energy_wh}
         )  # fmt: skip
     return ranges
 
 
-def _label(request: IrecIssueRequest, number: int) -> str:
+def label(request: IrecIssueRequest, number: int) -> str:
     """Serial `number` labelled as the registry labels its range: the start label's trailing digits replaced."""
     start = request.serial_start or ""
     digits = len(start) - len(start.rstrip("0123456789"))

@@ -6,6 +6,7 @@ request locks the certificate and refuses one with any claim, and the claim path
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from sqlalchemy import select
@@ -15,9 +16,10 @@ from dapp.access.permissions import FULL, Actor
 from dapp.audit import service as audit
 from dapp.db import flush_or_raise
 from dapp.irec import notices
-from dapp.irec.errors import CertificateNotIrecIssued, NoOwnSerials, RedemptionNotFound, RedemptionOrClaimExists
+from dapp.irec.errors import CertificateNotIrecIssued, RedemptionOrClaimExists
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable, SerialSlice
 from dapp.irec.schemas import RedemptionCreate
+from dapp.irec.service.serials import Serial, serials_of
 from dapp.issuance.schemas import ClaimCreate
 from dapp.issuance.service.claims import record_claim
 from dapp.issuance.service.custody import held_certificate
@@ -36,8 +38,6 @@ def request_redemption(
     if state is None or state.status != ConversionStatus.ISSUED or state.confirm_tx_hash is None:
         raise CertificateNotIrecIssued("This certificate is not issued as I-REC (with serials on chain) yet.")
     custody = held_certificate(session, actor, certificate_id)  # held by the actor's account; locked
-    if not _owned_slices(state):
-        raise NoOwnSerials("No whole I-REC serial of this certificate is its own: it shares them with its neighbours.")
     claimed = session.scalar(select(Claim.id).where(Claim.certificate_id == custody.certificate.id).limit(1))
     redeemed = session.scalar(select(IrecRedemption.id).where(IrecRedemption.certificate_id == custody.certificate.id))
     if claimed is not None or redeemed is not None:
@@ -59,13 +59,28 @@ def request_redemption(
     return redemption
 
 
-def _owned_slices(state: IrecCertificate) -> list[tuple[str, int, int]]:
-    """(registry issue id, first serial, MWh) of each range of serials the certificate owns."""
-    return [
-        (str(r["registry_id"]), int(r["owned_first"]), int(r["owned_last"]) - int(r["owned_first"]) + 1)
-        for r in state.serial_ranges or []
-        if r.get("owned_first") is not None
-    ]
+@dataclass(frozen=True)
+class Run:
+    """Consecutive serials of one issuance that a redemption redeems together."""
+
+    issue_id: str
+    first: int
+    volume_mwh: int
+
+
+def runs_to_redeem(serials: list[Serial]) -> list[Run]:
+    """The serials carrying the certificate's energy that are neither redeemed already nor blocked by a D-REC
+    claim of energy they carry, as runs of consecutive numbers (ADR 0113)."""
+    runs: list[Run] = []
+    for serial in serials:
+        if serial.redeemed is not None or serial.blocked:
+            continue
+        last = runs[-1] if runs else None
+        if last is not None and last.issue_id == serial.issue_id and last.first + last.volume_mwh == serial.number:
+            runs[-1] = Run(last.issue_id, last.first, last.volume_mwh + 1)
+        else:
+            runs.append(Run(serial.issue_id, serial.number, 1))
+    return runs
 
 
 def requested(session: Session) -> list[uuid.UUID]:
@@ -74,8 +89,9 @@ def requested(session: Session) -> list[uuid.UUID]:
 
 
 def follow(session: Session, registry: Registry, now: datetime, redemption_id: uuid.UUID) -> str:
-    """Redeem each owned serial range at the registry (client key per range), then burn the token with the
-    registries' references; a refusal fails the redemption with the registry's reason and burns nothing."""
+    """Redeem at the registry the serials carrying the certificate's energy that no redemption redeemed and no D-REC
+    claim blocks (client key per run of serials), then burn the token naming every reference of its serials; a
+    refusal fails the redemption with the registry's reason and burns nothing."""
     redemption = session.get_one(IrecRedemption, redemption_id, with_for_update=True)
     if redemption.status != RedemptionStatus.REQUESTED:
         return redemption.status
@@ -83,12 +99,14 @@ def follow(session: Session, registry: Registry, now: datetime, redemption_id: u
     period = (_instant(redemption.consumption_start), _instant(redemption.consumption_end))
     statements = []
     try:
-        for index, (issue_id, first, volume) in enumerate(_owned_slices(state)):
+        for run in runs_to_redeem(serials_of(session, state)):
             answer = registry.redeem(
-                f"redeem-{redemption.id}-{index}", SerialSlice(issue_id, first, volume), redemption.beneficiary, period
-            )
+                f"redeem-{redemption.id}-{run.issue_id}-{run.first}",
+                SerialSlice(run.issue_id, run.first, run.volume_mwh), redemption.beneficiary, period,
+            )  # fmt: skip
             statements.append(
                 {"reference": answer.reference, "registry_id": answer.id, "volume_mwh": answer.volume_mwh,
+                 "issue_id": run.issue_id, "first": answer.serials.first, "last": answer.serials.last,
                  "serial_start": answer.serials.start, "serial_end": answer.serials.end, "account": answer.account}
             )  # fmt: skip
     except RegistryUnavailable:
@@ -109,7 +127,7 @@ def _burn(session: Session, redemption: IrecRedemption, now: datetime) -> Claim:
     organization = session.get_one(Organization, redemption.organization_id)
     actor = Actor(organization.id, organization.type, user_id=redemption.requested_by_user_id, permissions=FULL)
     custody = held_certificate(session, actor, redemption.certificate_id)
-    references = ", ".join(s["reference"] for s in redemption.statements)
+    references = ", ".join(references_of(session, redemption)) or "none (every serial carrying its energy is in use)"
     data = ClaimCreate(
         volume_wh=custody.certificate.volume_wh, beneficiary=redemption.beneficiary, location=redemption.location,
         country_code=redemption.country_code, consumption_start=redemption.consumption_start,
@@ -118,12 +136,14 @@ def _burn(session: Session, redemption: IrecRedemption, now: datetime) -> Claim:
     return record_claim(session, actor, custody, now, data)
 
 
+def references_of(session: Session, redemption: IrecRedemption) -> list[str]:
+    """The registry references of every serial carrying the certificate's energy that is redeemed: by this
+    redemption, or before it, with a certificate sharing the serial."""
+    state = session.get_one(IrecCertificate, redemption.certificate_id)
+    own = [s["reference"] for s in redemption.statements]
+    earlier = [s.redeemed["reference"] for s in serials_of(session, state) if s.redeemed is not None]
+    return list(dict.fromkeys(own + earlier))
+
+
 def _instant(day: object) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)  # type: ignore[arg-type]
-
-
-def get(session: Session, actor: Actor, redemption_id: uuid.UUID) -> IrecRedemption:
-    redemption = session.get(IrecRedemption, redemption_id)
-    if redemption is None or redemption.organization_id != actor.organization_id:
-        raise RedemptionNotFound()
-    return redemption

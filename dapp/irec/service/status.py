@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from dapp.access.permissions import Actor
 from dapp.models.accounts import Organization
 from dapp.models.irec import ConversionStatus as C
-from dapp.models.irec import IrecAllocation, IrecCertificate, IrecDeviceGroup, IrecIssueRequest, IrecPart
+from dapp.models.irec import (
+    IrecAllocation,
+    IrecCertificate,
+    IrecDeviceGroup,
+    IrecIssueRequest,
+    IrecPart,
+    IrecRedemption,
+)
 from dapp.models.irec import IssueRequestStatus as S
 from dapp.models.issuance import Certificate
 from dapp.reservations.service.listing import get
@@ -113,3 +120,11 @@ def issue_requests(session: Session, limit: int = 500) -> list[tuple[IrecIssueRe
     """The newest issue requests with their groups (the admin's registry queue)."""
     query = select(IrecIssueRequest, IrecDeviceGroup).join(IrecDeviceGroup)
     return list(session.execute(query.order_by(IrecIssueRequest.created_at.desc()).limit(limit)).tuples())
+
+
+def redemptions(session: Session, limit: int = 100) -> list[tuple[IrecRedemption, str]]:
+    """The newest redemptions with their certificates' token ids (the admin's registry queue)."""
+    query = select(IrecRedemption, Certificate.token_id).join(
+        Certificate, Certificate.id == IrecRedemption.certificate_id
+    )
+    return list(session.execute(query.order_by(IrecRedemption.created_at.desc()).limit(limit)).tuples())

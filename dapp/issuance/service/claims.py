@@ -12,8 +12,14 @@ from dapp.access.permissions import Actor
 from dapp.errors import field_error
 from dapp.ipfs import canonical_json
 from dapp.issuance import statement
-from dapp.issuance.errors import CertificateRedeemedAsIrec, ClaimNotFound, ClaimNotRecorded
+from dapp.issuance.errors import (
+    CertificateEnergyRedeemedAsIrec,
+    CertificateRedeemedAsIrec,
+    ClaimNotFound,
+    ClaimNotRecorded,
+)
 from dapp.issuance.schemas import ClaimCreate, ClaimRead
+from dapp.issuance.service import standards
 from dapp.issuance.service.custody import Custody, held_certificate, record, require_volume, shown_status
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
@@ -30,6 +36,14 @@ def request_claim(session: Session, actor: Actor, now: datetime, certificate_id:
     redeemed = select(IrecRedemption.id).where(IrecRedemption.certificate_id == custody.certificate.id)
     if session.scalar(redeemed) is not None:
         raise CertificateRedeemedAsIrec("This certificate is redeemed as I-REC; it cannot also be claimed as a D-REC.")
+    shared = standards.shared_serial_redeemed(session, custody.certificate)
+    if shared is not None:
+        raise CertificateEnergyRedeemedAsIrec(
+            f"Part of this certificate's energy is in the I-REC serials {shared['serial_start']} – "
+            f"{shared['serial_end']}, redeemed with another certificate (registry reference {shared['reference']}); "
+            "it cannot also be claimed as a D-REC. Redeem this certificate as I-REC instead: its token is then "
+            "burned naming that redemption.",
+        )
     return record_claim(session, actor, custody, now, data)
 
 
@@ -133,7 +147,7 @@ def statement_facts(session: Session, claim: Claim, recorded_at: datetime, verif
         "standard": reservation.standard,
         "generation_period": [certificate.generation_start.isoformat(), certificate.generation_end.isoformat()],
         "generation_country": certificate.country_code,
-        "devices": _devices(session, certificate.id),
+        "devices": device_facts(session, certificate.id),
         "claim_tx_hash": claim.tx_hash,
         "claimed_at": claim.created_at.isoformat(),
         "recorded_on_chain_at": recorded_at.isoformat(),
@@ -141,7 +155,7 @@ def statement_facts(session: Session, claim: Claim, recorded_at: datetime, verif
     }
 
 
-def _devices(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:
+def device_facts(session: Session, certificate_id: uuid.UUID) -> list[dict[str, Any]]:
     """The facts of each device whose energy the certificate holds."""
     devices = session.scalars(
         select(Device)

@@ -18,8 +18,15 @@ from dapp.access.permissions import Actor
 from dapp.audit import service as audit
 from dapp.chain import outbox
 from dapp.errors import DomainError, field_error
-from dapp.issuance.errors import CertificateNotMinted, CertificateNotOwned, CertificateRevoked, ExternalWallet
-from dapp.issuance.service import holdings
+from dapp.issuance.errors import (
+    CertificateHeldProvisionally,
+    CertificateNotMinted,
+    CertificateNotOwned,
+    CertificateRevoked,
+    ExternalWallet,
+)
+from dapp.issuance.schemas import StandardState
+from dapp.issuance.service import holdings, standards
 from dapp.issuance.service.listing import buyer_certificate
 from dapp.models.accounts import Organization
 from dapp.models.chain import ChainEvent, TokenBalance
@@ -80,6 +87,9 @@ def _refusal(session: Session, organization: Organization, certificate: Certific
         return CertificateRevoked(
             f"The certificate was revoked ({state.revocation_reason}): it can be neither claimed nor transferred.",
         )
+    provisional = _provisional(session, certificate)
+    if provisional is not None:
+        return provisional
     managed = organization.blockchain_address or ""
     if _balance(session, managed, certificate.token_id) > 0:
         return None
@@ -91,6 +101,28 @@ def _refusal(session: Session, organization: Organization, certificate: Certific
         )
     return CertificateNotOwned(
         "Your platform-managed account holds none of this certificate (it was transferred or claimed).",
+    )
+
+
+def _provisional(session: Session, certificate: Certificate) -> CertificateHeldProvisionally | None:
+    """Why a certificate of an I-REC reservation cannot be used yet: its tokens sit in the provisional account
+    until its serials are on chain (R-IREC-1); None for any other."""
+    state = standards.states(session, [certificate])[certificate.id].state
+    if state == StandardState.IREC_REJECTED:
+        waiting = (
+            "the registry rejected the issue request that holds its energy; the platform retries the request or "
+            "releases the certificate, and you are notified of either"
+        )
+    elif state == StandardState.IREC_PENDING:
+        waiting = (
+            "its issue request is under way; once the registry assigns its serials and they are written on chain, "
+            "the tokens move to your account and you are notified"
+        )
+    else:
+        return None
+    return CertificateHeldProvisionally(
+        "This certificate is held provisionally, in the platform's provisional account on your behalf, pending its "
+        f"I-REC issuance: {waiting}. Then redeem it as I-REC or claim or transfer it as a D-REC.",
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from dapp.access.permissions import Actor
 from dapp.issuance.errors import CertificateNotFound
 from dapp.issuance.schemas import CertificateFilter, CertificateRead, ContributionRead
+from dapp.issuance.service import standards
 from dapp.models.accounts import Organization
 from dapp.models.chain import TokenBalance, TokenClaim
 from dapp.models.devices import Device
@@ -38,6 +39,8 @@ def _filtered(query: Select[tuple[Certificate]], filters: CertificateFilter) -> 
     if filters.date_to:
         day_after = datetime.combine(filters.date_to + timedelta(days=1), time(), UTC)
         query = query.where(Certificate.generation_start < day_after)
+    if filters.standard_state:
+        query = query.where(standards.condition(filters.standard_state))
     return query
 
 
@@ -69,9 +72,10 @@ def buyer_certificates(session: Session, actor: Actor, filters: CertificateFilte
     certificates, total = _page(session, query, filters)
     token_ids = [c.token_id for c in certificates]
     owned, claimed = owned_wh(session, organization, token_ids), claimed_wh(session, organization, token_ids)
+    state = standards.states(session, certificates)
     items = [
         _read(c, _contributions(session, c.id, None), owned.get(c.token_id, 0)).model_copy(
-            update={"claimed_wh": claimed.get(c.token_id, 0)}
+            update={"claimed_wh": claimed.get(c.token_id, 0), "standard": state[c.id]}
         )
         for c in certificates
     ]
@@ -164,8 +168,11 @@ def buyer_certificate(session: Session, actor: Actor, certificate_id: uuid.UUID)
 
 def certificate_read(session: Session, certificate: Certificate, actor: Actor | None = None) -> CertificateRead:
     """A certificate with every contribution, and with what `actor`'s organization owns of it when given."""
-    owned = None
-    if actor is not None:
-        organization = session.get_one(Organization, actor.organization_id)
-        owned = owned_wh(session, organization, [certificate.token_id]).get(certificate.token_id, 0)
-    return _read(certificate, _contributions(session, certificate.id, None), owned)
+    read = _read(certificate, _contributions(session, certificate.id, None))
+    if actor is None:
+        return read
+    organization = session.get_one(Organization, actor.organization_id)
+    owned = owned_wh(session, organization, [certificate.token_id]).get(certificate.token_id, 0)
+    return read.model_copy(
+        update={"owned_wh": owned, "standard": standards.states(session, [certificate])[certificate.id]}
+    )
