@@ -70,7 +70,8 @@ def report(title: str, curves: list[Curve], png: Path) -> None:
     sizes = sorted({s for curve in curves for s in curve.rounds})
     print(f"\n{title}")
     header = "".join(f"{_size_label(s):>19}" for s in sizes)
-    print(f"{'figure (median / worst round)':<44}{header}{'growth':>9}")
+    width = max(len(curve.name) for curve in curves) + 2
+    print(f"{'figure (median / worst round)':<{width}}{header}{'growth':>9}")
     for curve in curves:
         cells = "".join(
             f"{f'{curve.median(s):.1f} / {curve.worst(s):.1f} {curve.unit}':>19}" if s in curve.rounds else f"{'':>19}"
@@ -78,7 +79,7 @@ def report(title: str, curves: list[Curve], png: Path) -> None:
         )
         growth = curve.growth()
         verdict = "ok" if growth <= GROWTH_GOAL else "GROWS"
-        print(f"{curve.name:<44}{cells}{growth:>7.2f}x {verdict}")
+        print(f"{curve.name:<{width}}{cells}{growth:>7.2f}x {verdict}")
     print(f"(goal: growth ≤ {GROWTH_GOAL}x from the smallest size to the largest; {load_average()})")
     plot(title, curves, png)
     print(f"plot: {png}")
