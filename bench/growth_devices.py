@@ -142,14 +142,20 @@ def main() -> None:
             lists, stored = Lists(app, developer.api_key, buyer.api_key), 0
             for size in args.sizes:
                 seconds = grow(stored + 1, size, orgs, reservation)
-                print(f"{size:,} devices stored ({size - stored:,} added in {seconds:.0f} s); {load_average()}")
+                print(
+                    f"{size:,} devices stored ({size - stored:,} added in {seconds:.0f} s); {load_average()}",
+                    flush=True,
+                )
                 stored = size
                 paths = lists.paths("D0000001")
                 for _ in range(args.rounds):
                     for name, (path, headers) in paths.items():
                         curves.setdefault(name, Curve(name, "ms")).add(size, lists.p95(path, headers, args.requests))
                 over = [c.name for c in curves.values() if c.median(size) > GOAL_MS]
-                print(f"  p95 over {GOAL_MS:.0f} ms (median of rounds): {', '.join(over) or 'none'}; {load_average()}")
+                print(
+                    f"  p95 over {GOAL_MS:.0f} ms (median of rounds): {', '.join(over) or 'none'}; {load_average()}",
+                    flush=True,
+                )
     report(
         f"Devices stored -> p95 of each request (ms, server time; goal ≤ {GOAL_MS:.0f} ms and growth ≤ 1.25x)",
         list(curves.values()),
