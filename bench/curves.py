@@ -80,6 +80,10 @@ def report(title: str, curves: list[Curve], png: Path) -> None:
         growth = curve.growth()
         verdict = "ok" if growth <= GROWTH_GOAL else "GROWS"
         print(f"{curve.name:<{width}}{cells}{growth:>7.2f}x {verdict}")
+    reference = next((c for c in curves if c.name.startswith("reference")), None)
+    if reference is not None:
+        relative = ", ".join(f"{c.name} {c.growth() / reference.growth():.2f}x" for c in curves if c is not reference)
+        print(f"growth relative to the reference measured in the same rounds: {relative}")
     print(f"(goal: growth ≤ {GROWTH_GOAL}x from the smallest size to the largest; {load_average()})")
     plot(title, curves, png)
     print(f"plot: {png}")
