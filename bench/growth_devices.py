@@ -11,7 +11,8 @@ figure is its p95. The reference measured in the same rounds is one device by it
 /api/v1/devices/{id}`), whose cost does not depend on how many devices there are: where it moves, the machine's
 load moved it.
 Usage: `.venv/bin/python -m bench.growth_devices [--sizes 10k,100k,1M] [--rounds 5] [--requests 20]`.
-Filling runs at about 10,000 devices/s here (1 M in under two minutes, ~1 GB with its indexes).
+Filling ran at about 5,000 devices/s here (1 M in 3–6 minutes under load, ~1 GB with its indexes); at 1 M the
+catalogue's groups take seconds a request, so `--requests 10` keeps a round to a few minutes.
 """
 
 import os

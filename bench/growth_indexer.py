@@ -16,7 +16,7 @@ and no replay reaches. At each size, ROUNDS rounds of:
 - the reference, measured in the same rounds: the raw `eth_getLogs` calls over the same blocks.
 
 Usage: `.venv/bin/python -m bench.growth_indexer [--sizes 10k,100k,1M] [--rounds 5]`.
-Filling runs at about 20,000 events/s here; 10 M events take ~10 minutes and ~5 GB.
+Filling ran at 12,000–25,000 events/s here; 10 M events take 7–15 minutes and ~5 GB.
 """
 
 import os

@@ -26,9 +26,9 @@ size — one untimed warm-up round, then ROUNDS timed ones:
 Prints each curve (size → median and worst round), its growth from the smallest size to the largest (goal ≤
 1.25×) and the load average, and draws them to bench/results/growth_reads.png.
 Usage: `.venv/bin/python -m bench.growth_reads [--sizes 100k,316k,1M] [--devices 10000] [--rounds 5]`.
-Larger sizes are reachable with `--sizes`: filling runs at about 40,000 reads/s on this machine (two shared
-cores), so 10 M reads take about 5 minutes to fill (~3 GB) and 100 M about an hour (~30 GB of disk; use
-`--devices 100000`).
+Larger sizes are reachable with `--sizes`: filling ran at 12,000–15,000 reads/s on this machine (two shared
+cores under load), so 10 M reads take about 15 minutes to fill (~3 GB per size kept open) and 100 M about three
+hours (~30 GB of disk; use `--devices 100000`, and one size at a time if the disk is short).
 """
 
 import os
