@@ -62,15 +62,15 @@ def send_all(chain: Chain, calls: list[Any], gas: int) -> None:
         raise RuntimeError("the last transaction of the batch reverted")
 
 
-def generate(chain: Chain) -> None:
+def generate(chain: Chain, certificates: int = CERTIFICATES, transfers: int = TRANSFERS, claims: int = CLAIMS) -> None:
     contract = chain.contract("DrecCertificates").functions
     owner = chain.signer.address
-    batches = [[certificate(owner) for _ in range(BATCH)] for _ in range(CERTIFICATES // BATCH)]
+    batches = [[certificate(owner) for _ in range(BATCH)] for _ in range(certificates // BATCH)]
     send_all(chain, [contract.issueBatch(batch) for batch in batches], gas=15_000_000)
     ids = [int.from_bytes(c[0], "big") for batch in batches for c in batch]
-    send_all(chain, [contract.safeTransferFrom(owner, RECIPIENT, i, 1_000, b"") for i in ids[:TRANSFERS]], 200_000)
+    send_all(chain, [contract.safeTransferFrom(owner, RECIPIENT, i, 1_000, b"") for i in ids[:transfers]], 200_000)
     claim_data = b'{"beneficiary":"Kisumu school","purpose":"bench"}'
-    send_all(chain, [contract.claim(owner, i, 500, claim_data) for i in ids[-CLAIMS:]], 200_000)
+    send_all(chain, [contract.claim(owner, i, 500, claim_data) for i in ids[-claims:]], 200_000)
 
 
 def raw_get_logs(chain: Chain, first: int, last: int) -> int:

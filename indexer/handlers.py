@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Select, String, delete, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from dapp import events
@@ -30,6 +30,7 @@ from indexer.decoding import DecodedEvent
 CERTIFICATES = "DrecCertificates"
 ZERO_ADDRESS = "0x" + "00" * 20
 STATE_EVENTS = ("CertificateRevoked", "ProvisionalIssued", "IrecIssued", "ProvisionalReleased")
+TOKEN_ID = literal_column("chain_event.args ->> 'id'", String)
 
 RECOMPUTE_BALANCES = text("""
     WITH moves AS (
@@ -203,19 +204,26 @@ def _hex(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
-def _recompute_certificates(session: Session, tokens: set[str]) -> None:
-    """After a rewind: certificate status and chain state of `tokens` from the events that remain."""
-    if not tokens:
-        return
-    remaining = session.execute(
+def certificate_events(tokens: set[str]) -> Select[tuple[str, dict[str, Any], str]]:
+    """The stored events that make the chain state of `tokens`, in chain order. The token id is the expression of
+    `ix_chain_event_token_id` written out (a bound key, `args ->> $1`, would not match it in a generic plan): the
+    look-up reads the tokens' events, not every event indexed (ADR 0128)."""
+    return (
         select(ChainEvent.event, ChainEvent.args, ChainEvent.tx_hash)
         .where(
             ChainEvent.contract == CERTIFICATES,
             ChainEvent.event.in_(("CertificateIssued", *STATE_EVENTS)),
-            ChainEvent.args["id"].astext.in_(tokens),
+            TOKEN_ID.in_(sorted(tokens)),
         )
         .order_by(ChainEvent.block_number, ChainEvent.log_index)
-    ).all()
+    )
+
+
+def _recompute_certificates(session: Session, tokens: set[str]) -> None:
+    """After a rewind: certificate status and chain state of `tokens` from the events that remain."""
+    if not tokens:
+        return
+    remaining = session.execute(certificate_events(tokens)).all()
     session.execute(delete(CertificateChainState).where(CertificateChainState.token_id.in_(tokens)))
     _fold_chain_state(
         session,

@@ -122,6 +122,8 @@ class ChainEvent(Base):
         # The content gateway serves a document when an event names it (dapp.verify.gateway).
         Index("ix_chain_event_devices_cid", text("(args ->> 'devicesCid')")),
         Index("ix_chain_event_metadata_cid_digest", text("(args ->> 'metadataCidDigest')")),
+        # A rewind refolds the tokens it touched from their remaining events (indexer.handlers, ADR 0128).
+        Index("ix_chain_event_token_id", text("(args ->> 'id')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

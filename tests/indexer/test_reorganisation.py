@@ -8,18 +8,20 @@ orphaned block had been indexed.
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from dapp import platform
 from dapp.issuance.service import holdings as indexed
 from dapp.models.accounts import OrganizationType
 from dapp.models.chain import ChainEvent, TokenTransfer
 from dapp.models.issuance import Certificate, CertificateStatus
+from indexer.handlers import certificate_events
 from indexer.run import catch_up, follower_from_platform
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import make_reservation
 from tests.indexer import onchain
+from tests.support.plans import planned_indexes
 
 
 def index() -> int:
@@ -137,3 +139,12 @@ def pending_certificate() -> Certificate:
 def certificate_status(certificate_id: uuid.UUID) -> str:
     with platform.current().db.unit_of_work() as session:
         return session.get_one(Certificate, certificate_id).status
+
+
+def test_a_rewind_finds_the_remaining_events_of_its_tokens_through_their_index(app) -> None:
+    """The tokens' events are found by `ix_chain_event_token_id` (planned with sequential scans discouraged, as
+    with many events indexed): a rewind's cost follows the tokens it touched, not the events stored (issue 21)."""
+    with platform.current().db.unit_of_work() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        indexes = planned_indexes(session, certificate_events({"1", "2"}))
+    assert "ix_chain_event_token_id" in indexes

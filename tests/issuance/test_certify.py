@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dapp import platform
 from dapp.issuance.service import windows as service
+from dapp.issuance.service.certify import ON_TIME
 from dapp.models.accounts import OrganizationType
 from dapp.models.audit import AuditEntry
 from dapp.models.issuance import Certificate, CertifiedEnergy
@@ -16,6 +17,7 @@ from dapp.models.reservations import Reservation, SplitRule
 from tests.factories.accounts import make_org, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import made_under, make_reservation
+from tests.support.plans import partitions_of, planned_relations
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -159,3 +161,19 @@ def test_issuance_is_in_the_buyers_audit_log_with_what_was_issued(app, setup) ->
     assert entry.after["window_start"] == certificate.window_start.isoformat().replace("+00:00", "Z")
     listed = signed_in(app, buyer.email).api("GET", "/api/v1/audit-log?action=certificate.").json
     assert [item["subject_id"] for item in listed["items"]] == [str(certificate.id)]
+
+
+def test_certifying_a_window_plans_no_partition_of_the_months_before_it(app, setup) -> None:
+    """The reads of a window end after it starts: months before it are left out when the statement is planned, so
+    the work does not grow with the history stored (issue 21)."""
+    _, device, buyer = setup
+    reservation = make_reservation(buyer, [device], T0, T0 + timedelta(days=3), frequency="daily")
+    params = {
+        "reservation_id": reservation.id,
+        "window_start": T0 + timedelta(days=1),
+        "window_end": T0 + timedelta(days=2),
+    }
+    with platform.current().db.unit_of_work() as session:
+        months = partitions_of(planned_relations(session, ON_TIME.device_totals, params))
+    assert "m2026_06" in months
+    assert not {m for m in months if m < "m2026_06"}

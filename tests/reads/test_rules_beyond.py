@@ -6,11 +6,14 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from dapp import platform
+from dapp.models.devices import Device
 from dapp.models.reads import RejectedRead
+from dapp.reads.service.ledger import rejected_sums
 from tests.factories.accounts import make_platform_admin, signed_in
 from tests.factories.devices import make_device
 from tests.factories.reads import ongoing, post_reads, stored_reads
 from tests.reads.conftest import ONBOARDED, at
+from tests.support.plans import partitions_of, planned_relations
 
 
 def test_energy_at_night_is_flagged_stored_and_not_accepted(app, developer) -> None:
@@ -171,6 +174,19 @@ def test_a_rejected_read_sent_again_is_not_counted_twice(app, developer) -> None
     assert (whole["rejected_wh"], whole["rejected_reads"]) == (0, 0)
     assert (whole["resent_wh"], whole["resent_reads"]) == (99_999, 1)
     assert whole["reported_wh"] == whole["certified_wh"] + whole["waiting"]["total_wh"] + whole["rejected_wh"]
+
+
+def test_the_ledger_looks_for_re_sent_reads_in_the_partitions_of_its_period_alone(app, developer) -> None:
+    """A period ending where the re-sent read ends still holds it; the plan reads June's partition and no other
+    month's (every month's, before: its cost grew with the months stored)."""
+    post_reads(app, developer, ongoing("delta", (at(0.25), 70), (at(1), 1_000), (at(2), 99_999)))
+    post_reads(app, developer, ongoing("delta", (at(2), 900)))
+    edge = ledger(app, developer, ONBOARDED, at(2))
+    assert (edge["resent_wh"], edge["resent_reads"], edge["rejected_reads"]) == (99_999, 1, 0)
+    with platform.current().db.unit_of_work() as session:
+        device_id = session.scalar(select(Device.id).where(Device.external_id == "DEV-1"))
+        statement = rejected_sums(device_id, ONBOARDED, ONBOARDED + timedelta(days=1))
+        assert partitions_of(planned_relations(session, statement)) == {"m2026_06"}
 
 
 def test_a_read_with_unreadable_times_is_rejected_once_in_the_period_it_was_received(app, developer) -> None:

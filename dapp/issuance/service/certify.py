@@ -36,6 +36,9 @@ from dapp.reservations.service.irec import IREC
 
 # The parts of accepted reads that fall in the window and in the device's membership, with their energy.
 # {late} is empty on time; for late rounds it keeps only parts no certified range of the device covers yet.
+# `r.period_end > :window_start` follows from `r.period_end > m.lo` but, unlike it, is known when the statement is
+# planned: the partitions of the months before the window are left out, so the work does not grow with the
+# history stored (a join's bound alone scanned every month's partition; issue 21).
 PARTS_TEMPLATE = """
 {members}, parts AS (
     SELECT r.device_id, r.id AS read_id, r.period_start AS read_start, r.period_end AS read_end,
@@ -47,7 +50,7 @@ PARTS_TEMPLATE = """
            END AS energy_wh
     FROM members m
     JOIN meter_read r ON r.device_id = m.device_id AND r.status = 'accepted'
-                     AND r.period_start < m.hi AND r.period_end > m.lo {late}
+                     AND r.period_start < m.hi AND r.period_end > m.lo AND r.period_end > :window_start {late}
 )"""
 LATE_FILTER = """
     WHERE NOT EXISTS (

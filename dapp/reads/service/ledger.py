@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dapp.access.permissions import Actor
@@ -144,22 +144,29 @@ def _rejected(session: Session, device_id: uuid.UUID, start: datetime, end: date
     """(Wh, reads) of the rejected reads counted in the period, then (Wh, reads) of those sent again and since
     stored (a stored read of the device ends where the rejected one ended): their energy is the stored read's,
     counted once, so they are listed apart and not reported again."""
+    row = session.execute(rejected_sums(device_id, start, end)).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def rejected_sums(device_id: uuid.UUID, start: datetime, end: datetime) -> Select[Any]:
+    """The statement of `_rejected`. A re-sent read ends where the rejected one ended, inside the period, and says
+    so in constants (`ends_in`): the plan holds only the partitions of the period's months. Bound by the rejected
+    read's column alone, it held every month's partition, twice, and planning it cost more the longer the
+    registry had run (200 ms with 60 months; issue 21)."""
     resent = (
         select(MeterRead.period_end)
         .where(
             MeterRead.device_id == RejectedRead.device_id,
             MeterRead.period_end == RejectedRead.period_end,
+            ends_in(MeterRead.period_end, start, end),
             MeterRead.status != ReadStatus.DISMISSED,
         )
         .exists()
     )
     energy = func.coalesce(RejectedRead.energy_wh, 0)
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(energy).filter(~resent), 0),
-            func.count().filter(~resent),
-            func.coalesce(func.sum(energy).filter(resent), 0),
-            func.count().filter(resent),
-        ).where(RejectedRead.device_id == device_id, rejected_in(start, end))
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+    return select(
+        func.coalesce(func.sum(energy).filter(~resent), 0),
+        func.count().filter(~resent),
+        func.coalesce(func.sum(energy).filter(resent), 0),
+        func.count().filter(resent),
+    ).where(RejectedRead.device_id == device_id, rejected_in(start, end))
