@@ -45,14 +45,14 @@ def load(url: str, reservations: int, days: int) -> None:
             connection.execute(
                 "INSERT INTO organization (id, name, type, address) VALUES (%s, %s, %s, 'x')", (org, kind, kind)
             )
-        _copy_devices(connection, developer, pairs)
+        copy_devices(connection, developer, pairs)
         _copy_reservations(connection, buyer, pairs, days)
         _copy_reads(connection, pairs, days)
         _copy_certificates(connection, buyer, pairs, days)
         connection.execute("ANALYZE")
 
 
-def _copy_devices(connection: psycopg.Connection, developer: uuid.UUID, pairs: list) -> None:
+def copy_devices(connection: psycopg.Connection, developer: uuid.UUID, pairs: list) -> None:
     columns = "id, organization_id, external_id, country_code, commissioning_date, capacity_kw, fuel_code, "
     columns += "device_type_code, timezone, onboarded_at"
     with connection.cursor().copy(f"COPY device ({columns}) FROM STDIN") as copy:
