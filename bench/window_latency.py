@@ -7,13 +7,15 @@ with Ape, then a block every second). One reservation of DEVICES devices (by COP
 accepted 400 Wh read per device and hour. For each of WINDOWS windows the platform clock is set LEAD_SECONDS
 before the window's end, and the benchmark polls the database until every certificate of the window is minted
 (the indexer has recorded its mint); the latency is that instant minus the instant the window closed. Asserts one
-certificate of DEVICES × 400 Wh per window. Prints p50, p95 and the worst (goal p95 ≤ 10 s) with the load.
+certificate of DEVICES × 400 Wh per window. Prints p50, p95 and the worst (goal p95 ≤ 10 s) with the load, and
+the resident memory of each process.
 Usage: `.venv/bin/python -m bench.window_latency [devices] [windows]`.
 """
 
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psutil
 import psycopg
 import requests
 from sqlalchemy import text
@@ -98,15 +101,23 @@ def chain(var: Path) -> Iterator[tuple[str, Path]]:
 
 
 @contextmanager
-def processes(var: Path) -> Iterator[None]:
-    running = [
-        devstack.spawn([str(ROOT / ".venv" / "bin" / "drec"), *args], var / f"{args[-1]}.log") for args in PROCESSES
-    ]
+def processes(var: Path) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    running = {
+        " ".join(args): devstack.spawn([str(ROOT / ".venv" / "bin" / "drec"), *args], var / f"{args[-1]}.log")
+        for args in PROCESSES
+    }
     try:
-        yield
+        yield running
     finally:
-        for process in running:
+        for process in running.values():
             devstack.stop_process(process)
+
+
+def print_memory(running: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Resident memory of each process kind (with its children, if any), after the windows."""
+    for name, process in running.items():
+        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+        print(f"{'drec ' + name:>32}: {sum(p.memory_info().rss for p in tree) / 2**20:6.0f} MiB resident")
 
 
 def wait_minted(reservation: uuid.UUID, start: datetime, devices: int) -> float:
@@ -163,13 +174,14 @@ def main() -> None:
                 "DREC_VAR_DIR": str(var),
             }
             os.environ.update(env)  # the processes inherit it
-            stack.enter_context(processes(var))
+            running = stack.enter_context(processes(var))
             print(
                 f"{devices:,} devices, hourly windows, tick {settings.scheduler_tick_seconds} s, "
                 f"confirmations {settings.confirmations}; load {os.getloadavg()}",
                 flush=True,
             )
             latencies = measure(reservation, devices, windows)
+            print_memory(running)
             platform.current().db.dispose()
         p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
         print(
