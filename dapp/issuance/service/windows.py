@@ -82,15 +82,14 @@ def late_windows(session: Session, now: datetime, grace: timedelta) -> list[DueW
     Only energy noted as late when it arrived is looked at (`late_energy`, ADR 0124), never the stored reads as a
     whole; notes whose energy is all certified, or out of grace, are deleted. Reads of 0 Wh (night hours) are
     never late energy, so a window whose only uncovered reads are empty is not due."""
+    rows = session.execute(LATE_PARTS, {"grace_start": now - grace}).all()
+    done = [row.late_id for row in rows if row.reservation_id is None]
+    parts = [row for row in rows if row.reservation_id is not None]
+    wanted = {row.reservation_id for row in parts}
+    reservations = {r.id: r for r in session.scalars(select(Reservation).where(Reservation.id.in_(wanted)))}
     found: set[DueWindow] = set()
-    done: list[int] = []
-    reservations: dict[uuid.UUID, Reservation] = {}
-    for row in session.execute(LATE_PARTS, {"grace_start": now - grace}):
-        if row.reservation_id is None:
-            done.append(row.late_id)
-            continue
-        reservation = reservations.setdefault(row.reservation_id, session.get_one(Reservation, row.reservation_id))
-        found.update(_windows_of_part(reservation, row.part_start, row.part_end))
+    for row in parts:
+        found.update(_windows_of_part(reservations[row.reservation_id], row.part_start, row.part_end))
     if done:
         session.execute(DONE, {"ids": done})
     return sorted(found, key=lambda w: (str(w.reservation_id), w.start))
