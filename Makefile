@@ -25,7 +25,7 @@ help:
 	@echo "make lint   ruff check, format check and mypy"
 	@echo "make lock   recompile requirements.lock from requirements.in"
 
-setup: $(VENV)/.sync-stamp $(EDITABLE) $(BIN)/anvil solc .build/__local__.json /usr/bin/chromium
+setup: $(VENV)/.sync-stamp $(EDITABLE) $(BIN)/anvil solc .build/__local__.json /usr/bin/chromium /usr/bin/wrk
 
 up: setup
 	$(BIN)/python -m scripts.devstack up
@@ -78,3 +78,8 @@ solc: node_modules/.package-lock.json $(VENV)/.sync-stamp
 /usr/bin/chromium:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# the HTTP benchmarks' load generator (bench/wrk.py)
+/usr/bin/wrk:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y wrk

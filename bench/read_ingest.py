@@ -16,6 +16,7 @@ Usage: `.venv/bin/python -m bench.read_ingest [clients] [batches] [rounds]`.
 """
 
 import dataclasses
+import os
 import statistics
 import sys
 import threading
@@ -151,7 +152,7 @@ def main() -> None:
             False: _copy_devices(stack, clients, ends[0], "C"),
             True: _copy_devices(elsewhere, clients, ends[0], "B"),
         }
-        peak = 0
+        peak, each = 0, {}
         with web_server(stack) as (base, process):
             api_run(base, stack.api_key, api_devices, warm_up)
             for r in range(rounds):
@@ -159,12 +160,20 @@ def main() -> None:
                 with MemoryPeak(process) as memory, CpuMeter(process) as api_cpu:
                     api_time, api_latencies = api_run(base, stack.api_key, api_devices, part)
                 peak = max(peak, memory.peak)
+                each = {pid: max(rss, each.get(pid, 0)) for pid, rss in memory.each.items()}
                 previous = ends[WARM_UP_BATCHES + r * batches - 1]
                 result = {"API": Measured(api_time, api_latencies, api_cpu)}
                 for binary, label in ((False, "COPY"), (True, "binary COPY")):
                     result[label] = Measured(*copy_run(stack.plain, copy_ids[binary], part, previous, binary))
                 results.append(result)
     _report(results, clients, batches, rounds, rows, peak)
+    master = process.pid
+    workers = sorted(rss for pid, rss in each.items() if pid != master)
+    print(
+        f"peak resident memory per process: master {each.get(master, 0) / 2**20:,.0f} MiB, workers "
+        + ", ".join(f"{rss / 2**20:,.0f}" for rss in workers)
+        + f" MiB (goal ≤ 300 MiB per worker); load {os.getloadavg()}"
+    )
 
 
 def _copy_devices(stack: Stack, clients: int, first_end: datetime, tag: str) -> list[list[uuid.UUID]]:

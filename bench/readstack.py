@@ -99,7 +99,7 @@ def add_devices(stack: Stack, count: int, onboarded_at: datetime, tag: str) -> l
 
 
 @contextmanager
-def web_server(stack: Stack, startup_seconds: float = 60) -> Iterator[tuple[str, psutil.Process]]:
+def web_server(stack: Stack, startup_seconds: float = 240) -> Iterator[tuple[str, psutil.Process]]:
     """gunicorn serving the app on a free port with the platform's server settings (`dapp.gunicorn_conf`, as in
     the Procfile) and production's clock; yields its base URL and master process."""
     port = free_port()
@@ -153,6 +153,7 @@ class MemoryPeak:
 
     def __init__(self, process: psutil.Process) -> None:
         self.process, self.peak, self._stop = process, 0, threading.Event()
+        self.each: dict[int, int] = {}  # the peak of each process of the tree, by pid
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> "MemoryPeak":
@@ -166,7 +167,9 @@ class MemoryPeak:
     def _run(self) -> None:
         tree = [self.process, *self.process.children(recursive=True)]
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            sizes = {p.pid: p.memory_info().rss for p in tree if p.is_running()}
+            self.peak = max(self.peak, sum(sizes.values()))
+            self.each = {pid: max(rss, self.each.get(pid, 0)) for pid, rss in sizes.items()}
             time.sleep(0.05)
 
 

@@ -161,6 +161,21 @@ class DeviceReadState(Base):
     last_end_at: Mapped[datetime | None]
     last_register_wh: Mapped[int | None] = mapped_column(BigInteger)
     next_baseline_reason: Mapped[str | None] = mapped_column(String(40))
+    # Before this instant the device's time may already be certified (a reservation issued it): accepted energy
+    # that arrives for it is late (R-READ-9) and is noted in `late_energy`. Issuance moves it on under the lock.
+    certified_until: Mapped[datetime | None]
+
+
+class LateEnergy(Base):
+    """Accepted energy of a device that arrived for time a reservation may already have certified: the outbox
+    the late-read pass consumes (R-READ-9, ADR 0124), so that the pass never scans the stored reads."""
+
+    __tablename__ = "late_energy"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"), index=True)
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
 
 
 class IdempotencyRecord(Base):

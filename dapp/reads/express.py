@@ -8,9 +8,10 @@ same code as the full path's.
 
 The lane answers only a request it can complete that way: a valid key that needs no `last_used_at` write and holds
 the route's permission, a body that matches its model, one delta or aggregate read that is stored (accepted or
-baseline; a flagged read takes the full path, which announces it to webhooks), a month whose partition is known,
-no `Idempotency-Key`. Anything else, and a state that another request moved on in between, returns None with
-nothing written, and the request takes the full path, which gives every refusal and error its answer.
+baseline; a flagged read takes the full path, which announces it to webhooks; so does a late one, ADR 0124), a
+month whose partition is known, no `Idempotency-Key`. Anything else, and a state that another request (or issuance)
+moved on in between, returns None with nothing written, and the request takes the full path, which gives every
+refusal and error its answer.
 """
 
 import dataclasses
@@ -28,7 +29,7 @@ from dapp.db import Database
 from dapp.errors import Unauthenticated
 from dapp.models.reads import ReadStatus
 from dapp.reads import partitions
-from dapp.reads.ingest import Block, Work, judge, parse_blocks, read_row
+from dapp.reads.ingest import Block, Work, judge, late_spans, parse_blocks, read_row
 from dapp.reads.schemas import ReadBatchCreate, ReadType
 from dapp.reads.service.ingestion import summarize
 from dapp.reads.store import DEVICE_OF_KEY, device_context, ongoing_state, write_read_if_unchanged
@@ -72,6 +73,8 @@ def record_read(db: Database, request: Request, external_id: str, policy: Policy
         work = judge(blocks, parsed, {device.id: state}, {}, policy)
         if len(work.stored) != 1 or _flagged(work) or not partitions.known([work.stored[0].candidate.end]):
             return None
+        if late_spans(work.stored, {device.id: state}):
+            return None  # late energy is noted by the full path, under the state's lock (ADR 0124)
         if not write_read_if_unchanged(connection, read_row(work.stored[0], policy.now), judged, state):
             return None
     return summarize(external_id, work.results[0])

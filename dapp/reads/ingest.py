@@ -25,7 +25,7 @@ from dapp.reads.locations import UNKNOWN, locate
 from dapp.reads.plausibility import CLEAR_SKY_RULE, Interval, clear_sky_limits
 from dapp.reads.rules import MAX_ENERGY_RULE
 from dapp.reads.schemas import ReadBatchCreate, ReadType
-from dapp.reads.store import ReadRow, RejectedRow, load_devices, write_batch
+from dapp.reads.store import LateSpan, ReadRow, RejectedRow, load_devices, write_batch
 from dapp.reads.timestamps import BadTimestamp, parse_instant, zone
 from dapp.reads.units import MAX_WH, storable, to_wh
 from dapp.reads.validation import (
@@ -353,11 +353,34 @@ def _write(session: Session, work: Work, states: dict[uuid.UUID, OngoingState]) 
             [read_row(item, work.now) for item in work.stored],
             work.rejected,
             [s for s in states.values() if s.changed],
+            late_spans(work.stored, states),
         )
     except psycopg.IntegrityError as error:
         raise ConcurrentReads(
             "Another request stored reads of the same device at the same time; send the batch again.",
         ) from error
+
+
+def late_spans(stored: list[Stored], states: dict[uuid.UUID, OngoingState]) -> list[LateSpan]:
+    """Per device, the span of its accepted reads with energy that start before its time certified so far ends:
+    energy the late-read pass must look at (R-READ-9, ADR 0124). The device's state is locked, so issuance cannot
+    move `certified_until` on until this batch is committed, and then its certification sees these reads."""
+    if all(state.certified_until is None for state in states.values()):
+        return []
+    spans: dict[uuid.UUID, LateSpan] = {}
+    for item in stored:
+        until, verdict = states[item.device.id].certified_until, item.verdict
+        if until is None or verdict.status != ReadStatus.ACCEPTED or verdict.energy_wh <= 0:
+            continue
+        assert verdict.start is not None  # an accepted read has a start
+        if verdict.start >= until:
+            continue
+        known = spans.get(item.device.id)
+        start, end = verdict.start, item.candidate.end
+        if known is not None:
+            start, end = min(start, known.period_start), max(end, known.period_end)
+        spans[item.device.id] = LateSpan(item.device.id, start, end)
+    return list(spans.values())
 
 
 def read_row(item: Stored, now: datetime) -> ReadRow:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.orm import Session
 
 from dapp.db import driver_connection, fetch_all
-from dapp.models.reads import HistorySpan, MeterRead, RejectedRead
+from dapp.models.reads import HistorySpan, LateEnergy, MeterRead, RejectedRead
 from dapp.reads.validation import DeviceContext, OngoingState, Policy
 
 COPY_THRESHOLD = 20
@@ -27,7 +27,7 @@ COPY_THRESHOLD = 20
 _DEVICES = """
 SELECT d.id, d.external_id, d.timezone, d.country_code, d.capacity_kw, d.commissioning_date, d.onboarded_at,
        d.latitude, d.longitude, d.yield_kwh_per_kwp AS device_yield, y.yield_kwh_per_kwp AS country_yield,
-       s.ongoing_type, s.last_end_at, s.last_register_wh, s.next_baseline_reason
+       s.ongoing_type, s.last_end_at, s.last_register_wh, s.next_baseline_reason, s.certified_until
 FROM device AS d
 JOIN device_read_state AS s ON s.device_id = d.id
 LEFT JOIN country_yield AS y ON y.country_code = d.country_code
@@ -45,7 +45,7 @@ MANY_DEVICES_WITH_LOCKED_STATES = (
 # The device of an API key's organization, its state not locked: for a statement that also reads the key (`k`).
 DEVICE_OF_KEY = _DEVICES.format(organization="k.organization_id", match=_ONE)
 LOCK_STATES = """
-SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason
+SELECT device_id AS id, ongoing_type, last_end_at, last_register_wh, next_baseline_reason, certified_until
 FROM device_read_state WHERE device_id = ANY(%(ids)b) ORDER BY device_id FOR UPDATE
 """
 
@@ -76,7 +76,14 @@ def lock_states(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID
 
 
 def ongoing_state(row: Any) -> OngoingState:
-    return OngoingState(row.id, row.ongoing_type, row.last_end_at, row.last_register_wh, row.next_baseline_reason)
+    return OngoingState(
+        row.id,
+        row.ongoing_type,
+        row.last_end_at,
+        row.last_register_wh,
+        row.next_baseline_reason,
+        certified_until=row.certified_until,
+    )
 
 
 def device_context(row: Any, default_yield: Decimal) -> DeviceContext:
@@ -172,6 +179,15 @@ SET ongoing_type = %s, last_end_at = %s, last_register_wh = %s, next_baseline_re
 WHERE device_id = %s
 """
 SPAN_COLUMNS = ("device_id", "period_start", "period_end")
+LATE_COLUMNS = ("device_id", "period_start", "period_end")
+
+
+class LateSpan(NamedTuple):
+    """A `late_energy` row: a device's accepted energy that arrived for time that may be certified already."""
+
+    device_id: uuid.UUID
+    period_start: datetime
+    period_end: datetime
 
 
 def _insert(table: str, columns: tuple[str, ...], template: str = "INSERT INTO {} ({}) VALUES ({})") -> str:
@@ -202,6 +218,7 @@ def _column_types(table: FromClause, columns: tuple[str, ...]) -> list[int]:
 
 # Composed once, at import: composing them per request cost more than sending them.
 INSERT_SPAN = _insert(HistorySpan.__tablename__, SPAN_COLUMNS)
+INSERT_LATE = _insert(LateEnergy.__tablename__, LATE_COLUMNS)
 INSERT_READ = _insert(MeterRead.__tablename__, READ_COLUMNS)
 INSERT_REJECTED = _insert(RejectedRead.__tablename__, REJECTED_COLUMNS)
 
@@ -231,6 +248,7 @@ UPDATE_STATE_AND_INSERT_READ = f"WITH state AS ({UPDATE_STATE}) {INSERT_READ}"
 UPDATE_UNCHANGED_STATE = f"""{UPDATE_STATE}
 AND ongoing_type IS NOT DISTINCT FROM %s AND last_end_at IS NOT DISTINCT FROM %s
 AND last_register_wh IS NOT DISTINCT FROM %s AND next_baseline_reason IS NOT DISTINCT FROM %s
+AND certified_until IS NOT DISTINCT FROM %s
 RETURNING device_id"""
 INSERT_READ_IF_STATE_UNCHANGED = f"WITH state AS ({UPDATE_UNCHANGED_STATE}) " + _insert(  # noqa: S608 - fixed
     MeterRead.__tablename__, READ_COLUMNS, "INSERT INTO {} ({}) SELECT {} FROM state"
@@ -242,8 +260,10 @@ def write_batch(
     reads: list[ReadRow],
     rejected: list[RejectedRow],
     states: list[OngoingState],
+    late: list[LateSpan] | None = None,
 ) -> None:
-    """History spans, then reads and rejections, then the changed states, in the session's transaction.
+    """History spans, then reads and rejections, then the changed states and the late energy (R-READ-9), in the
+    session's transaction.
 
     Tables with many rows go through COPY, a few rows through one INSERT each (psycopg sends the rows of an
     `executemany` in one round trip). Plain statements, not pipeline mode: for the one or two statements of a
@@ -253,6 +273,8 @@ def write_batch(
     connection = driver_connection(session)
     spans = [(r.device_id, r.period_start, r.period_end) for r in reads if r.read_type == "history"]
     with connection.cursor() as cursor:
+        if late:
+            cursor.executemany(INSERT_LATE, late)
         if len(reads) == 1 and len(states) == 1 and not spans and not rejected:
             cursor.execute(UPDATE_STATE_AND_INSERT_READ, (*_state_values(states[0]), *reads[0]))
             return
@@ -281,7 +303,13 @@ def write_read_if_unchanged(
 ) -> bool:
     """One read and its device's new state in one statement, provided the state is still `judged` (the state the
     read was judged against); False, with nothing written, when another request has moved it on since."""
-    before = (judged.ongoing_type, judged.last_end, judged.last_register, judged.next_baseline_reason)
+    before = (
+        judged.ongoing_type,
+        judged.last_end,
+        judged.last_register,
+        judged.next_baseline_reason,
+        judged.certified_until,
+    )
     with connection.cursor() as cursor:
         cursor.execute(INSERT_READ_IF_STATE_UNCHANGED, (*_state_values(state), *before, *read))
         return cursor.rowcount == 1

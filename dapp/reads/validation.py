@@ -62,6 +62,7 @@ class OngoingState:
     last_register: int | None = None
     next_baseline_reason: str | None = None
     changed: bool = False
+    certified_until: datetime | None = None  # accepted energy before it is late (R-READ-9); read, never written
 
 
 @dataclass(slots=True)

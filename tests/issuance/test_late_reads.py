@@ -2,13 +2,17 @@
 once, and only within the reservation's grace period."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from dapp import platform
 from dapp.issuance.service import windows as service
 from dapp.models.accounts import OrganizationType
-from tests.factories.accounts import make_org
+from dapp.models.devices import Device
+from dapp.models.reads import DeviceReadState, LateEnergy, MeterRead
+from tests.factories.accounts import make_org, make_platform_admin, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import make_reservation
 from tests.support.workers import settle
@@ -33,7 +37,7 @@ def late_setup(app):
     return {"developer": developer, "buyer": buyer, "reservation": reservation, "on_time": on_time}
 
 
-def send(app, developer, reads) -> None:
+def send(app, developer, reads) -> dict:
     body = {
         "type": "delta",
         "unit": "Wh",
@@ -41,6 +45,7 @@ def send(app, developer, reads) -> None:
     }
     response = app.test_client().post("/api/v1/devices/D1/reads", headers=developer.auth, json=body)
     assert response.json["rejected"] == 0, response.json
+    return response.json
 
 
 def run_late(now: datetime) -> list:
@@ -76,3 +81,45 @@ def test_no_late_certification_after_the_grace_period(app, late_setup) -> None:
     send(app, late_setup["developer"], [(14, 4_000)])
     after_grace = T0 + timedelta(days=5) + GRACE + timedelta(minutes=1)
     assert run_late(after_grace) == []
+
+
+def notes() -> list[tuple]:
+    with platform.current().db.unit_of_work() as session:
+        rows = session.execute(select(LateEnergy.period_start, LateEnergy.period_end).order_by(LateEnergy.id))
+        return [tuple(row) for row in rows]
+
+
+def test_certification_moves_the_devices_certified_time_on_and_on_time_energy_is_not_noted(app, late_setup) -> None:
+    with platform.current().db.unit_of_work() as session:
+        assert session.scalars(select(DeviceReadState.certified_until)).one() == T0 + timedelta(days=1)
+    assert notes() == []
+
+
+def test_late_energy_is_noted_when_it_arrives_and_the_pass_forgets_it_once_certified(app, late_setup) -> None:
+    send(app, late_setup["developer"], [(14, 4_000)])
+    assert notes() == [(T0 + timedelta(hours=10), T0 + timedelta(hours=14))]
+    assert len(run_late(platform.current().clock.now())) == 1
+    assert notes() == [(T0 + timedelta(hours=10), T0 + timedelta(hours=14))], "forgotten before it was certified"
+    assert run_late(platform.current().clock.now()) == []
+    assert notes() == []
+
+
+def test_empty_late_reads_are_never_noted(app, late_setup) -> None:
+    send(app, late_setup["developer"], [(14, 0)])
+    assert notes() == []
+
+
+def test_a_flagged_read_accepted_after_its_window_was_certified_is_certified_late(app, late_setup) -> None:
+    with platform.current().db.unit_of_work() as session:  # a yield that allows more than a clear sky gives
+        session.scalars(select(Device)).one().yield_kwh_per_kwp = Decimal(20_000)
+    answer = send(app, late_setup["developer"], [(14, 270_000)])
+    assert answer["results"][0]["status"] == "flagged", answer["results"]
+    assert notes() == []
+    with platform.current().db.unit_of_work() as session:
+        read_id = session.scalars(select(MeterRead.id).where(MeterRead.status == "flagged")).one()
+    make_platform_admin()
+    admin = signed_in(app, "operator@platform.example")
+    review = admin.api("POST", f"/api/v1/admin/flagged-reads/{read_id}/review", {"decision": "accept"})
+    assert review.status_code == 200, review.json
+    [late] = run_late(platform.current().clock.now())
+    assert (late.volume_wh, late.issuance_round) == (270_000, 1)

@@ -4,7 +4,7 @@ from rq import SimpleWorker
 from rq.job import Job
 
 from dapp import platform
-from dapp.jobs.scheduler import LOCK_KEY, tick
+from dapp.jobs.scheduler import LOCK_KEY, period_of, tick
 from dapp.platform import QUEUE_NAMES
 from indexer.run import catch_up, follower_from_platform
 
@@ -26,8 +26,10 @@ def deliver_emails() -> None:
 
 
 def scheduler_tick() -> None:
-    platform.current().redis.delete(LOCK_KEY)
-    assert tick()
+    p = platform.current()
+    period = period_of(p.clock.now())
+    p.redis.delete(f"{LOCK_KEY}:{period}")
+    assert tick(period)
 
 
 def run_indexer() -> int:

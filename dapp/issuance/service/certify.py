@@ -129,6 +129,23 @@ FROM window_range WHERE country_code = :country AND certified_wh > 0
 """)
 
 
+# Before the window's reads are read: the members' read states locked (in device-id order, as ingestion locks
+# them) and their certified time moved on. A batch of reads holding a state lock is committed before this
+# certification reads, so its reads are certified now; one that waits for the lock sees the new
+# `certified_until` and notes its energy as late (R-READ-9, ADR 0124).
+ADVANCE_CERTIFIED_UNTIL = text("""
+WITH members AS MATERIALIZED (
+    SELECT s.device_id, least(rd.active_until, :window_end) AS until
+    FROM reservation_device rd JOIN device_read_state s ON s.device_id = rd.device_id
+    WHERE rd.reservation_id = :reservation_id AND rd.active_from < :window_end AND rd.active_until > :window_start
+    ORDER BY s.device_id
+    FOR UPDATE OF s
+)
+UPDATE device_read_state s SET certified_until = greatest(s.certified_until, m.until)
+FROM members m
+WHERE s.device_id = m.device_id AND s.certified_until IS DISTINCT FROM greatest(s.certified_until, m.until)
+""")
+
 DEVICE_PARTS = """
 WITH {parts}
 SELECT read_id, read_start, read_end, read_wh, part_start, part_end, energy_wh
@@ -173,6 +190,8 @@ def certify_window(
     reservation = session.scalars(select(Reservation).where(Reservation.id == reservation_id).with_for_update()).one()
     if reservation.issued_until >= window_end or _ended_before(reservation, window_start):
         return []
+    parameters = {"reservation_id": reservation_id, "window_start": window_start, "window_end": window_end}
+    session.execute(ADVANCE_CERTIFIED_UNTIL, parameters)
     certificates = _certify(session, Window(reservation, window_start, window_end), now)
     reservation.issued_until = window_end
     return certificates

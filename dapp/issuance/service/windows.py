@@ -44,43 +44,69 @@ def run_until(session: Session, until: datetime, now: datetime) -> list[Certific
     return certificates
 
 
-UNCOVERED_READS = text("""
-SELECT DISTINCT res.id AS reservation_id,
-       greatest(r.period_start, rd.active_from, res.period_start) AS part_start,
-       least(r.period_end, rd.active_until, res.issued_until) AS part_end
-FROM reservation res
-JOIN reservation_device rd ON rd.reservation_id = res.id
-JOIN meter_read r ON r.device_id = rd.device_id AND r.status = 'accepted' AND r.energy_wh > 0
-                 AND r.period_start < least(rd.active_until, res.issued_until)
-                 AND r.period_end > greatest(rd.active_from, res.period_start)
-WHERE res.issued_until > res.period_start
-  AND coalesce(res.ended_at, res.period_end) > :grace_start
-  AND NOT EXISTS (
-      SELECT 1 FROM certified_energy c
-      WHERE c.device_id = r.device_id
-        AND tstzrange(c.period_start, c.period_end) && tstzrange(
-            greatest(r.period_start, rd.active_from, res.period_start),
-            least(r.period_end, rd.active_until, res.issued_until))
-  )
+# Each `late_energy` row with the parts of its reads that are late energy: accepted reads with energy in its span,
+# in a membership of a reservation still in its grace period, before the reservation's issued time ends, that no
+# certified range of the device covers. A row whose reads are all covered (or out of grace) comes back once, with
+# no reservation: it is done.
+LATE_PARTS = text("""
+SELECT le.id AS late_id, u.reservation_id, u.part_start, u.part_end
+FROM late_energy le
+LEFT JOIN LATERAL (
+    SELECT DISTINCT res.id AS reservation_id,
+           greatest(r.period_start, rd.active_from, res.period_start) AS part_start,
+           least(r.period_end, rd.active_until, res.issued_until) AS part_end
+    FROM reservation_device rd
+    JOIN reservation res ON res.id = rd.reservation_id
+    JOIN meter_read r ON r.device_id = rd.device_id AND r.status = 'accepted' AND r.energy_wh > 0
+                     AND r.period_start < le.period_end AND r.period_end > le.period_start
+                     AND r.period_start < least(rd.active_until, res.issued_until)
+                     AND r.period_end > greatest(rd.active_from, res.period_start)
+    WHERE rd.device_id = le.device_id
+      AND res.issued_until > res.period_start
+      AND coalesce(res.ended_at, res.period_end) > :grace_start
+      AND NOT EXISTS (
+          SELECT 1 FROM certified_energy c
+          WHERE c.device_id = r.device_id
+            AND tstzrange(c.period_start, c.period_end) && tstzrange(
+                greatest(r.period_start, rd.active_from, res.period_start),
+                least(r.period_end, rd.active_until, res.issued_until))
+      )
+) u ON true
 """)
+DONE = text("DELETE FROM late_energy WHERE id = ANY(:ids)")
 
 
 def late_windows(session: Session, now: datetime, grace: timedelta) -> list[DueWindow]:
     """Certified windows of reservations still in their grace period that have uncertified energy (R-READ-9).
 
-    Reads of 0 Wh (night hours) are never late energy: a window whose only uncovered reads are empty is not due,
-    so the periodic pass does not re-enqueue it for the whole grace period."""
+    Only energy noted as late when it arrived is looked at (`late_energy`, ADR 0124), never the stored reads as a
+    whole; notes whose energy is all certified, or out of grace, are deleted. Reads of 0 Wh (night hours) are
+    never late energy, so a window whose only uncovered reads are empty is not due."""
+    rows = session.execute(LATE_PARTS, {"grace_start": now - grace}).all()
+    done = [row.late_id for row in rows if row.reservation_id is None]
+    parts = [row for row in rows if row.reservation_id is not None]
+    wanted = {row.reservation_id for row in parts}
+    reservations = {r.id: r for r in session.scalars(select(Reservation).where(Reservation.id.in_(wanted)))}
     found: set[DueWindow] = set()
-    reservations: dict[uuid.UUID, Reservation] = {}
-    for row in session.execute(UNCOVERED_READS, {"grace_start": now - grace}):
-        reservation = reservations.setdefault(row.reservation_id, session.get_one(Reservation, row.reservation_id))
-        frequency = Frequency(reservation.frequency)
-        for start, _ in windows(frequency, reservation.timezone, row.part_start, row.part_end):
-            window = window_containing(
-                frequency, reservation.timezone, start, reservation.period_start, reservation.period_end
-            )
-            found.add(DueWindow(reservation.id, *window))
+    for row in parts:
+        found.update(_windows_of_part(reservations[row.reservation_id], row.part_start, row.part_end))
+    if done:
+        session.execute(DONE, {"ids": done})
     return sorted(found, key=lambda w: (str(w.reservation_id), w.start))
+
+
+def _windows_of_part(reservation: Reservation, start: datetime, end: datetime) -> set[DueWindow]:
+    """The reservation's windows that hold some of [start, end)."""
+    frequency = Frequency(reservation.frequency)
+    return {
+        DueWindow(
+            reservation.id,
+            *window_containing(
+                frequency, reservation.timezone, window_start, reservation.period_start, reservation.period_end
+            ),
+        )
+        for window_start, _ in windows(frequency, reservation.timezone, start, end)
+    }
 
 
 def run_late(session: Session, now: datetime, grace: timedelta) -> list[Certificate]:

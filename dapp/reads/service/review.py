@@ -10,7 +10,7 @@ from dapp.access.permissions import PlatformAdmin
 from dapp.audit import service as audit
 from dapp.models.accounts import Organization
 from dapp.models.devices import Device
-from dapp.models.reads import MeterRead, ReadStatus
+from dapp.models.reads import DeviceReadState, LateEnergy, MeterRead, ReadStatus
 from dapp.reads.errors import ReadNotFlagged, ReadNotFound
 from dapp.reads.schemas import ReadReviewCreate, ReviewDecision
 
@@ -49,6 +49,8 @@ def decide(session: Session, admin: PlatformAdmin, read_id: int, data: ReadRevie
     read.status = ReadStatus.ACCEPTED if data.decision == ReviewDecision.ACCEPT else ReadStatus.DISMISSED
     read.reviewed_at, read.reviewed_by_id, read.review_note = now, admin.user_id, data.note
     session.flush()
+    if read.status == ReadStatus.ACCEPTED:
+        _note_if_late(session, read)
     device = session.get_one(Device, read.device_id)
     audit.record(
         session,
@@ -69,3 +71,13 @@ def decide(session: Session, admin: PlatformAdmin, read_id: int, data: ReadRevie
         organization_id=device.organization_id,
     )
     return read
+
+
+def _note_if_late(session: Session, read: MeterRead) -> None:
+    """Accepted energy for time that may be certified already is late (R-READ-9): noted for the late-read pass.
+    The device's read state is locked, as ingestion locks it, so issuance waits for this decision (ADR 0124)."""
+    until = session.scalar(
+        select(DeviceReadState.certified_until).where(DeviceReadState.device_id == read.device_id).with_for_update()
+    )
+    if until is not None and read.energy_wh > 0 and read.period_start is not None and read.period_start < until:
+        session.add(LateEnergy(device_id=read.device_id, period_start=read.period_start, period_end=read.period_end))
