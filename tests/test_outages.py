@@ -184,7 +184,9 @@ def running(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @dataclass
 class Gateway:
     """A meter gateway: one read a minute of meter time, sent until answered 200; a 503 means "send it again".
-    `accepted` holds the end of every read the API stored (accepted, flagged or the baseline)."""
+    Each read carries an `Idempotency-Key`, so a read whose answer was lost (the client gave up while the server
+    stored it) gets its first answer when sent again. `accepted` holds the end of every read the API stored
+    (accepted, flagged or the baseline)."""
 
     url: str
     key: str
@@ -202,7 +204,7 @@ class Gateway:
                 response = session.post(
                     f"{self.url}/api/v1/devices/{self.external_id}/reads",
                     json=ongoing("delta", (end, 10)),
-                    headers={"Authorization": f"Bearer {self.key}"},
+                    headers={"Authorization": f"Bearer {self.key}", "Idempotency-Key": f"read-{end.isoformat()}"},
                     timeout=120,  # the first request loads the application: slow on a loaded machine
                 )
             except requests.RequestException as error:
@@ -215,6 +217,8 @@ class Gateway:
                 if result["status"] != "rejected":  # accepted, flagged or the baseline: stored
                     self.accepted.append(end)
                 end += timedelta(minutes=1)
+            elif response.status_code == 409 and response.json().get("code") == "idempotency_key_in_use":
+                pass  # the first send of this read is still being answered: send it again
             elif response.status_code != 503 or response.headers["Content-Type"] != "application/problem+json":
                 self.odd.append(f"{response.status_code} {response.text[:300]}")
             time.sleep(0.1)
