@@ -10,6 +10,7 @@ that every name written in the code is a job.
 
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property, partial
 from typing import Any
 
@@ -39,6 +40,7 @@ QUEUES = {  # the queue of each job that does not go to "default"
     "webhooks.fan_out_events": "webhooks",
     "webhooks.deliver_webhook": "webhooks",
     "webhooks.retry_deliveries": "webhooks",
+    "webhooks.prune_events": "webhooks",
 }
 
 
@@ -116,6 +118,20 @@ def _ended(job_id: str, redis: Redis) -> bool:
         job.delete()
         return True
     return False
+
+
+def due_every(key: str, every: timedelta) -> bool:
+    """Whether a periodic pass recorded at `key` is due on the platform clock: `every` has passed since the last
+    one (or the clock was moved back before it). A due answer records now as the last pass."""
+    p = current()
+    now = p.clock.now()
+    last = p.redis.get(key)
+    if last is not None:
+        since = now - datetime.fromisoformat(last if isinstance(last, str) else last.decode())
+        if timedelta(0) <= since < every:
+            return False
+    p.redis.set(key, now.isoformat())
+    return True
 
 
 def enqueue_after_commit(session: Session, name: str, *args: Any, job_id: str | None = None) -> None:
