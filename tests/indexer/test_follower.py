@@ -137,12 +137,12 @@ def test_two_indexers_starting_at_once_share_one_checkpoint(app) -> None:
     checkpoint's primary key; now it waits for the first one's and reads on from there."""
     onchain.issue(onchain.new_wallet().address, 1_000)
     database = platform.current().db
-    with database.unit_of_work() as first:
-        follower_from_platform().step(first)  # inserts the checkpoint, not yet committed
-        with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1) as pool:
+        with database.unit_of_work() as first:
+            follower_from_platform().step(first)  # inserts the checkpoint, not yet committed
             second = pool.submit(index)
             time.sleep(0.5)
             assert not second.done(), "the second indexer did not wait for the first one's checkpoint"
-    assert second.result(timeout=60) == 0  # every event was the first one's
+        assert second.result(timeout=60) == 0  # every event was the first one's
     with database.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(ChainEvent)) > 0
