@@ -139,12 +139,10 @@ def _outbox_retry(args: argparse.Namespace) -> None:
 
 
 def _health(_: argparse.Namespace) -> None:
-    from dataclasses import asdict
-
     from dapp.admin import operations
 
     report = operations.snapshot(platform.current())
-    print(json.dumps({"healthy": report.healthy, **asdict(report)}, indent=2, default=str))
+    print(json.dumps({"healthy": report.healthy, **report.as_dict()}, indent=2, default=str))
     if not report.healthy:
         raise SystemExit(1)
 

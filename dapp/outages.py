@@ -6,6 +6,7 @@ again, and logs when it works again; it never ends because a server went away.
 """
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,9 +39,14 @@ class Backoff:
     longest: float = LONGEST_PAUSE_SECONDS
     failures: int = 0
     down_since: float | None = field(default=None)
+    parent: int = field(default_factory=os.getppid)  # the process that started ours
 
     def failed(self, what: str, error: BaseException) -> float:
-        """Record a failed try; return how long to wait before the next one."""
+        """Record a failed try; return how long to wait before the next one. A process whose parent has gone (a
+        supervisor killed outright) ends instead of waiting for an outage that may never end."""
+        if os.getppid() != self.parent:
+            log.warning("%s stopped: %s: %s; the process that started it is gone", what, type(error).__name__, error)
+            raise SystemExit(1)
         if self.down_since is None:
             self.down_since = time.monotonic()
         pause = min(self.longest, self.first * 2**self.failures)

@@ -8,12 +8,16 @@ a string, so a lower package can ask for a job of a higher one without importing
 that every name written in the code is a job.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property, partial
 from typing import Any
 
 from redis import Redis
 from rq import Queue
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy.orm import Session
 
 import dapp.models  # noqa: F401 - every mapper registered, whichever feature a worker imports first
@@ -22,6 +26,7 @@ from dapp.db import Database, after_commit
 from dapp.ipfs import ContentStore, content_store_from_settings
 from dapp.settings import Settings
 
+ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 QUEUE_NAMES = ("default", "chain", "bulk", "email", "webhooks")
 QUEUES = {  # the queue of each job that does not go to "default"
     "chain.submit_outbox": "chain",
@@ -35,6 +40,7 @@ QUEUES = {  # the queue of each job that does not go to "default"
     "webhooks.fan_out_events": "webhooks",
     "webhooks.deliver_webhook": "webhooks",
     "webhooks.retry_deliveries": "webhooks",
+    "webhooks.prune_events": "webhooks",
 }
 
 
@@ -90,10 +96,42 @@ def job_path(name: str) -> str:
 
 
 def enqueue(name: str, *args: Any, job_id: str | None = None) -> None:
-    """Queue the job `name` with `args` now (a job id makes a second request for the same work a no-op while the
-    first is queued). RQ logs the job's name, never its arguments."""
+    """Queue the job `name` with `args` now. A job id makes a second request for the same work a no-op while the
+    first waits or runs (two schedulers, or every tick while the workers are behind); once it has ended, a new
+    request queues it again. RQ logs the job's name, never its arguments."""
     queue = current().queue(QUEUES.get(name, "default"))
-    queue.enqueue(job_path(name), *args, job_id=job_id, description=name)
+    if job_id is None:
+        queue.enqueue(job_path(name), *args, description=name)
+        return
+    with suppress(DuplicateJobError):
+        if _ended(job_id, queue.connection):
+            queue.enqueue(job_path(name), *args, job_id=job_id, description=name, unique=True)
+
+
+def _ended(job_id: str, redis: Redis) -> bool:
+    """True if no job `job_id` waits or runs; one that ended (done, failed, stopped) is deleted to make room."""
+    try:
+        job = Job.fetch(job_id, connection=redis)
+    except NoSuchJobError:
+        return True
+    if job.get_status(refresh=False) in ENDED:
+        job.delete()
+        return True
+    return False
+
+
+def due_every(key: str, every: timedelta) -> bool:
+    """Whether a periodic pass recorded at `key` is due on the platform clock: `every` has passed since the last
+    one (or the clock was moved back before it). A due answer records now as the last pass."""
+    p = current()
+    now = p.clock.now()
+    last = p.redis.get(key)
+    if last is not None:
+        since = now - datetime.fromisoformat(last if isinstance(last, str) else last.decode())
+        if timedelta(0) <= since < every:
+            return False
+    p.redis.set(key, now.isoformat())
+    return True
 
 
 def enqueue_after_commit(session: Session, name: str, *args: Any, job_id: str | None = None) -> None:

@@ -2,6 +2,8 @@
 one is configured). `/readyz` and `drec health` ask the same questions (issue 19)."""
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import text
 
@@ -19,8 +21,19 @@ def _redis(p: Platform) -> None:
     p.redis.ping()
 
 
+QUICK_CHAIN_SECONDS = 3.0
+
+
+def quick_chain(settings: Any, *, signing: bool = False) -> contracts.Chain:
+    """The chain adapter for questions a person or a probe waits for (`/readyz`, `/metrics`, `drec health`, the
+    dashboard): a stalled node costs one try of a few seconds, not the 30 s and five retries a worker grants. It
+    unlocks the platform's key only when `signing` (the dashboard names the signer)."""
+    chain = contracts.from_settings(settings) if signing else contracts.reader(settings)
+    return replace(chain, timeout_seconds=QUICK_CHAIN_SECONDS, retries=False)
+
+
 def _chain(p: Platform) -> None:
-    chain = contracts.reader(p.settings)
+    chain = quick_chain(p.settings)
     if int(chain.web3.eth.chain_id) != p.settings.chain_id:
         raise contracts.ChainUnavailable(f"the node at {chain.rpc_url} serves another chain id")
 

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_retry_base_seconds: float = Field(default=30, gt=0)
     webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+    # events and webhook tries older than this (platform clock) are deleted, hourly (ADR 0122)
+    event_retention_days: int = Field(default=90, ge=1)
     webhooks_allow_private_addresses: bool = False
 
     # One JSON log line and a latency observation per request (issue 19); off only to measure what they cost.

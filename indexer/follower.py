@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 from web3 import Web3
 from web3.contract import Contract
@@ -82,11 +83,14 @@ class Follower:
         return above + 1
 
     def _checkpoint(self, session: Session) -> IndexerCheckpoint:
+        """The checkpoint, locked until the caller's commit: a second indexer waits here, then reads on from where
+        the first left off. The very first step inserts it, unless another indexer is doing so (then it waits)."""
         checkpoint = session.get(IndexerCheckpoint, INDEXER_CHECKPOINT, with_for_update=True)
-        if checkpoint is None:
-            checkpoint = IndexerCheckpoint(name=INDEXER_CHECKPOINT, block_number=self.start_block - 1, block_hash="")
-            session.add(checkpoint)
-        return checkpoint
+        if checkpoint is not None:
+            return checkpoint
+        first = insert(IndexerCheckpoint).values(name=INDEXER_CHECKPOINT, block_number=self.start_block - 1)
+        session.execute(first.values(block_hash="").on_conflict_do_nothing(index_elements=["name"]))
+        return session.get_one(IndexerCheckpoint, INDEXER_CHECKPOINT, with_for_update=True, populate_existing=True)
 
     def _block_hash(self, number: int) -> str | None:
         """The hash of block `number` on the chain now, or None if the chain is not that long (any more)."""

@@ -1,7 +1,10 @@
 """Run the processes of a Procfile and keep them running: a process that ends is started again after a pause
-(1 s, doubling up to 30 s; back to 1 s once it has run for a minute), and never stops the others. Ctrl-C or
-SIGTERM stops them all. `make up` runs the Procfile with it (issue 18, ADR 0090); honcho, which it replaces,
-stops every process as soon as one ends.
+(1 s, doubling up to 30 s; back to 1 s once it has run for a minute), and never stops the others. `make up` runs
+the Procfile with it (issue 18, ADR 0090); honcho, which it replaces, stops every process as soon as one ends.
+
+However the supervisor ends, its processes end with it (ADR 0120): Ctrl-C, SIGTERM or SIGHUP (and any error)
+send SIGTERM to every process group at once and SIGKILL to those still there after STOP_SECONDS; a supervisor
+killed outright (SIGKILL) leaves each process a SIGTERM from the kernel (PR_SET_PDEATHSIG).
 
 `python -m scripts.supervise [Procfile]`: each output line is prefixed with the time and the process's name.
 """
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +26,7 @@ from typing import IO
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
 STEADY_AFTER = 60.0  # a process that ran this long before ending starts again after the first pause
+STOP_SECONDS = 10.0  # then SIGKILL; below `make up`'s own 15 s wait for the supervisor
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a child gets when its parent dies (linux/prctl.h)
 _print_lock = threading.Lock()
 
@@ -90,15 +95,27 @@ class Supervised:
         self.restart_at = now + pause
         say(self.name, f"exited with code {code}; starting it again in {pause:.0f} s (the others keep running)")
 
-    def stop(self, timeout: float = 15) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+    def signal_group(self, signum: int) -> None:
+        """Send `signum` to the process's group: the process and whatever it started that stayed in its group."""
+        if self.process is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signum)
+
+
+def stop_all(entries: list[Supervised], timeout: float = STOP_SECONDS) -> None:
+    """SIGTERM every process group at once, wait up to `timeout` in all, then SIGKILL every group."""
+    running = [entry for entry in entries if entry.process is not None and entry.process.poll() is None]
+    for entry in running:
+        entry.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for entry in running:
+        assert entry.process is not None
+        with suppress(subprocess.TimeoutExpired):
+            entry.process.wait(max(0.0, deadline - time.monotonic()))
+    for entry in entries:  # the group outlives its first process when something in it stayed behind
+        entry.signal_group(signal.SIGKILL)
+        if entry.process is not None:
+            entry.process.wait()
 
 
 def _relay(name: str, stream: IO[bytes] | None) -> None:
@@ -108,9 +125,10 @@ def _relay(name: str, stream: IO[bytes] | None) -> None:
 
 
 def run(procfile: Path, poll_seconds: float = 0.2) -> None:
-    """Supervise every entry of `procfile` until SIGTERM or Ctrl-C, then stop them all."""
+    """Supervise every entry of `procfile` until Ctrl-C, SIGTERM or SIGHUP, then stop them all."""
     entries = [Supervised(name, command, procfile.parent) for name, command in read_procfile(procfile).items()]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: sys.exit(0))
     try:
         while True:
             now = time.monotonic()
@@ -120,8 +138,7 @@ def run(procfile: Path, poll_seconds: float = 0.2) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for entry in entries:
-            entry.stop()
+        stop_all(entries)
 
 
 def main() -> None:

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rq import SimpleWorker
+from rq.job import Job
 
+from dapp import platform
 from dapp.jobs.scheduler import PERIODIC_JOBS
 from dapp.platform import QUEUE_NAMES, QUEUES, job_path
 
@@ -54,3 +57,18 @@ def test_every_job_goes_to_a_queue_a_worker_listens_to() -> None:
 def test_a_name_without_a_package_is_refused() -> None:
     with pytest.raises(ValueError, match=r"<package>\.<verb>_<object>"):
         job_path("process_upload")
+
+
+def test_a_job_id_queues_the_work_once_while_it_waits_and_again_once_it_ended(app) -> None:
+    """Found by tests/test_scale_out.py: every scheduler tick queued each due window again while the workers were
+    behind (RQ pushes a job id twice unless asked to keep it unique), so one window's job ran up to eight times."""
+    queue = platform.current().queue()
+    window = ("00000000-0000-0000-0000-000000000000", "2026-06-01T00:00:00+00:00", "2026-06-01T01:00:00+00:00")
+    for _ in range(3):
+        platform.enqueue("issuance.certify_window", *window, job_id="the-window")
+    assert queue.get_job_ids() == ["the-window"]
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)  # no such reservation: it fails
+    assert Job.fetch("the-window", connection=queue.connection).get_status() == "failed"
+    platform.enqueue("issuance.certify_window", *window, job_id="the-window")
+    assert queue.get_job_ids() == ["the-window"], "an ended job blocked a new request for the same work"

@@ -1,10 +1,12 @@
 """How the platform is doing, as an operator asks (issue 19, R-CLI-1): each dependency, the job queues, the chain
-outbox, the indexer and minting gas. `drec health` prints it and exits non-zero when unhealthy; `/metrics`
-exposes it at scrape time next to the request and job metrics (ADR 0091)."""
+outbox, the indexer, webhooks and minting gas. `drec health` prints it and exits non-zero when unhealthy;
+`/metrics` exposes it at scrape time next to the request and job metrics (ADR 0091); the admin dashboard shows
+it (ADR 0121)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dapp import metrics, platform, probes
-from dapp.chain import contracts
+from dapp.admin.schemas import QueueRead
+from dapp.admin.service import jobs, overview
 from dapp.chain.fees import GWEI
 from dapp.models.chain import OutboxEntry, OutboxKind, OutboxStatus
 from dapp.outages import OUTAGE_ERRORS
@@ -24,14 +27,17 @@ OPEN = (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED)
 
 @dataclass
 class IndexerLagFigures:
+    head_block: int
+    indexed_block: int | None  # None until the indexer's first step
     blocks: int
-    seconds: int
+    seconds: int  # chain time between the indexed block and the head
 
 
 @dataclass
 class FeeFigures:
     """What the network asks for a transaction now against the ceiling (ADR 0117); above it, transactions wait."""
 
+    description: str  # what the network asks against the ceiling, in words
     base_fee_gwei: float
     priority_fee_gwei: float
     ceiling_gwei: float
@@ -40,12 +46,17 @@ class FeeFigures:
 
 @dataclass
 class Snapshot:
+    """The operations figures, one source for `drec health`, `/metrics` and the admin dashboard."""
+
     problems: dict[str, str | None]
+    queues: list[QueueRead] = field(default_factory=list)
     queue_depths: dict[str, int] = field(default_factory=dict)
     failed_jobs: dict[str, int] = field(default_factory=dict)
+    outbox_counts: dict[str, int] = field(default_factory=dict)  # state → entries
     outbox_oldest_seconds: dict[str, float] = field(default_factory=dict)  # kind → age of its oldest open entry
     outbox_failed: int = 0
     indexer: IndexerLagFigures | None = None
+    webhooks: overview.WebhookFigures | None = None
     mint_gas_used: int = 0
     mint_transactions: int = 0
     fees: FeeFigures | None = None
@@ -54,16 +65,22 @@ class Snapshot:
     def healthy(self) -> bool:
         return all(problem is None for problem in self.problems.values())
 
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "queues": [queue.model_dump() for queue in self.queues]}
+
 
 def snapshot(p: Platform) -> Snapshot:
-    """Every figure the dependencies that answer can give; a dependency down is named in `problems`."""
+    """Every figure the dependencies that answer can give; a dependency down is named in `problems`. The chain is
+    asked with a short timeout (dapp.probes.quick_chain)."""
     report = Snapshot(probes.dependency_problems(p))
     if report.problems["redis"] is None:
-        report.queue_depths = {name: len(p.queue(name)) for name in QUEUE_NAMES}
-        report.failed_jobs = {name: p.queue(name).failed_job_registry.count for name in QUEUE_NAMES}
+        report.queues = jobs.queues(p.redis, QUEUE_NAMES)
+        report.queue_depths = {queue.name: queue.queued for queue in report.queues}
+        report.failed_jobs = {queue.name: queue.failed for queue in report.queues}
     if report.problems["database"] is None:
         with p.db.unit_of_work() as session:
             _outbox(session, p.clock.now() if report.problems["redis"] is None else None, report)
+            report.webhooks = overview.webhook_figures(session)
             if report.problems["chain"] is None:
                 report.indexer = _indexer(session, p)
     if report.problems["chain"] is None:
@@ -73,15 +90,21 @@ def snapshot(p: Platform) -> Snapshot:
 
 def _fees(p: Platform) -> FeeFigures | None:
     try:
-        quote = contracts.reader(p.settings).fee_quote()
+        quote = probes.quick_chain(p.settings).fee_quote()
     except OUTAGE_ERRORS:
         return None
     return FeeFigures(
-        quote.base_fee / GWEI, quote.priority_fee / GWEI, quote.ceiling.max_fee / GWEI, quote.above_ceiling
+        quote.describe(),
+        quote.base_fee / GWEI,
+        quote.priority_fee / GWEI,
+        quote.ceiling.max_fee / GWEI,
+        quote.above_ceiling,
     )
 
 
 def _outbox(session: Session, now: datetime | None, report: Snapshot) -> None:
+    report.outbox_counts = overview.outbox_counts(session)
+    report.outbox_failed = report.outbox_counts.get(OutboxStatus.FAILED, 0)
     oldest = session.execute(
         select(OutboxEntry.kind, func.min(OutboxEntry.created_at))
         .where(OutboxEntry.status.in_(OPEN))
@@ -89,10 +112,6 @@ def _outbox(session: Session, now: datetime | None, report: Snapshot) -> None:
     )
     if now is not None:
         report.outbox_oldest_seconds = {kind: (now - created).total_seconds() for kind, created in oldest}
-    report.outbox_failed = (
-        session.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == OutboxStatus.FAILED))
-        or 0
-    )
     mints = (  # one row per mint transaction: its entries share its hash and its gas
         select(OutboxEntry.tx_hash, OutboxEntry.gas_used)
         .where(OutboxEntry.kind == OutboxKind.MINT_CERTIFICATE, OutboxEntry.status == OutboxStatus.DONE)
@@ -104,16 +123,17 @@ def _outbox(session: Session, now: datetime | None, report: Snapshot) -> None:
 
 
 def _indexer(session: Session, p: Platform) -> IndexerLagFigures | None:
-    chain = contracts.from_settings(p.settings)
+    chain = probes.quick_chain(p.settings)
     try:
         lag = indexer_lag(session, chain)
         if lag.indexed_block is None:
-            return None
+            return IndexerLagFigures(lag.head_block, None, lag.blocks_behind, 0)
         head_time = chain.web3.eth.get_block(lag.head_block)["timestamp"]
         indexed_time = chain.web3.eth.get_block(lag.indexed_block)["timestamp"]
     except OUTAGE_ERRORS:
         return None
-    return IndexerLagFigures(lag.blocks_behind, max(0, int(head_time) - int(indexed_time)))
+    seconds = max(0, int(head_time) - int(indexed_time))
+    return IndexerLagFigures(lag.head_block, lag.indexed_block, lag.blocks_behind, seconds)
 
 
 class OperationsCollector(Collector):
@@ -137,7 +157,7 @@ class OperationsCollector(Collector):
         yield GaugeMetricFamily(
             "drec_outbox_failed_entries", "Chain-outbox entries given up", value=report.outbox_failed
         )
-        if report.indexer is not None:
+        if report.indexer is not None and report.indexer.indexed_block is not None:
             yield GaugeMetricFamily(
                 "drec_indexer_lag_blocks", "Blocks the indexer is behind", value=report.indexer.blocks
             )
@@ -148,6 +168,8 @@ class OperationsCollector(Collector):
             yield from _fee_gauges(report.fees)
         yield CounterMetricFamily("drec_mint_gas_used", "Gas used by mint transactions", value=report.mint_gas_used)
         yield CounterMetricFamily("drec_mint_transactions", "Mint transactions mined", value=report.mint_transactions)
+        if report.webhooks is not None:
+            yield from _webhooks(report.webhooks)
         if report.problems["redis"] is None:
             yield from _jobs(p)
 
@@ -181,3 +203,13 @@ def _jobs(p: Platform) -> Iterator[CounterMetricFamily]:
         seconds.add_metric([name, outcome], total)
     yield counts
     yield seconds
+
+
+def _webhooks(figures: overview.WebhookFigures) -> Iterator[GaugeMetricFamily]:
+    yield _gauge("drec_webhook_deliveries", "Webhook deliveries kept, by status", "status", figures.by_status)
+    yield GaugeMetricFamily(
+        "drec_webhook_deliveries_retrying", "Pending webhook deliveries after a failed try", value=figures.retrying
+    )
+    yield GaugeMetricFamily(
+        "drec_webhook_endpoints_disabled", "Webhook endpoints disabled after failing", value=figures.disabled_endpoints
+    )

@@ -7,12 +7,12 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from dapp import platform
+from dapp import platform, probes
 from dapp.access.permissions import PlatformAdmin
+from dapp.admin import operations
 from dapp.admin.service import accounts, catalog, jobs, outbox, overview, webhooks
 from dapp.audit import service as audit
 from dapp.audit.schemas import AuditQuery
-from dapp.chain import contracts
 from dapp.irec.registry import registry_from_settings
 from dapp.platform import QUEUE_NAMES
 from dapp.web.pages import Failed, PageCall, admin_page, attempt
@@ -26,15 +26,14 @@ bp = Blueprint("admin", __name__)
 def dashboard(call: PageCall[PlatformAdmin]) -> str:
     p = platform.current()
     search = request.args.get("q", "").strip()
+    report = operations.snapshot(p)  # the figures `drec health` and /metrics give (ADR 0121)
     return render_template(
         "admin/dashboard.html",
         organizations=accounts.list_organizations(call.session, search or None),
         search=search,
-        queues=jobs.queues(p.redis, QUEUE_NAMES),
-        outbox_counts=overview.outbox_counts(call.session),
+        report=report,
         outbox_states=outbox.STATES,
-        chain=overview.chain_figures(call.session, contracts.from_settings(p.settings)),
-        webhooks=overview.webhook_figures(call.session),
+        signers=overview.signer_figures(call.session, probes.quick_chain(p.settings, signing=True)),
         irec=overview.irec_figures(
             call.session, registry_from_settings(p.settings), p.settings.irec_platform_account, p.clock.now()
         ),

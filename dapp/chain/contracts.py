@@ -62,10 +62,13 @@ class Chain:
     deployment_file: Path
     private_key: str
     ceiling: FeeCeiling = field(default=LOCAL_CEILING)
+    timeout_seconds: float = 30  # per JSON-RPC call
+    retries: bool = True  # web3's own retries of a failed call (five, with backoff)
 
     @cached_property
     def web3(self) -> Web3:
-        return Web3(Web3.HTTPProvider(self.rpc_url, request_kwargs={"timeout": 30}))
+        kwargs: dict[str, Any] = {} if self.retries else {"exception_retry_configuration": None}
+        return Web3(Web3.HTTPProvider(self.rpc_url, request_kwargs={"timeout": self.timeout_seconds}, **kwargs))
 
     @cached_property
     def deployment(self) -> dict[str, Any]:

@@ -36,14 +36,9 @@ def enqueue_late_windows_job() -> int:
     pass (or the clock was moved back before it), one `issuance.certify_late_window` job per window with late
     energy. Moving the platform clock forward triggers it, as it does every other periodic job."""
     p = platform.current()
-    now = p.clock.now()
-    last = p.redis.get(LATE_READS_KEY)
-    if last is not None:
-        since = now - datetime.fromisoformat(last if isinstance(last, str) else last.decode())
-        if timedelta(0) <= since < timedelta(hours=p.settings.late_reads_every_hours):
-            return 0
-    p.redis.set(LATE_READS_KEY, now.isoformat())
-    return enqueue_late_windows(now)
+    if not platform.due_every(LATE_READS_KEY, timedelta(hours=p.settings.late_reads_every_hours)):
+        return 0
+    return enqueue_late_windows(p.clock.now())
 
 
 def enqueue_late_windows(now: datetime) -> int:

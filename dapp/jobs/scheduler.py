@@ -23,6 +23,7 @@ PERIODIC_JOBS = (
     "chain.submit_outbox",
     "webhooks.fan_out_events",  # also asked for after each commit that records an event; this catches up
     "webhooks.retry_deliveries",
+    "webhooks.prune_events",  # hourly on the platform clock
     "irec.sync_registry",
 )
 log = logging.getLogger(__name__)

@@ -1,8 +1,15 @@
 """RQ jobs of webhooks, on the `webhooks` queue (its own worker: a slow receiver delays only webhooks)."""
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
 from dapp import platform
 from dapp.webhooks import queueing
-from dapp.webhooks.service import attempts, fanout
+from dapp.webhooks.service import attempts, fanout, pruning
+
+PRUNED_KEY = "drec:webhooks:pruned:last-run"  # the platform-clock instant of the last pass
 
 
 def fan_out_events_job() -> int:
@@ -34,3 +41,24 @@ def retry_deliveries_job() -> int:
     p = platform.current()
     with p.db.unit_of_work() as session:
         return len(fanout.due_deliveries(session, p.clock.now()))
+
+
+def prune_events_job() -> dict[str, int]:
+    """webhooks.prune_events: once an hour of platform time, delete events and webhook tries older than
+    `event_retention_days`, 1,000 rows a transaction; returns how many of each."""
+    p = platform.current()
+    if not platform.due_every(PRUNED_KEY, timedelta(hours=1)):
+        return {"events": 0, "attempts": 0}
+    before = p.clock.now() - timedelta(days=p.settings.event_retention_days)
+    events = _in_batches(pruning.prune_events, before)
+    return {"events": events, "attempts": _in_batches(pruning.prune_attempts, before)}
+
+
+def _in_batches(prune: Callable[[Session, datetime], int], before: datetime) -> int:
+    total = 0
+    while True:
+        with platform.current().db.unit_of_work() as session:
+            deleted = prune(session, before)
+        total += deleted
+        if deleted < pruning.BATCH:
+            return total

@@ -3,6 +3,7 @@ chain outbox in every state, indexer lag, signer balances, webhook failures, and
 devices, reservations and certificates with search."""
 
 import re
+import socket
 import threading
 import time
 
@@ -62,6 +63,28 @@ def test_the_dashboard_shows_queues_outbox_states_indexer_lag_signer_balances_an
     assert '<span id="webhook-failed">1</span>' in page
     assert '<span id="webhook-disabled">1</span>' in page
     assert BUYER in page
+    # /metrics says the same, from the same snapshot (ADR 0121), webhook failures included
+    scraped = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'drec_queue_failed_jobs{queue="webhooks"} 1.0' in scraped
+    assert 'drec_webhook_deliveries{status="failed"} 1.0' in scraped
+    assert "drec_webhook_endpoints_disabled 1.0" in scraped
+
+
+def test_a_stalled_chain_node_holds_the_dashboard_for_seconds_not_minutes(app) -> None:
+    """The dashboard asks the node with a 3 s timeout (dapp.probes.quick_chain), not a worker's 30 s."""
+    operator = admin(app)
+    settings = platform.current().settings
+    rpc_url = settings.chain_rpc_url
+    with socket.create_server(("127.0.0.1", 0)) as stalled:  # accepts connections, never answers
+        settings.chain_rpc_url = f"http://127.0.0.1:{stalled.getsockname()[1]}"
+        started = time.monotonic()
+        try:
+            response = operator.client.get("/admin")
+        finally:
+            settings.chain_rpc_url = rpc_url
+    assert response.status_code == 200
+    assert "The chain node could not be asked" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 15  # two calls of 3 s (chain id, a balance); it was over a minute
 
 
 def test_the_dashboard_says_when_the_chain_node_does_not_answer(app) -> None:

@@ -10,7 +10,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from dapp.reservations import onchain as reservation_log
 from scripts import devstack
 from tests.factories.certificates import pending_certificates
 from tests.support.chain import mining_by_hand, mint_entries, new_run, rpc, token
+from tests.support.processes import DREC, environment, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 Start = Callable[..., subprocess.Popen]
@@ -37,26 +37,8 @@ def start(settings, tmp_path: Path) -> Iterator[Start]:
     started: list[subprocess.Popen] = []
 
     def run(*args: str, rpc_url: str | None = None, **overrides: str) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DREC_DATABASE_URL": settings.database_url,
-            "DREC_REDIS_URL": settings.redis_url,
-            "DREC_CHAIN_RPC_URL": rpc_url or settings.chain_rpc_url,
-            "DREC_DEPLOYMENT_FILE": str(settings.deployment_file.resolve()),
-            "DREC_VAR_DIR": str(settings.var_dir.resolve()),
-            **{f"DREC_{name.upper()}": value for name, value in overrides.items()},
-        }
-        log = (tmp_path / f"{args[0]}-{len(started)}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from dapp.cli import main; main()", *args],
-            cwd=tmp_path,  # no stray .env or var/stack.env
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in the terminal reaches pytest only
-        )
-        log.close()
+        env = environment(settings, rpc_url, **overrides)
+        process = launch([*DREC, *args], env, tmp_path / f"{args[0]}-{len(started)}.log")
         started.append(process)
         return process
 

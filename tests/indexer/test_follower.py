@@ -1,5 +1,7 @@
 """The follower (R-IDX-1): idempotent writes, restart from the checkpoint, confirmations, reorganisation rewind."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from sqlalchemy import delete, func, select
@@ -128,3 +130,19 @@ def test_a_block_range_the_node_refuses_is_read_in_halves(app, monkeypatch) -> N
 
     assert holdings(alice.address) == dict(zip(tokens, (1_000, 2_000, 3_000), strict=True))
     assert any(last - first > 1 for first, last in asked)  # it was refused, then asked narrower ranges
+
+
+def test_two_indexers_starting_at_once_share_one_checkpoint(app) -> None:
+    """Found by tests/test_scale_out.py: the second of two indexers starting on an empty database failed on the
+    checkpoint's primary key; now it waits for the first one's and reads on from there."""
+    onchain.issue(onchain.new_wallet().address, 1_000)
+    database = platform.current().db
+    with ThreadPoolExecutor(1) as pool:
+        with database.unit_of_work() as first:
+            follower_from_platform().step(first)  # inserts the checkpoint, not yet committed
+            second = pool.submit(index)
+            time.sleep(0.5)
+            assert not second.done(), "the second indexer did not wait for the first one's checkpoint"
+        assert second.result(timeout=60) == 0  # every event was the first one's
+    with database.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(ChainEvent)) > 0

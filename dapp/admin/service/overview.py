@@ -1,6 +1,7 @@
-"""The dashboard's figures (R-UI-2): how far the indexer is behind, the signers' gas money, the chain outbox by
-state, webhook failures, the I-REC registry queue. The chain and the registry are asked directly; when one does not
-answer, the dashboard says so instead of failing."""
+"""Figures of the dashboard (R-UI-2) and of the operations snapshot (dapp.admin.operations, which the dashboard
+shows): the signers' gas money, the chain outbox by state, webhook deliveries and failures, the I-REC registry
+queue. The chain and the registry are asked directly; when one does not answer, the dashboard says so instead of
+failing."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dapp.chain.contracts import Chain, ChainUnavailable
-from dapp.chain.fees import FeeQuote
 from dapp.irec.registry import Registry, RegistryRefused, RegistryUnavailable
 from dapp.models.accounts import Organization
 from dapp.models.chain import OutboxEntry
@@ -22,7 +22,6 @@ from dapp.models.irec import (
     RegistrationStatus,
 )
 from dapp.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from indexer.lag import IndexerLag, indexer_lag
 
 MANAGED_LIMIT = 100
 
@@ -35,24 +34,25 @@ class SignerBalance:
 
 
 @dataclass(frozen=True)
-class ChainFigures:
-    lag: IndexerLag | None
+class SignerFigures:
     signers: list[SignerBalance]
     error: str | None  # why the node could not be asked
-    fees: FeeQuote | None = None  # what a transaction costs now, against the ceiling (ADR 0117)
 
 
 @dataclass(frozen=True)
 class WebhookFigures:
-    failed: int  # deliveries that gave up
+    by_status: dict[str, int]  # deliveries kept, by status
     retrying: int  # pending deliveries with at least one failed try
     disabled_endpoints: int
 
+    @property
+    def failed(self) -> int:  # deliveries that gave up
+        return self.by_status.get(DeliveryStatus.FAILED, 0)
 
-def chain_figures(session: Session, chain: Chain) -> ChainFigures:
-    """Indexer lag and signer balances, or why the chain node could not tell."""
+
+def signer_figures(session: Session, chain: Chain) -> SignerFigures:
+    """Signer balances, or why the chain node could not tell."""
     try:
-        lag = indexer_lag(session, chain)
         signers = [SignerBalance("platform signer", chain.signer.address, chain.balance_wei(chain.signer.address))]
         signers += [
             SignerBalance(f"managed account of {name}", address, chain.balance_wei(address))
@@ -64,10 +64,9 @@ def chain_figures(session: Session, chain: Chain) -> ChainFigures:
             ).tuples()
             if address is not None
         ]
-        fees = chain.fee_quote()
-    except (ChainUnavailable, OSError) as error:  # requests' connection errors are OSErrors
-        return ChainFigures(None, [], str(error))
-    return ChainFigures(lag, signers, None, fees)
+    except ChainUnavailable as error:
+        return SignerFigures([], str(error))
+    return SignerFigures(signers, None)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
@@ -77,12 +76,14 @@ def outbox_counts(session: Session) -> dict[str, int]:
 
 
 def webhook_figures(session: Session) -> WebhookFigures:
-    failed = session.scalar(select(func.count()).where(WebhookDelivery.status == DeliveryStatus.FAILED)) or 0
+    by_status = dict(
+        session.execute(select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)).tuples().all()
+    )
     retrying = session.scalar(
         select(func.count()).where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.attempts > 0)
     )
     disabled = session.scalar(select(func.count()).where(WebhookEndpoint.disabled_at.is_not(None)))
-    return WebhookFigures(failed, retrying or 0, disabled or 0)
+    return WebhookFigures(by_status, retrying or 0, disabled or 0)
 
 
 @dataclass(frozen=True)
