@@ -9,67 +9,76 @@ of a read add up to exactly E in whatever order its windows are certified (ADR 0
   a fixed grid (at the slot's middle, rounded to whole W/m²) and is constant within a slot, so W is an exact
   integer (W/m² × µs) that depends only on the read and the instant, never on which window asks. Where W(s, e) is
   zero (a read wholly at night) or the place is unknown, the split by time applies.
+
+The weights of every part a window cuts are computed together, in numpy over all their reads' slots (ADR 0107);
+only the last step, whose products outgrow 64 bits, is in Python integers.
 """
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dapp.reads.locations import Location
 from dapp.reads.plausibility import clear_sky_irradiance
 
 SLOT_SECONDS = 300
 _SLOT_US = SLOT_SECONDS * 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-
-def _microseconds(instant: datetime) -> int:
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+Integers = NDArray[np.int64]
+Floats = NDArray[np.float64]
 
 
-class Profile:
-    """The clear-sky weight of a read's interval [s, e), cumulative from s, from the irradiance of its slots."""
+class Cuts(NamedTuple):
+    """Parts [part_start, part_end) of reads [read_start, read_end) of `energy_wh` made at (latitude, longitude):
+    one entry per part in each array, instants in microseconds since the epoch."""
 
-    def __init__(self, start: datetime, end: datetime, irradiance: NDArray[np.int64]) -> None:
-        self._first_slot = _microseconds(start) // _SLOT_US
-        self._irradiance = irradiance
-        self._before = np.concatenate(([0], np.cumsum(irradiance)))  # whole slots before each slot
-        self._origin = self._weight_from_grid(_microseconds(start))
-        self.total = self.weight(end)
-
-    def _weight_from_grid(self, us: int) -> int:
-        index = us // _SLOT_US - self._first_slot
-        partial = int(self._irradiance[index]) * (us % _SLOT_US) if index < self._irradiance.size else 0
-        return int(self._before[index]) * _SLOT_US + partial
-
-    def weight(self, instant: datetime) -> int:
-        """W(s, instant): the weight from the read's start to `instant`."""
-        return self._weight_from_grid(_microseconds(instant)) - self._origin
+    latitude: Floats
+    longitude: Floats
+    read_start: Integers
+    read_end: Integers
+    part_start: Integers
+    part_end: Integers
+    energy_wh: list[int]
 
 
-def _slots(start: datetime, end: datetime) -> tuple[int, int]:
-    return _microseconds(start) // _SLOT_US, -(-_microseconds(end) // _SLOT_US)
+class _Slots:
+    """The irradiance of every 5-minute slot the reads [starts, ends) touch, one read after the other."""
+
+    def __init__(self, latitude: Floats, longitude: Floats, starts: Integers, ends: Integers) -> None:
+        self.first = starts // _SLOT_US
+        counts = -(-ends // _SLOT_US) - self.first
+        self.offset = np.concatenate(([0], counts.cumsum()[:-1])).astype(np.int64)  # each read's first slot
+        self.counts = counts
+        slots = np.arange(counts.sum(), dtype=np.int64) - self.offset.repeat(counts) + self.first.repeat(counts)
+        middles = (slots * SLOT_SECONDS + SLOT_SECONDS // 2).astype(np.float64)
+        irradiance = clear_sky_irradiance(middles, latitude.repeat(counts), longitude.repeat(counts))
+        self.irradiance = np.rint(irradiance).astype(np.int64)
+        self.before = np.concatenate(([0], self.irradiance.cumsum())).astype(np.int64)  # whole slots before each
+
+    def weight(self, instants: Integers) -> Integers:
+        """The weight of each read's slots from the start of its first slot to its instant (within the read)."""
+        index = instants // _SLOT_US - self.first  # the instant's slot, counted from the read's first one
+        at = self.offset + index
+        whole = self.before[at] - self.before[self.offset]
+        within = index < self.counts  # else the instant is the end of the read's last slot
+        partial = np.where(within, self.irradiance[np.minimum(at, self.irradiance.size - 1)], 0)
+        weights: Integers = whole * _SLOT_US + partial * (instants % _SLOT_US)
+        return weights
 
 
-def profiles(reads: list[tuple[Location, datetime, datetime]]) -> list[Profile]:
-    """The profile of each read (place, start, end), the irradiance of all their slots computed at once."""
-    spans = [_slots(start, end) for _, start, end in reads]
-    counts = np.array([last - first for first, last in spans], dtype=np.intp)
-    slots = np.concatenate([np.arange(first, last, dtype=np.int64) for first, last in spans] or [np.zeros(0, np.int64)])
-    owner = np.arange(len(reads)).repeat(counts)
-    places = np.array([(place.latitude, place.longitude) for place, _, _ in reads], dtype=np.float64).reshape(-1, 2)
-    middles = (slots * SLOT_SECONDS + SLOT_SECONDS // 2).astype(np.float64)
-    irradiance = np.rint(clear_sky_irradiance(middles, places[owner, 0], places[owner, 1])).astype(np.int64)
-    bounds = np.concatenate(([0], counts.cumsum()))
-    return [Profile(start, end, irradiance[bounds[i] : bounds[i + 1]]) for i, (_, start, end) in enumerate(reads)]
-
-
-def solar_part(energy_wh: int, profile: Profile, part_start: datetime, part_end: datetime) -> int | None:
-    """The Wh of [part_start, part_end) of a read of `energy_wh` under `split-solar/1`; None where the profile is
-    flat (zero over the whole read): the split by time applies there."""
-    total = profile.total
-    if total == 0:
-        return None
-    return energy_wh * profile.weight(part_end) // total - energy_wh * profile.weight(part_start) // total
+def solar_parts(cuts: Cuts) -> list[int | None]:
+    """The Wh of each part under `split-solar/1`; None where its read's profile is flat (zero over the whole
+    read): the split by time applies there."""
+    if not cuts.energy_wh:
+        return []
+    slots = _Slots(cuts.latitude, cuts.longitude, cuts.read_start, cuts.read_end)
+    origin = slots.weight(cuts.read_start)
+    totals = (slots.weight(cuts.read_end) - origin).tolist()
+    upto_a = (slots.weight(cuts.part_start) - origin).tolist()
+    upto_b = (slots.weight(cuts.part_end) - origin).tolist()
+    return [
+        None if total == 0 else energy * b // total - energy * a // total
+        for energy, total, a, b in zip(cuts.energy_wh, totals, upto_a, upto_b, strict=True)
+    ]
