@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from dapp import platform
 from dapp.issuance.service import windows as service
-from dapp.issuance.splits import Cuts, solar_parts
 from dapp.models.accounts import OrganizationType
 from dapp.models.reservations import SplitRule
 from dapp.reads.locations import DEVICE, Location
 from dapp.reads.plausibility import clear_sky_irradiance
+from dapp.reads.splits import Cuts, solar_parts
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import made_under, make_reservation
@@ -164,3 +164,31 @@ def test_a_reservation_made_under_the_split_by_time_keeps_it(app) -> None:
     )
     assert explanation.json["split_rule"].startswith("split-time/1")
     assert explanation.json["devices"][0]["parts"][0]["energy_wh"] == 4_166
+
+
+def test_the_ledger_cuts_a_read_of_a_solar_reservation_as_issuance_did(app) -> None:
+    clock = platform.current().clock
+    clock.set(T0)
+    developer = make_org("Dev")
+    device = make_device(developer, "D1", capacity_kw="50")
+    buyer = make_org("Buyer", OrganizationType.BUYER)
+    clock.set(T0 + timedelta(days=5))
+    send_day(app, developer)
+    make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
+    noon = DAY + timedelta(hours=12)
+    morning = sum(c.volume_wh for c in issue_until(noon))
+    assert morning > 100_001 // 2  # the sun shone more before noon (UTC) in Nairobi
+
+    def ledger(start: datetime, end: datetime) -> dict:
+        response = app.test_client().get(
+            "/api/v1/devices/D1/ledger",
+            query_string={"from": start.isoformat(), "to": end.isoformat()},
+            headers=developer.auth,
+        )
+        assert response.status_code == 200, response.json
+        return response.json
+
+    before, after = ledger(DAY, noon), ledger(noon, DAY + timedelta(days=1))
+    assert before["certified_wh"] == morning
+    assert after["waiting"]["window_open_wh"] == 100_001 - morning
+    assert before["reported_wh"] + after["reported_wh"] == ledger(DAY, DAY + timedelta(days=1))["reported_wh"]

@@ -4,7 +4,7 @@ The window's energy is computed in PostgreSQL, per device, in one pass over the 
 
 - a read that straddles a window or membership boundary is split under the reservation's split rule with
   cumulative flooring: part = ⌊E·W(s, b)/W(s, e)⌋ − ⌊E·W(s, a)/W(s, e)⌋ for the part [a, b) of a read [s, e),
-  W being time (here, in SQL) or the device's clear-sky irradiation (`issuance/splits.py`, which corrects the
+  W being time (here, in SQL) or the device's clear-sky irradiation (`reads/splits.py`, which corrects the
   ranges afterwards), so the parts of a read always add up to exactly E (ADRs 0007, 0100);
 - each device's certified time is recorded as ranges (`certified_energy`) whose exclusion constraint makes
   certifying any instant of a device twice impossible (R-ISS-5). Contiguous reads give one range per device;

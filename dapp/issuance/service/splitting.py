@@ -13,9 +13,9 @@ import numpy as np
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
-from dapp.issuance.splits import Cuts, solar_parts
 from dapp.models.reservations import SplitRule
 from dapp.reads.locations import locate
+from dapp.reads.splits import Cuts, solar_parts
 
 # NOT MATERIALIZED: a statement may name the memberships twice and still scan the reads in parallel
 MEMBERS = """

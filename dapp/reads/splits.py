@@ -3,7 +3,7 @@
 Both rules give the part [a, b) of a read [s, e) of E Wh `⌊E·W(s, b)/W(s, e)⌋ − ⌊E·W(s, a)/W(s, e)⌋`, so the parts
 of a read add up to exactly E in whatever order its windows are certified (ADR 0007). They differ in the weight W:
 
-- `split-time/1`: W is time, computed in SQL (`service/splitting.TIME_SPLIT`).
+- `split-time/1`: W is time (`dapp.reads.energy.part_wh`; in SQL `issuance/service/splitting.TIME_SPLIT`).
 - `split-solar/1`: W is the device's clear-sky irradiation, the model of the plausibility rule (R-READ-8) at the
   device's place (its coordinates, else its country's centroid). The irradiance is taken once per 5-minute slot of
   a fixed grid (at the slot's middle, rounded to whole W/m²) and is constant within a slot, so W is an exact
