@@ -135,7 +135,9 @@ def _solar_energies(
     row = session.execute(statement, params).one()
     if not row.read_ids:
         return [], []
-    places = list(map(locate, row.latitudes, row.longitudes, row.countries))
+    where = list(zip(row.latitudes, row.longitudes, row.countries, strict=True))
+    located_once = {key: locate(*key) for key in set(where)}  # one place per device, usually a few per window
+    places = [located_once[key] for key in where]
     known = [i for i, place in enumerate(places) if place is not None]
     located = [place for place in places if place is not None]
     read_start, read_end, part_start, part_end = (np.array(v, dtype=np.int64)[known] for v in row[4:8])
