@@ -1,14 +1,14 @@
 """Certification of one issuance window of one reservation (R-ISS-2 … R-ISS-5).
 
-The window's energy is computed in PostgreSQL, per device, in one pass over the reads:
+The window's energy is computed in PostgreSQL, per membership of a device, in one pass over the reads (ADR 0107):
 
 - a read that straddles a window or membership boundary is split under the reservation's split rule with
   cumulative flooring: part = ⌊E·W(s, b)/W(s, e)⌋ − ⌊E·W(s, a)/W(s, e)⌋ for the part [a, b) of a read [s, e),
-  W being time (here, in SQL) or the device's clear-sky irradiation (`reads/splits.py`, which corrects the
-  ranges afterwards), so the parts of a read always add up to exactly E (ADRs 0007, 0100);
+  W being time (here, in SQL) or the device's clear-sky irradiation (`reads/splits.py`; `splitting.py` corrects
+  the ranges afterwards), so the parts of a read always add up to exactly E (ADRs 0007, 0100);
 - each device's certified time is recorded as ranges (`certified_energy`) whose exclusion constraint makes
-  certifying any instant of a device twice impossible (R-ISS-5). Contiguous reads give one range per device;
-  devices with gaps get one range per island of contiguous reads;
+  certifying any instant of a device twice impossible (R-ISS-5). Contiguous reads give one range per membership;
+  memberships with gaps get one range per island of contiguous reads;
 - without authority to exceed, the certificate that reaches the target is capped: ranges are taken in time
   order and the excess of the last one is kept as `excess_wh`, visible, never certified (R-ISS-4, R-RES-6).
 """
