@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from pydantic import BaseModel
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -20,7 +20,7 @@ from dapp.issuance.schemas import CertificateFilter, CertificateRead, ClaimCreat
 from dapp.issuance.service import claims, custody, explain, listing, transfers
 from dapp.issuance.service.gas import gas_statement
 from dapp.web.pages import Failed, PageCall, attempt, clean_form, page, parse_form
-from dapp.web.query import query_args, uuid_arg
+from dapp.web.query import page_link, query_args, uuid_arg, with_query
 
 bp = Blueprint("issuance", __name__)
 bp.add_app_template_filter(labels.holding_state, "holding_state")
@@ -60,6 +60,8 @@ def _certificates_page(listed: listing.Listed, filters: CertificateFilter, title
         standard_states=list(labels.STANDARD_STATES.items()),
         title=title,
         endpoint=endpoint,
+        page_link=page_link,
+        export_link=with_query(url_for("issuance.export_certificates")),
     )
 
 

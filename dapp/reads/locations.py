@@ -22,7 +22,7 @@ class Location(NamedTuple):
     source: str  # device or country_centroid
 
 
-def locate(latitude: Decimal | None, longitude: Decimal | None, country_code: str) -> Location | None:
+def locate(latitude: Decimal | float | None, longitude: Decimal | float | None, country_code: str) -> Location | None:
     """The device's own coordinates when it has them, else its country's centroid, else None."""
     if latitude is not None and longitude is not None:
         return Location(float(latitude), float(longitude), DEVICE)

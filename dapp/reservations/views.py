@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -23,6 +22,7 @@ from dapp.reservations.service.catalogue import check_codes, group_key
 from dapp.reservations.service.listing import members_with_devices, membership_state
 from dapp.reservations.service.log import entries
 from dapp.web.pages import Failed, PageCall, attempt, clean_form, is_htmx, page, parse_form
+from dapp.web.query import page_link
 
 bp = Blueprint("reservations", __name__)
 PAGE_ONLY = ("add_to",)
@@ -183,14 +183,8 @@ def _choices() -> dict[str, Any]:
         },
         "device_types": codes.DEVICE_TYPES,
         "args": request.args,
-        "page_link": _page_link,
+        "page_link": page_link,
     }
-
-
-def _page_link(number: int) -> str:
-    """The current page's URL (with its filters) for another page number."""
-    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(number))]
-    return f"{request.path}?{urlencode(pairs)}"
 
 
 @bp.get("/reservations/<uuid:reservation_id>")

@@ -2,6 +2,7 @@
 
 import uuid
 from typing import Any, TypeVar, get_origin
+from urllib.parse import urlencode
 
 from flask import request
 from pydantic import BaseModel, ValidationError
@@ -19,6 +20,19 @@ def field_errors(error: ValidationError, whole: str = "body") -> list[dict[str, 
 def _entry(item: Any, whole: str) -> dict[str, str]:
     field = ".".join(str(part) for part in item["loc"]) or whole
     return {"field": field, "code": item["type"], "message": item["msg"]}
+
+
+def with_query(path: str, **replace: object) -> str:
+    """`path` with the current request's query string, every value of a repeated parameter kept (`sdg=SDG4&sdg=SDG7`),
+    the parameters in `replace` set to theirs instead: links to another page of a filtered list, or to its export."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in replace]
+    pairs += [(k, str(v)) for k, v in replace.items()]
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def page_link(number: int) -> str:
+    """The current page's URL (with its filters) for another page number."""
+    return with_query(request.path, page=number)
 
 
 def query_args(model: type[ModelT]) -> ModelT:

@@ -7,6 +7,7 @@ import pytest
 
 from dapp import platform
 from tests.factories.devices import GOOD_ROW, csv_bytes
+from tests.support.html import parse
 from tests.support.journeys import Member, onboard
 from tests.support.workers import run_jobs
 
@@ -76,3 +77,4 @@ def test_the_uploads_page_lists_jobs_with_their_counts(member) -> None:
     html = member.client.get("/devices/uploads").get_data(as_text=True)
     assert "devices.csv" in html
     assert "1 / 1" in html
+    assert [td.text for td in parse(html).find_all("td", class_="status")] == ["Finished"]  # words, not the code

@@ -2,7 +2,15 @@
 transfers, long values with copy buttons and links, and local times with UTC beside them; Certified reads filter
 by SDG benefits and open a device's details (R-READ-12, R-DEV-4, R-TZ-2)."""
 
+from datetime import timedelta
+
+from dapp import platform
+from dapp.models.accounts import OrganizationType
+from tests.factories.accounts import make_org, signed_in
+from tests.factories.devices import make_device
+from tests.factories.reservations import make_reservation
 from tests.issuance.test_claims import CLAIM
+from tests.issuance.test_solar_split import DAY, T0, issue_until, send_day
 from tests.support.html import Element, parse
 from tests.support.journeys import Member
 from tests.support.workers import settle
@@ -79,3 +87,20 @@ def test_certified_reads_filter_by_sdg_benefits_and_open_a_devices_details(app, 
     [details] = [a for a in row.find_all("a") if a.attrs.get("hx-get")]
     assert details.attrs["hx-get"] == "/devices/SHS-001/details"
     assert page(developer, "/certified-reads?sdg=SDG4").find_all("tr", class_="certificate") == []
+
+
+def test_links_to_other_pages_and_the_export_keep_every_value_of_a_repeated_filter(app) -> None:
+    clock = platform.current().clock
+    clock.set(T0)
+    developer = make_org("Dev")
+    device = make_device(developer, "D1", capacity_kw="50", sdg_benefits=["SDG7"])
+    buyer = make_org("Buyer", OrganizationType.BUYER)
+    clock.set(T0 + timedelta(days=5))
+    send_day(app, developer)
+    make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
+    assert len(issue_until(DAY + timedelta(days=1))) > 4
+    document = page(signed_in(app, buyer.email), "/certificates?sdg=SDG4&sdg=SDG7&size=2&page=2")
+    hrefs = links(document.find("nav", **{"aria-label": "Pages"}))
+    assert hrefs["Previous"] == "/certificates?sdg=SDG4&sdg=SDG7&size=2&page=1"
+    assert hrefs["Next"] == "/certificates?sdg=SDG4&sdg=SDG7&size=2&page=3"
+    assert links(document)["Export CSV"] == "/certificates/export.csv?sdg=SDG4&sdg=SDG7&size=2&page=2"

@@ -13,7 +13,7 @@ from dapp.issuance.service.certify import ON_TIME
 from dapp.models.accounts import OrganizationType
 from dapp.models.audit import AuditEntry
 from dapp.models.issuance import Certificate, CertifiedEnergy
-from dapp.models.reservations import Reservation, SplitRule
+from dapp.models.reservations import Reservation, ReservationDevice, SplitRule
 from tests.factories.accounts import make_org, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reservations import made_under, make_reservation
@@ -129,6 +129,43 @@ def test_a_device_with_a_gap_gets_one_certified_range_per_island(app, setup) -> 
             select(CertifiedEnergy.period_start, CertifiedEnergy.period_end).order_by(CertifiedEnergy.period_start)
         ).all()
     assert [(s.hour, e.hour) for s, e in ranges] == [(0, 6), (12, 18)]
+
+
+@pytest.mark.parametrize("rule", [SplitRule.TIME, SplitRule.SOLAR])
+def test_two_memberships_of_a_device_in_one_window_cut_their_reads_at_their_edges(app, setup, rule) -> None:
+    developer, device, buyer = setup
+    # after a baseline at 00:30, reads of 100 Wh over [h:30, h+1:30); the device is held over [00:00, 06:00) and
+    # [12:00, 24:00)
+    hours = [(T0 + timedelta(hours=h, minutes=30), 100) for h in range(1, 25)]
+    send(app, developer, [(T0 + timedelta(minutes=30), 0), *hours])
+    reservation = make_reservation(buyer, [device], T0, T0 + timedelta(days=1), frequency="daily")
+    made_under(reservation, rule)
+    with platform.current().db.unit_of_work() as session:
+        [first] = session.scalars(select(ReservationDevice).where(ReservationDevice.reservation_id == reservation.id))
+        first.active_from, first.active_until = T0, T0 + timedelta(hours=6)
+        session.flush()
+        second = ReservationDevice(
+            reservation_id=reservation.id,
+            device_id=device.id,
+            active_from=T0 + timedelta(hours=12),
+            active_until=T0 + timedelta(days=1),
+        )
+        session.add(second)
+    [certificate] = issue_until(T0 + timedelta(days=1))
+    with platform.current().db.unit_of_work() as session:
+        columns = (CertifiedEnergy.period_start, CertifiedEnergy.period_end, CertifiedEnergy.energy_wh)
+        ranges = session.execute(select(*columns).order_by(CertifiedEnergy.period_start)).all()
+    assert [(s, e) for s, e, _ in ranges] == [
+        (T0 + timedelta(minutes=30), T0 + timedelta(hours=6)),
+        (T0 + timedelta(hours=12), T0 + timedelta(hours=24)),
+    ]
+    assert certificate.volume_wh == sum(wh for _, _, wh in ranges)
+    first, second = (wh for _, _, wh in ranges)
+    if rule == SplitRule.TIME:  # each cut read gives half: 5 × 100 + 50, then 50 + 11 × 100 + 50
+        assert (first, second) == (550, 1_200)
+    else:  # whole reads as they are, the cut ones shared by the midnight sun's profile
+        assert 500 <= first < 600
+        assert 1_100 <= second < 1_300
 
 
 def test_without_authority_to_exceed_the_target_caps_the_last_certificate_exactly(app, setup) -> None:

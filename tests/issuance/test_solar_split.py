@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from dapp import platform
 from dapp.issuance.service import windows as service
-from dapp.issuance.splits import profiles, solar_part
 from dapp.models.accounts import OrganizationType
 from dapp.models.reservations import SplitRule
 from dapp.reads.locations import DEVICE, Location
 from dapp.reads.plausibility import clear_sky_irradiance
+from dapp.reads.splits import Cuts, solar_parts
 from tests.factories.accounts import make_org
 from tests.factories.devices import make_device
 from tests.factories.reservations import made_under, make_reservation
@@ -30,6 +30,29 @@ def sun_is_up_during(location: Location, start: datetime, end: datetime) -> bool
             np.array(seconds), np.full(len(seconds), location.latitude), np.full(len(seconds), location.longitude)
         ).max()
         > 0
+    )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def split(location: Location, read: tuple[datetime, datetime], parts: list[tuple[datetime, datetime]], energy: int):
+    """The solar parts of `parts` of one read at `location`."""
+
+    def us(instants):
+        return np.array([(i - EPOCH) // timedelta(microseconds=1) for i in instants], dtype=np.int64)
+
+    n = len(parts)
+    return solar_parts(
+        Cuts(
+            np.full(n, location.latitude),
+            np.full(n, location.longitude),
+            us([read[0]] * n),
+            us([read[1]] * n),
+            us([a for a, _ in parts]),
+            us([b for _, b in parts]),
+            [energy] * n,
+        )
     )
 
 
@@ -50,10 +73,9 @@ def test_the_parts_of_a_read_sum_exactly_to_it_and_none_is_negative(
 ) -> None:
     end = start + timedelta(microseconds=length)
     location = Location(latitude, longitude, DEVICE)
-    [profile] = profiles([(location, start, end)])
     edges = sorted({start, end, *(start + timedelta(microseconds=int(length * c)) for c in cuts)})
-    parts = [solar_part(energy, profile, a, b) for a, b in pairwise(edges)]
-    if profile.total == 0:
+    parts = split(location, (start, end), list(pairwise(edges)), energy)
+    if None in parts:
         assert parts == [None] * len(parts)  # flat: the split by time applies
         return
     assert sum(p for p in parts if p is not None) == energy
@@ -64,12 +86,15 @@ def test_the_parts_of_a_read_sum_exactly_to_it_and_none_is_negative(
 
 
 def test_a_part_wholly_at_night_gets_nothing_and_a_read_wholly_at_night_is_split_by_time() -> None:
-    [profile] = profiles([(NAIROBI, DAY, DAY + timedelta(days=1))])  # Nairobi: sun up about 03:30 – 15:45 UTC
-    assert solar_part(1_000_000, profile, DAY + timedelta(hours=19), DAY + timedelta(hours=23)) == 0
-    assert solar_part(1_000_000, profile, DAY + timedelta(hours=8), DAY + timedelta(hours=10)) > 2 * 1_000_000 // 12
-    [night] = profiles([(NAIROBI, DAY + timedelta(hours=18), DAY + timedelta(hours=24))])
-    assert night.total == 0
-    assert solar_part(600, night, DAY + timedelta(hours=18), DAY + timedelta(hours=20)) is None
+    day, night = (DAY, DAY + timedelta(days=1)), (DAY + timedelta(hours=18), DAY + timedelta(hours=24))
+    hours = [(DAY + timedelta(hours=a), DAY + timedelta(hours=b)) for a, b in ((19, 23), (8, 10), (18, 20))]
+    # Nairobi: sun up about 03:30 – 15:45 UTC
+    evening, morning = split(NAIROBI, day, hours[:2], 1_000_000)
+    [wholly_at_night] = split(NAIROBI, night, hours[2:], 600)
+    assert evening == 0
+    assert morning is not None
+    assert morning > 2 * 1_000_000 // 12
+    assert wholly_at_night is None
 
 
 def issue_until(until: datetime):
@@ -139,3 +164,31 @@ def test_a_reservation_made_under_the_split_by_time_keeps_it(app) -> None:
     )
     assert explanation.json["split_rule"].startswith("split-time/1")
     assert explanation.json["devices"][0]["parts"][0]["energy_wh"] == 4_166
+
+
+def test_the_ledger_cuts_a_read_of_a_solar_reservation_as_issuance_did(app) -> None:
+    clock = platform.current().clock
+    clock.set(T0)
+    developer = make_org("Dev")
+    device = make_device(developer, "D1", capacity_kw="50")
+    buyer = make_org("Buyer", OrganizationType.BUYER)
+    clock.set(T0 + timedelta(days=5))
+    send_day(app, developer)
+    make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
+    noon = DAY + timedelta(hours=12)
+    morning = sum(c.volume_wh for c in issue_until(noon))
+    assert morning > 100_001 // 2  # the sun shone more before noon (UTC) in Nairobi
+
+    def ledger(start: datetime, end: datetime) -> dict:
+        response = app.test_client().get(
+            "/api/v1/devices/D1/ledger",
+            query_string={"from": start.isoformat(), "to": end.isoformat()},
+            headers=developer.auth,
+        )
+        assert response.status_code == 200, response.json
+        return response.json
+
+    before, after = ledger(DAY, noon), ledger(noon, DAY + timedelta(days=1))
+    assert before["certified_wh"] == morning
+    assert after["waiting"]["window_open_wh"] == 100_001 - morning
+    assert before["reported_wh"] + after["reported_wh"] == ledger(DAY, DAY + timedelta(days=1))["reported_wh"]

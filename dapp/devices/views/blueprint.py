@@ -5,8 +5,10 @@ from datetime import datetime
 from flask import Blueprint
 
 from dapp import platform
+from dapp.devices import labels
 
 bp = Blueprint("devices", __name__)
+bp.add_app_template_filter(labels.upload_status_label, "upload_status")
 
 
 def now() -> datetime:
