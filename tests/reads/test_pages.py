@@ -14,11 +14,12 @@ from dapp.issuance.service import windows as issuance
 from dapp.models.accounts import OrganizationType
 from dapp.models.devices import Device
 from dapp.models.reads import MeterRead, RejectedRead
+from dapp.models.reservations import SplitRule
 from dapp.reads.service.uploads import COLUMNS
 from tests.factories.accounts import make_member, make_org, signed_in
 from tests.factories.devices import MIDNIGHT_SUN, make_device
 from tests.factories.reads import ongoing, post_reads, stored_reads
-from tests.factories.reservations import make_reservation
+from tests.factories.reservations import made_under, make_reservation
 from tests.reads.conftest import ONBOARDED, at
 from tests.support.html import Element, parse, unlabelled_controls
 from tests.support.journeys import PASSWORD, Member, sign_in
@@ -375,7 +376,11 @@ def test_the_ledger_accounts_for_every_wh_reported(app, developer, member) -> No
     reads = [(at(0.25), 70), (at(1), 1_000), (at(2), 99_999), (at(3), 800), (at(10), 5), (at(11), 7)]
     post_reads(app, developer, ongoing("delta", *reads))
     buyer = make_org("Buyer", OrganizationType.BUYER)
-    make_reservation(buyer, [device_named("DEV-1")], ONBOARDED, ONBOARDED + timedelta(days=1), frequency="hourly")
+    reservation = make_reservation(
+        buyer, [device_named("DEV-1")], ONBOARDED, ONBOARDED + timedelta(days=1), frequency="hourly"
+    )
+    # Cut reads split by time, as the figures below count; the solar rule's ledger is tested in test_solar_split.py.
+    made_under(reservation, SplitRule.TIME)
     p = platform.current()
     with p.db.unit_of_work() as session:
         issuance.run_until(session, at(2), p.clock.now())  # windows [10:00, 11:00) and [11:00, 12:00) UTC
