@@ -204,7 +204,10 @@ class Gateway:
                 response = session.post(
                     f"{self.url}/api/v1/devices/{self.external_id}/reads",
                     json=ongoing("delta", (end, 10)),
-                    headers={"Authorization": f"Bearer {self.key}", "Idempotency-Key": f"read-{end.isoformat()}"},
+                    headers={
+                        "Authorization": f"Bearer {self.key}",
+                        "Idempotency-Key": f"{self.external_id}-{end.isoformat()}",
+                    },
                     timeout=120,  # the first request loads the application: slow on a loaded machine
                 )
             except requests.RequestException as error:

@@ -211,6 +211,6 @@ def test_certifying_a_window_plans_no_partition_of_the_months_before_it(app, set
         "window_end": T0 + timedelta(days=2),
     }
     with platform.current().db.unit_of_work() as session:
-        months = partitions_of(planned_relations(session, ON_TIME.device_totals, params))
+        months = partitions_of(planned_relations(session, ON_TIME.member_totals, params))
     assert "m2026_06" in months
     assert not {m for m in months if m < "m2026_06"}
