@@ -120,14 +120,20 @@ def send_day(app, developer) -> None:
     assert response.json["flagged"] == 0, response.json
 
 
-def test_hourly_certificates_of_a_solar_device_carry_no_night_time_energy(app) -> None:
+def a_day_of_reads(app):  # type: ignore[no-untyped-def]
+    """A developer's 50 kW device in Nairobi with one read of 100,001 Wh over DAY, and a buyer."""
     clock = platform.current().clock
     clock.set(T0)
     developer = make_org("Dev")
-    device = make_device(developer, "D1", capacity_kw="50")  # in Nairobi
+    device = make_device(developer, "D1", capacity_kw="50")
     buyer = make_org("Buyer", OrganizationType.BUYER)
     clock.set(T0 + timedelta(days=5))
     send_day(app, developer)
+    return developer, device, buyer
+
+
+def test_hourly_certificates_of_a_solar_device_carry_no_night_time_energy(app) -> None:
+    _, device, buyer = a_day_of_reads(app)
     make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
     certificates = issue_until(DAY + timedelta(days=1))
     assert sum(c.volume_wh for c in certificates) == 100_001
@@ -146,13 +152,7 @@ def test_hourly_certificates_of_a_solar_device_carry_no_night_time_energy(app) -
 
 
 def test_a_reservation_made_under_the_split_by_time_keeps_it(app) -> None:
-    clock = platform.current().clock
-    clock.set(T0)
-    developer = make_org("Dev")
-    device = make_device(developer, "D1", capacity_kw="50")
-    buyer = make_org("Buyer", OrganizationType.BUYER)
-    clock.set(T0 + timedelta(days=5))
-    send_day(app, developer)
+    _, device, buyer = a_day_of_reads(app)
     reservation = make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
     made_under(reservation, SplitRule.TIME)
     certificates = issue_until(DAY + timedelta(days=1))
@@ -167,13 +167,7 @@ def test_a_reservation_made_under_the_split_by_time_keeps_it(app) -> None:
 
 
 def test_the_ledger_cuts_a_read_of_a_solar_reservation_as_issuance_did(app) -> None:
-    clock = platform.current().clock
-    clock.set(T0)
-    developer = make_org("Dev")
-    device = make_device(developer, "D1", capacity_kw="50")
-    buyer = make_org("Buyer", OrganizationType.BUYER)
-    clock.set(T0 + timedelta(days=5))
-    send_day(app, developer)
+    developer, device, buyer = a_day_of_reads(app)
     make_reservation(buyer, [device], DAY, DAY + timedelta(days=1), frequency="hourly")
     noon = DAY + timedelta(hours=12)
     morning = sum(c.volume_wh for c in issue_until(noon))
